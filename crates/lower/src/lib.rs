@@ -1,0 +1,1 @@
+//! rill-lower: translates validated function bodies into register bytecode (issue 4).

@@ -1,0 +1,1 @@
+//! rill: the façade embedders use, mirroring the WebAssembly JS API (issue 5).

@@ -1,0 +1,1 @@
+//! rill-vm: the register-based interpreter and runtime (issue 4).
