@@ -1,0 +1,3 @@
+//! rill's spec-test harness (being assembled).
+
+pub mod expected;
