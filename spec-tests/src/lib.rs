@@ -1,3 +1,4 @@
 //! rill's spec-test harness (being assembled).
 
 pub mod expected;
+pub mod report;
