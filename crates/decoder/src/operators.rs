@@ -11,6 +11,8 @@
 
 mod immediates;
 mod locals;
+#[cfg(test)]
+mod tests;
 
 pub use immediates::*;
 pub use locals::LocalsReader;
