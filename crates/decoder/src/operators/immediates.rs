@@ -17,21 +17,21 @@ pub trait FromReader<'a>: Sized {
 }
 
 impl<'a> FromReader<'a> for u32 {
-    #[inline]
+    #[inline(always)]
     fn from_reader(reader: &mut BinaryReader<'a>) -> Result<Self> {
         reader.read_var_u32()
     }
 }
 
 impl<'a> FromReader<'a> for i32 {
-    #[inline]
+    #[inline(always)]
     fn from_reader(reader: &mut BinaryReader<'a>) -> Result<Self> {
         reader.read_var_i32()
     }
 }
 
 impl<'a> FromReader<'a> for i64 {
-    #[inline]
+    #[inline(always)]
     fn from_reader(reader: &mut BinaryReader<'a>) -> Result<Self> {
         reader.read_var_i64()
     }
@@ -39,7 +39,7 @@ impl<'a> FromReader<'a> for i64 {
 
 /// A lane index: one raw byte (not LEB128). Range checks are the validator's.
 impl<'a> FromReader<'a> for u8 {
-    #[inline]
+    #[inline(always)]
     fn from_reader(reader: &mut BinaryReader<'a>) -> Result<Self> {
         reader.read_u8()
     }
