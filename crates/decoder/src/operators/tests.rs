@@ -876,3 +876,53 @@ fn check_encoding_errors() {
         .message()
         .contains("unexpected end"));
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads everything, iterating list immediates in full; never panics.
+    fn read_all(bytes: &[u8]) -> Result<()> {
+        let mut r = ops(bytes);
+        while !r.is_finished() {
+            let before = r.offset();
+            match r.read()? {
+                Operator::BrTable { targets } => {
+                    assert_eq!(targets.targets().count(), targets.len() as usize);
+                }
+                Operator::TryTable { catches, .. } => {
+                    assert_eq!(catches.iter().count(), catches.len() as usize);
+                }
+                Operator::TypedSelect { types } => {
+                    assert_eq!(types.iter().count(), types.len() as usize);
+                }
+                _ => {}
+            }
+            assert!(r.offset() > before);
+        }
+        r.finish()
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = read_all(&bytes);
+            let _ = body(&bytes, false).check_encoding();
+        }
+
+        /// Opcode-shaped input: mostly valid opcodes with small immediates.
+        #[test]
+        fn operator_soup_never_panics(
+            picks in proptest::collection::vec((0usize..582, any::<u8>(), any::<u8>()), 0..24)
+        ) {
+            let all = encode_all();
+            let mut bytes = Vec::new();
+            for (i, a, b) in picks {
+                bytes.extend_from_slice(&all[i].bytes);
+                bytes.push(a);
+                bytes.push(b);
+            }
+            let _ = read_all(&bytes);
+        }
+    }
+}
