@@ -747,11 +747,11 @@ fn illegal_opcode(at: usize, prefix: u8, code: u32) -> DecodeError {
 /// Message when a body or constant expression ends before its final `end`. The testsuite
 /// expects "END opcode expected" or "unexpected end of section or function" depending on
 /// what follows the body in the module, which a body reader cannot see; this has both.
-pub(crate) const END_EXPECTED: &str = "END opcode expected (unexpected end of section or function)";
+pub const END_EXPECTED: &str = "END opcode expected (unexpected end of section or function)";
 
 /// Message when bytes follow the final `end` of a function body. The spec interpreter
 /// reports these as a "section size mismatch" of the body.
-pub(crate) const OPERATORS_REMAINING: &str =
+pub const OPERATORS_REMAINING: &str =
     "operators remaining after end of function (section size mismatch)";
 
 /// How each single-byte opcode changes the control nesting depth: +1 for `block`, `loop`,
