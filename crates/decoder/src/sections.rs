@@ -6,9 +6,15 @@
 //! [`BinaryReader`]'s end-of-input error at the payload's end (the decoder turns it into
 //! "section size mismatch" when more of the module follows, as the reference interpreter,
 //! which reads on past a section's end, would).
+//!
+//! The name section is not read by the decoder (custom sections never make a module
+//! malformed); [`NameSection::parse`] reads it on demand.
 
+mod name;
 #[cfg(test)]
 mod tests;
+
+pub use name::{IndirectNameMap, NameMap, NameSection};
 
 use crate::bytes::Bytes;
 use crate::limits;

@@ -1,4 +1,5 @@
-//! Hand-assembled payloads for every section form, every error message, and random input.
+//! Hand-assembled payloads for every section form, every error message, the name section,
+//! and random input.
 
 use super::*;
 use crate::reader::UNEXPECTED_END;
@@ -1077,6 +1078,92 @@ fn every_truncation_is_an_unexpected_end_or_out_of_bounds() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Name section
+
+fn sample_names() -> NameSection {
+    let map = |entries: &[(u32, &str)]| -> NameMap {
+        entries.iter().map(|&(i, n)| (i, n.to_string())).collect()
+    };
+    NameSection {
+        module: Some("mod".into()),
+        functions: map(&[(0, "main"), (3, "helper"), (200, "ünïcode")]),
+        locals: [(0, map(&[(0, "x"), (1, "y")])), (3, map(&[(2, "z")]))].into(),
+        labels: [(3, map(&[(0, "outer")]))].into(),
+        types: map(&[(0, "point")]),
+        tables: map(&[(0, "table")]),
+        memories: map(&[(0, "mem")]),
+        globals: map(&[(1, "counter")]),
+        elements: map(&[(0, "elems")]),
+        data: map(&[(0, "bytes")]),
+        fields: [(0, map(&[(0, "x"), (1, "y")]))].into(),
+        tags: map(&[(0, "oops")]),
+    }
+}
+
+fn name_custom_section(content: &[u8]) -> CustomSection {
+    let payload = [&[0x04, b'n', b'a', b'm', b'e'][..], content].concat();
+    parse_custom_section(&Bytes::from(payload), BASE).unwrap()
+}
+
+#[test]
+fn name_section_round_trip() {
+    let names = sample_names();
+    let encoded = names.encode();
+    let custom = name_custom_section(&encoded);
+    assert_eq!(NameSection::parse(&custom).unwrap(), names);
+    assert_eq!(NameSection::default().encode(), []);
+    assert_eq!(
+        NameSection::parse(&name_custom_section(&[])).unwrap(),
+        NameSection::default()
+    );
+}
+
+#[test]
+fn name_section_by_hand() {
+    #[rustfmt::skip]
+    let content = [
+        0x00, 0x02, 0x01, b'm',                               // module "m"
+        0x01, 0x07, 0x02, 0x00, 0x01, b'f', 0x02, 0x01, b'g', // functions 0 "f", 2 "g"
+        0x02, 0x06, 0x01, 0x02, 0x01, 0x00, 0x01, b'l',       // locals 2: 0 "l"
+        0x0C, 0x03, 0xAA, 0xBB, 0xCC,                         // unknown subsection, skipped
+    ];
+    let names = NameSection::parse(&name_custom_section(&content)).unwrap();
+    assert_eq!(names.module.as_deref(), Some("m"));
+    assert_eq!(names.functions.get(&2).map(String::as_str), Some("g"));
+    assert_eq!(names.locals[&2][&0], "l");
+    assert!(names.types.is_empty());
+}
+
+#[test]
+fn name_section_errors() {
+    let parse = |content: &[u8]| {
+        NameSection::parse(&name_custom_section(content))
+            .unwrap_err()
+            .message()
+            .to_string()
+    };
+    // Out of order, repeated (unknown ids too).
+    assert!(parse(&[0x01, 0x01, 0x00, 0x00, 0x02, 0x01, b'm']).contains("out of order"));
+    assert!(parse(&[0x01, 0x01, 0x00, 0x01, 0x01, 0x00]).contains("duplicate name subsection"));
+    assert!(parse(&[0x0C, 0x00, 0x0C, 0x00]).contains("duplicate name subsection"));
+    // A subsection not read exactly by its contents.
+    assert!(parse(&[0x00, 0x03, 0x01, b'm', 0x00]).contains("size mismatch"));
+    assert_eq!(parse(&[0x00, 0x03, 0x03, b'm']), UNEXPECTED_END);
+    assert_eq!(parse(&[0x00, 0x05, 0x01, b'm']), "length out of bounds");
+    // Indices must increase.
+    assert!(
+        parse(&[0x01, 0x07, 0x02, 0x02, 0x01, b'f', 0x01, 0x01, b'g']).contains("out of order")
+    );
+    assert!(
+        parse(&[0x01, 0x07, 0x02, 0x02, 0x01, b'f', 0x02, 0x01, b'g']).contains("out of order")
+    );
+    assert_eq!(parse(&[0x00, 0x02, 0x01, 0xFF]), "malformed UTF-8 encoding");
+    // Only a section named "name".
+    let custom = parse_custom_section(&Bytes::copy_from_slice(&[0x01, b'x']), 0).unwrap();
+    assert!(NameSection::parse(&custom).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
 // Random input
 
 proptest! {
@@ -1085,6 +1172,7 @@ proptest! {
         let payload = Bytes::copy_from_slice(&bytes);
         let _ = parse_section(id, &payload, BASE);
         let _ = parse_custom_section(&payload, BASE);
+        let _ = NameSection::from_bytes(&bytes, BASE);
         for size in 0..=bytes.len() {
             let _ = parse_section_from(id, &payload, size, BASE);
             let _ = parse_custom_section_from(&payload, size, BASE);
