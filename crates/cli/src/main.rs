@@ -96,7 +96,10 @@ fn print_event(event: &Event) {
         Payload::Custom(c) => line("custom", format!("\"{}\"", c.name.escape_debug())),
         Payload::Type(groups) => {
             let types: usize = groups.iter().map(|g| g.types.len()).sum();
-            line("type", format!("{types} types in {} rec groups", groups.len()))
+            line(
+                "type",
+                format!("{types} types in {} rec groups", groups.len()),
+            )
         }
         Payload::Import(v) => line("import", format!("{} imports", v.len())),
         Payload::Function(v) => line("function", format!("{} functions", v.len())),

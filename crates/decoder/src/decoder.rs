@@ -32,7 +32,9 @@ pub struct Event {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     /// The 8-byte header was valid.
-    Header { version: u32 },
+    Header {
+        version: u32,
+    },
     Custom(CustomSection),
     Type(Vec<RecGroup>),
     Import(Vec<Import>),
@@ -47,7 +49,9 @@ pub enum Payload {
     DataCount(u32),
     /// The code section begins; `count` bodies follow, one `FunctionBody` event each. The
     /// event's range is the whole code section.
-    CodeStart { count: u32 },
+    CodeStart {
+        count: u32,
+    },
     FunctionBody(FunctionBody),
     Data(Vec<Data>),
     /// `finish` found the module complete.
@@ -55,6 +59,10 @@ pub enum Payload {
 }
 
 const MAGIC: [u8; 4] = *b"\0asm";
+
+/// How far past its end a section that ran out of payload is read on (see
+/// `State::SectionOverrun`). The result depends only on these bytes, never on chunking.
+const READ_ON_WINDOW: usize = 64 * 1024;
 const VERSION: u32 = 1;
 
 /// Where the decoder is in the module.
@@ -74,9 +82,16 @@ enum State {
         size: usize,
         buf: Vec<u8>,
     },
-    /// A section reader ran out of payload at `error`: whether that is an early end of the
-    /// section or of the whole module depends on whether more bytes follow.
-    SectionEndedEarly { error: DecodeError },
+    /// A section reader ran out of payload. Like the reference interpreter, the decoder then
+    /// reads the section on into the bytes that follow, which it collects in `buf` (after
+    /// the payload) up to `READ_ON_WINDOW` bytes or the end of the module, and reports the
+    /// error that reading gives.
+    SectionOverrun {
+        id: u8,
+        payload_start: usize,
+        size: usize,
+        buf: Vec<u8>,
+    },
     /// Reading the code section's function count.
     CodeCount(CodeSection),
     /// Reading the size of the next body.
@@ -197,7 +212,12 @@ impl Decoder {
                 start + 1,
                 "unexpected end: section length out of bounds",
             )),
-            State::SectionEndedEarly { error } => Err(error.clone()),
+            State::SectionOverrun {
+                id,
+                payload_start,
+                size,
+                buf,
+            } => Err(read_on_error(*id, buf, *size, *payload_start)),
             State::CodeCount(_) | State::BodySize(_) | State::Body { .. } => {
                 Err(DecodeError::new(end, UNEXPECTED_END))
             }
@@ -337,9 +357,24 @@ impl Decoder {
                 };
                 self.section_complete(id, start, payload_start, payload)?;
             }
-            State::SectionEndedEarly { error } => {
-                // More bytes follow: the section was shorter than its contents.
-                return Err(DecodeError::new(error.offset(), "section size mismatch"));
+            State::SectionOverrun {
+                id,
+                payload_start,
+                size,
+                mut buf,
+            } => {
+                let n = (size + READ_ON_WINDOW - buf.len()).min(input.len());
+                buf.extend_from_slice(&input[..n]);
+                self.consume(input, n);
+                if buf.len() == size + READ_ON_WINDOW {
+                    return Err(read_on_error(id, &buf, size, payload_start));
+                }
+                self.state = State::SectionOverrun {
+                    id,
+                    payload_start,
+                    size,
+                    buf,
+                };
             }
             State::CodeCount(mut code) => {
                 let Some(count) = self.read_leb_u32(input, Some(code.end))? else {
@@ -470,9 +505,13 @@ impl Decoder {
         let payload = match parsed {
             Ok(p) => p,
             Err(e) if e.offset() == end && e.message() == UNEXPECTED_END => {
-                // The reference interpreter reads on into what follows the section: if the
-                // module ends here this is an unexpected end, otherwise a size mismatch.
-                self.state = State::SectionEndedEarly { error: e };
+                // Which error this is depends on the bytes after the section.
+                self.state = State::SectionOverrun {
+                    id,
+                    payload_start,
+                    size: payload.len(),
+                    buf: payload.to_vec(),
+                };
                 return Ok(());
             }
             Err(e) => return Err(e),
@@ -524,6 +563,26 @@ impl Decoder {
         let result = BinaryReader::new(&self.scratch, start).read_var_u32();
         self.scratch.clear();
         result.map(Some)
+    }
+}
+
+/// The error of a section that ran out of payload, read on into `data` (its payload and the
+/// bytes after it). Running out of `data` too is an unexpected end if `data` reaches the end
+/// of the module, and a size mismatch if only the read-on window ended.
+fn read_on_error(id: u8, data: &[u8], size: usize, payload_start: usize) -> DecodeError {
+    let data = Bytes::copy_from_slice(data);
+    let result = if id == section_id::CUSTOM {
+        parse_custom_section_from(&data, size, payload_start).map(|_| ())
+    } else {
+        parse_section_from(id, &data, size, payload_start).map(|_| ())
+    };
+    match result {
+        Err(e) if data.len() == size + READ_ON_WINDOW && e.message() == UNEXPECTED_END => {
+            DecodeError::new(payload_start + size, "section size mismatch")
+        }
+        Err(e) => e,
+        // Reading on found the items' end past the section's end.
+        Ok(()) => DecodeError::new(payload_start + size, "section size mismatch"),
     }
 }
 

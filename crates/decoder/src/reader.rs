@@ -373,10 +373,7 @@ mod tests {
     #[test]
     fn unused_bits_must_be_zero_or_sign() {
         // u32: the fifth byte may only use its low four bits.
-        assert_eq!(
-            u32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap(),
-            u32::MAX
-        );
+        assert_eq!(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap(), u32::MAX);
         assert_eq!(
             msg(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x1f])),
             "integer too large"

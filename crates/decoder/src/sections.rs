@@ -20,7 +20,7 @@ use crate::bytes::Bytes;
 use crate::limits;
 use crate::reader::{BinaryReader, UNEXPECTED_END};
 use crate::types::*;
-use crate::{DecodeError, Operator, OperatorsReader, Payload, Result};
+use crate::{DecodeError, OperatorsReader, Payload, Result};
 
 /// Section ids of the binary format.
 pub mod section_id {
@@ -210,7 +210,6 @@ impl FunctionBody {
 /// Every declared item is read; bytes left over after them are "section size mismatch".
 /// Running out of payload in the middle of an item is the [`BinaryReader`]'s end-of-input
 /// error, at the end of the payload.
-#[allow(dead_code)] // Until the push decoder that calls it is merged in.
 pub(crate) fn parse_section(id: u8, payload: &Bytes, offset: usize) -> Result<Payload> {
     parse_section_from(id, payload, payload.len(), offset)
 }
@@ -223,7 +222,6 @@ pub(crate) fn parse_section(id: u8, payload: &Bytes, offset: usize) -> Result<Pa
 ///
 /// With `data` the section's payload followed by the rest of the module, the error is the
 /// reference interpreter's. [`parse_section`] is the case `size == data.len()`.
-#[allow(dead_code)] // For the push decoder.
 pub(crate) fn parse_section_from(
     id: u8,
     data: &Bytes,
@@ -307,7 +305,6 @@ pub(crate) fn parse_section_from(
 }
 
 /// Reads a custom section's name; the rest is its data.
-#[allow(dead_code)] // Until the push decoder that calls it is merged in.
 pub(crate) fn parse_custom_section(payload: &Bytes, offset: usize) -> Result<CustomSection> {
     parse_custom_section_from(payload, payload.len(), offset)
 }
@@ -315,7 +312,6 @@ pub(crate) fn parse_custom_section(payload: &Bytes, offset: usize) -> Result<Cus
 /// [`parse_custom_section`] for a section of `size` bytes at the start of `data`, which may
 /// hold more of the module (see [`parse_section_from`]): a name that runs over the section's
 /// end is an unexpected end.
-#[allow(dead_code)] // For the push decoder.
 pub(crate) fn parse_custom_section_from(
     data: &Bytes,
     size: usize,
@@ -568,41 +564,18 @@ pub(crate) fn read_const_expr(r: &mut BinaryReader<'_>, payload: &Bytes) -> Resu
     let start = r.position();
     let offset = r.offset();
     let mut ops = OperatorsReader::new(r.clone());
-    let mut depth = 0u32;
-    loop {
-        match block_effect(&ops.read()?) {
-            BlockEffect::Open => depth += 1,
-            BlockEffect::End if depth == 0 => break,
-            BlockEffect::End | BlockEffect::Delegate if depth > 0 => depth -= 1,
-            _ => {}
+    ops.skip_to_end().map_err(|e| {
+        // Outside a function body, running out before the final `end` is a plain
+        // unexpected end (which the push decoder may turn into a size mismatch).
+        if e.message() == crate::END_EXPECTED {
+            DecodeError::new(e.offset(), UNEXPECTED_END)
+        } else {
+            e
         }
-    }
+    })?;
     *r = ops.into_inner();
     Ok(ConstExpr {
         offset,
         bytes: payload.slice(start..r.position()),
     })
-}
-
-/// What an operator does to the nesting of blocks.
-enum BlockEffect {
-    Open,
-    End,
-    /// The legacy `delegate`, which closes a `try` (and nothing at the outermost level).
-    Delegate,
-    None,
-}
-
-/// Whether `op` opens a block, closes one, or neither: `block`, `loop`, `if`, `try_table`
-/// and the legacy `try` open. Matched by text name so that it works with whichever operators
-/// the table holds.
-fn block_effect(op: &Operator<'_>) -> BlockEffect {
-    match op {
-        Operator::End => BlockEffect::End,
-        _ => match op.name() {
-            "block" | "loop" | "if" | "try_table" | "try" => BlockEffect::Open,
-            "delegate" => BlockEffect::Delegate,
-            _ => BlockEffect::None,
-        },
-    }
 }

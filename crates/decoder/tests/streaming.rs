@@ -26,6 +26,12 @@ fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Option
             events.push(e);
         }
     }
+    if result.is_ok() {
+        result = events.iter().try_for_each(|e| match &e.payload {
+            Payload::FunctionBody(body) => body.check_encoding(),
+            _ => Ok(()),
+        });
+    }
     (events, result.err())
 }
 
@@ -67,7 +73,10 @@ fn bench_modules_decode_whole_and_byte_by_byte() {
     for (name, bytes) in bench_modules() {
         let (whole, err) = decode([bytes.as_slice()]);
         assert_eq!(err, None, "{name}");
-        assert!(matches!(whole.first().unwrap().payload, Payload::Header { .. }));
+        assert!(matches!(
+            whole.first().unwrap().payload,
+            Payload::Header { .. }
+        ));
         assert!(matches!(whole.last().unwrap().payload, Payload::End));
         let bodies = whole
             .iter()
@@ -130,8 +139,14 @@ fn header_errors() {
     assert_eq!(msg(b"").as_deref(), Some("unexpected end"));
     assert_eq!(msg(b"\0as").as_deref(), Some("unexpected end"));
     assert_eq!(msg(b"\0asm\x01\0\0").as_deref(), Some("unexpected end"));
-    assert_eq!(msg(b"asm\0\x01\0\0\0").as_deref(), Some("magic header not detected"));
-    assert_eq!(msg(b"\0asm\x02\0\0\0").as_deref(), Some("unknown binary version"));
+    assert_eq!(
+        msg(b"asm\0\x01\0\0\0").as_deref(),
+        Some("magic header not detected")
+    );
+    assert_eq!(
+        msg(b"\0asm\x02\0\0\0").as_deref(),
+        Some("unknown binary version")
+    );
     assert_eq!(msg(b"\0asm\x01\0\0\0"), None);
 }
 
@@ -195,5 +210,9 @@ fn errors_repeat_after_failure_and_finish_is_between_sections_only() {
 
     let mut decoder = Decoder::new();
     decoder.push(b"\0asm\x01\0\0\0\x01\x04\x01\x60").unwrap();
-    assert!(decoder.finish().unwrap_err().message().contains("unexpected end"));
+    assert!(decoder
+        .finish()
+        .unwrap_err()
+        .message()
+        .contains("unexpected end"));
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::reader::UNEXPECTED_END;
+use crate::Operator;
 use proptest::prelude::*;
 
 /// Module offset given to every payload, so offsets are checked as module offsets.
@@ -704,25 +705,6 @@ fn const_expression_errors_come_from_the_operator_reader() {
         &[0x01, 0x05, 0x70, 0x01, 0xF3, 0x00, 0x0B],
         "illegal opcode",
     );
-}
-
-#[test]
-fn const_expressions_close_blocks_by_operator_name() {
-    for op in [
-        Operator::Block {
-            blockty: BlockType::Empty,
-        },
-        Operator::Loop {
-            blockty: BlockType::Empty,
-        },
-    ] {
-        assert!(matches!(block_effect(&op), BlockEffect::Open));
-    }
-    assert!(matches!(block_effect(&Operator::End), BlockEffect::End));
-    assert!(matches!(
-        block_effect(&Operator::I32Const { value: 0 }),
-        BlockEffect::None
-    ));
 }
 
 // ---------------------------------------------------------------------------------------
