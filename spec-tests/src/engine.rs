@@ -19,7 +19,7 @@
 //! to [`Engine::module_unavailable`] instead, so the engine can make later references to it
 //! fail rather than run against a stale module.
 
-use rill_decoder::Event;
+use rill_decoder::{Event, Features};
 use wast::{WastInvoke, WastRet};
 
 use crate::decode::ModuleCheck;
@@ -60,8 +60,8 @@ pub enum Exec<'a, 'b> {
 pub trait Engine: Default {
     /// Decodes a module whole and one byte at a time. Stages keep this default; the harness's
     /// own tests override it with a fake decoder.
-    fn decode(&mut self, bytes: &[u8]) -> ModuleCheck {
-        crate::decode::check_module(bytes)
+    fn decode(&mut self, bytes: &[u8], features: Features) -> ModuleCheck {
+        crate::decode::check_module(bytes, features)
     }
 
     /// `(module …)`: validate, compile, instantiate; it becomes the current instance.

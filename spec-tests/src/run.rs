@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rill_decoder::Event;
+use rill_decoder::{Event, Features};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastDirective, WastExecute, Wat};
@@ -44,6 +44,7 @@ pub fn run_text<E: Engine>(path: &str, text: &str) -> FileRun {
     };
     let mut runner = Runner {
         engine: E::default(),
+        features: crate::decode::features_for(path),
         lines: LineIndex::new(text),
         cases: Vec::new(),
     };
@@ -189,6 +190,7 @@ fn decoded(check: ModuleCheck) -> Result<Vec<Event>, String> {
 
 struct Runner<E> {
     engine: E,
+    features: Features,
     lines: LineIndex,
     cases: Vec<Case>,
 }
@@ -231,8 +233,8 @@ impl<E: Engine> Runner<E> {
         fail_prefix: &str,
         then: impl FnOnce(&mut E, &ModuleCase<'_>) -> Outcome,
     ) -> Result<Outcome, String> {
-        let events =
-            decoded(self.engine.decode(&bytes)).map_err(|m| format!("{fail_prefix}{m}"))?;
+        let events = decoded(self.engine.decode(&bytes, self.features))
+            .map_err(|m| format!("{fail_prefix}{m}"))?;
         let case = ModuleCase {
             line,
             name,
@@ -327,7 +329,9 @@ impl<E: Engine> Runner<E> {
                 QuoteWat::QuoteComponent(..) => Outcome::NotApplicable("component model".into()),
                 QuoteWat::Wat(mut w) => match wat_bytes(&mut w) {
                     Err(u) => u.negative(),
-                    Ok(bytes) => malformed_outcome(self.engine.decode(&bytes), message),
+                    Ok(bytes) => {
+                        malformed_outcome(self.engine.decode(&bytes, self.features), message)
+                    }
                 },
             },
             WastDirective::AssertMalformedCustom {
@@ -398,7 +402,7 @@ mod tests {
     }
 
     impl Engine for Fake {
-        fn decode(&mut self, bytes: &[u8]) -> ModuleCheck {
+        fn decode(&mut self, bytes: &[u8], _features: Features) -> ModuleCheck {
             if bytes.starts_with(b"\0asm\x01\0\0\0") {
                 ModuleCheck::Decoded(vec![Event {
                     range: 0..8,
@@ -507,6 +511,7 @@ mod tests {
     fn engine_sees_modules_and_unavailable_ones() {
         let mut runner = Runner {
             engine: Fake::default(),
+            features: Features::default(),
             lines: LineIndex::new(SCRIPT),
             cases: vec![],
         };

@@ -120,6 +120,21 @@ struct CodeSection {
     next_index: u32,
 }
 
+/// Proposals beyond Wasm 3.0 whose encodings conflict with it; off by default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Features {
+    /// Custom page sizes: memory limits flag bit 3 announces a log2 page size. Wasm 3.0
+    /// reads that flag as "malformed limits flags".
+    pub custom_page_sizes: bool,
+}
+
+impl Features {
+    /// Every supported proposal switched on.
+    pub const ALL: Features = Features {
+        custom_page_sizes: true,
+    };
+}
+
 /// The push decoder. See the crate documentation for an example.
 #[derive(Debug)]
 pub struct Decoder {
@@ -134,6 +149,10 @@ pub struct Decoder {
     function_count: Option<u32>,
     data_count: Option<u32>,
     code_seen: bool,
+    features: Features,
+    /// An error the reference interpreter reports only at the end of the module (function
+    /// and code counts differ): later framing errors win over it. Events stop meanwhile.
+    deferred: Option<DecodeError>,
 }
 
 impl Default for Decoder {
@@ -154,6 +173,16 @@ impl Decoder {
             function_count: None,
             data_count: None,
             code_seen: false,
+            features: Features::default(),
+            deferred: None,
+        }
+    }
+
+    /// A decoder that also accepts the given proposals' encodings.
+    pub fn with_features(features: Features) -> Self {
+        Decoder {
+            features,
+            ..Decoder::new()
         }
     }
 
@@ -190,7 +219,7 @@ impl Decoder {
         match &result {
             Ok(()) => {
                 self.state = State::Done;
-                self.events.push_back(Event {
+                self.emit(Event {
                     range: self.offset..self.offset,
                     payload: Payload::End,
                 });
@@ -202,6 +231,9 @@ impl Decoder {
 
     fn finish_inner(&mut self) -> Result<()> {
         let end = self.offset;
+        if let (Some(e), State::SectionId) = (&self.deferred, &self.state) {
+            return Err(e.clone());
+        }
         match &self.state {
             State::Failed(e) => Err(e.clone()),
             State::Done => Err(DecodeError::new(end, "decoder already finished")),
@@ -217,7 +249,13 @@ impl Decoder {
                 payload_start,
                 size,
                 buf,
-            } => Err(read_on_error(*id, buf, *size, *payload_start)),
+            } => Err(read_on_error(
+                *id,
+                buf,
+                *size,
+                *payload_start,
+                &self.features,
+            )),
             State::CodeCount(_) | State::BodySize(_) | State::Body { .. } => {
                 Err(DecodeError::new(end, UNEXPECTED_END))
             }
@@ -267,7 +305,7 @@ impl Decoder {
                     return Err(DecodeError::new(4, "unknown binary version"));
                 }
                 self.scratch.clear();
-                self.events.push_back(Event {
+                self.emit(Event {
                     range: 0..8,
                     payload: Payload::Header { version },
                 });
@@ -367,7 +405,7 @@ impl Decoder {
                 buf.extend_from_slice(&input[..n]);
                 self.consume(input, n);
                 if buf.len() == size + READ_ON_WINDOW {
-                    return Err(read_on_error(id, &buf, size, payload_start));
+                    return Err(read_on_error(id, &buf, size, payload_start, &self.features));
                 }
                 self.state = State::SectionOverrun {
                     id,
@@ -382,13 +420,15 @@ impl Decoder {
                     return Ok(());
                 };
                 if count != self.function_count.unwrap_or(0) {
-                    return Err(DecodeError::new(
+                    // Reported at the end, unless the framing fails first (e.g. a second
+                    // code section is "unexpected content after last section").
+                    self.deferred.get_or_insert(DecodeError::new(
                         code.start,
                         "function and code section have inconsistent lengths",
                     ));
                 }
                 code.count = count;
-                self.events.push_back(Event {
+                self.emit(Event {
                     range: code.start..code.end,
                     payload: Payload::CodeStart { count },
                 });
@@ -451,7 +491,7 @@ impl Decoder {
                     }
                     Bytes::from(buf)
                 };
-                self.events.push_back(Event {
+                self.emit(Event {
                     range: start..start + size,
                     payload: Payload::FunctionBody(FunctionBody {
                         index: code.next_index,
@@ -469,6 +509,13 @@ impl Decoder {
             State::Failed(e) => return Err(e),
         }
         Ok(())
+    }
+
+    /// Queues an event, unless a deferred error already dooms the module.
+    fn emit(&mut self, event: Event) {
+        if self.deferred.is_none() {
+            self.events.push_back(event);
+        }
     }
 
     fn consume(&mut self, input: &mut &[u8], n: usize) {
@@ -500,7 +547,7 @@ impl Decoder {
         let parsed = if id == section_id::CUSTOM {
             parse_custom_section(&payload, payload_start).map(Payload::Custom)
         } else {
-            parse_section(id, &payload, payload_start)
+            parse_section(id, &payload, payload_start, &self.features)
         };
         let payload = match parsed {
             Ok(p) => p,
@@ -531,7 +578,7 @@ impl Decoder {
             }
             _ => {}
         }
-        self.events.push_back(Event {
+        self.emit(Event {
             range: start..end,
             payload,
         });
@@ -569,12 +616,18 @@ impl Decoder {
 /// The error of a section that ran out of payload, read on into `data` (its payload and the
 /// bytes after it). Running out of `data` too is an unexpected end if `data` reaches the end
 /// of the module, and a size mismatch if only the read-on window ended.
-fn read_on_error(id: u8, data: &[u8], size: usize, payload_start: usize) -> DecodeError {
+fn read_on_error(
+    id: u8,
+    data: &[u8],
+    size: usize,
+    payload_start: usize,
+    features: &Features,
+) -> DecodeError {
     let data = Bytes::copy_from_slice(data);
     let result = if id == section_id::CUSTOM {
         parse_custom_section_from(&data, size, payload_start).map(|_| ())
     } else {
-        parse_section_from(id, &data, size, payload_start).map(|_| ())
+        parse_section_from(id, &data, size, payload_start, features).map(|_| ())
     };
     match result {
         Err(e) if data.len() == size + READ_ON_WINDOW && e.message() == UNEXPECTED_END => {

@@ -46,7 +46,7 @@ mod sections;
 mod types;
 
 pub use bytes::Bytes;
-pub use decoder::{Decoder, Event, Payload};
+pub use decoder::{Decoder, Event, Features, Payload};
 pub use error::{DecodeError, Result};
 pub use operators::*;
 pub use reader::BinaryReader;

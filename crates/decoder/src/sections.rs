@@ -20,7 +20,7 @@ use crate::bytes::Bytes;
 use crate::limits;
 use crate::reader::{BinaryReader, UNEXPECTED_END};
 use crate::types::*;
-use crate::{DecodeError, OperatorsReader, Payload, Result};
+use crate::{DecodeError, Features, OperatorsReader, Payload, Result};
 
 /// Section ids of the binary format.
 pub mod section_id {
@@ -210,8 +210,13 @@ impl FunctionBody {
 /// Every declared item is read; bytes left over after them are "section size mismatch".
 /// Running out of payload in the middle of an item is the [`BinaryReader`]'s end-of-input
 /// error, at the end of the payload.
-pub(crate) fn parse_section(id: u8, payload: &Bytes, offset: usize) -> Result<Payload> {
-    parse_section_from(id, payload, payload.len(), offset)
+pub(crate) fn parse_section(
+    id: u8,
+    payload: &Bytes,
+    offset: usize,
+    features: &Features,
+) -> Result<Payload> {
+    parse_section_from(id, payload, payload.len(), offset, features)
 }
 
 /// Reads a non-code section of `size` bytes from the start of `data`, which may hold more of
@@ -227,13 +232,14 @@ pub(crate) fn parse_section_from(
     data: &Bytes,
     size: usize,
     offset: usize,
+    features: &Features,
 ) -> Result<Payload> {
     let r = &mut BinaryReader::new(data, offset);
     let parsed = match id {
         section_id::TYPE => Payload::Type(read_type_section(r)?),
-        section_id::IMPORT => {
-            Payload::Import(read_vec(r, limits::MAX_IMPORTS, "imports", read_import)?)
-        }
+        section_id::IMPORT => Payload::Import(read_vec(r, limits::MAX_IMPORTS, "imports", |r| {
+            read_import(r, features)
+        })?),
         section_id::FUNCTION => Payload::Function(read_vec(
             r,
             limits::MAX_FUNCTIONS,
@@ -243,12 +249,11 @@ pub(crate) fn parse_section_from(
         section_id::TABLE => Payload::Table(read_vec(r, limits::MAX_TABLES, "tables", |r| {
             read_table(r, data)
         })?),
-        section_id::MEMORY => Payload::Memory(read_vec(
-            r,
-            limits::MAX_MEMORIES,
-            "memories",
-            BinaryReader::read_memory_type,
-        )?),
+        section_id::MEMORY => {
+            Payload::Memory(read_vec(r, limits::MAX_MEMORIES, "memories", |r| {
+                r.read_memory_type_with(features)
+            })?)
+        }
         section_id::TAG => Payload::Tag(read_vec(
             r,
             limits::MAX_TAGS,
@@ -392,14 +397,14 @@ fn read_type_section(r: &mut BinaryReader<'_>) -> Result<Vec<RecGroup>> {
     Ok(groups)
 }
 
-fn read_import(r: &mut BinaryReader<'_>) -> Result<Import> {
+fn read_import(r: &mut BinaryReader<'_>, features: &Features) -> Result<Import> {
     let module = read_string(r)?.to_owned();
     let name = read_string(r)?.to_owned();
     let at = r.offset();
     let ty = match r.read_u8()? {
         0x00 => TypeRef::Func(r.read_var_u32()?),
         0x01 => TypeRef::Table(r.read_table_type()?),
-        0x02 => TypeRef::Memory(r.read_memory_type()?),
+        0x02 => TypeRef::Memory(r.read_memory_type_with(features)?),
         0x03 => TypeRef::Global(r.read_global_type()?),
         0x04 => TypeRef::Tag(r.read_tag_type()?),
         0x20 => TypeRef::FuncExact(r.read_var_u32()?),

@@ -2,7 +2,7 @@
 //! custom page sizes) and how each type is read from the binary format.
 
 use crate::reader::{BinaryReader, UNEXPECTED_END};
-use crate::{DecodeError, Result};
+use crate::{DecodeError, Features, Result};
 
 /// A value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -459,9 +459,20 @@ impl<'a> BinaryReader<'a> {
         Ok((Limits { min, max }, flags))
     }
 
-    /// Reads a memory type.
+    /// Reads a memory type of Wasm 3.0 (limits flags 0x00..=0x07).
     pub fn read_memory_type(&mut self) -> Result<MemoryType> {
-        let (limits, flags) = self.read_limits(0x0F)?;
+        self.read_memory_type_with(&Features::default())
+    }
+
+    /// Reads a memory type; with `features.custom_page_sizes`, flag bit 3 announces a page
+    /// size.
+    pub fn read_memory_type_with(&mut self, features: &Features) -> Result<MemoryType> {
+        let allowed = if features.custom_page_sizes {
+            0x0F
+        } else {
+            0x07
+        };
+        let (limits, flags) = self.read_limits(allowed)?;
         let page_size_log2 = if flags & 0x08 != 0 {
             let at = self.offset();
             let p = self.read_var_u32()?;
@@ -707,7 +718,7 @@ mod tests {
                 "malformed limits flags"
             );
         }
-        let memory = |bytes: &[u8]| reader(bytes).read_memory_type();
+        let memory = |bytes: &[u8]| reader(bytes).read_memory_type_with(&Features::ALL);
         assert_eq!(message(memory(&[0x10, 0x00])), "malformed limits flags");
         // A 32-bit bound is read as a u64; range checks are validation's.
         let m = memory(&[0x00, 0x80, 0x80, 0x80, 0x80, 0x20]).unwrap();

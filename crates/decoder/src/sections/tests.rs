@@ -3,14 +3,14 @@
 
 use super::*;
 use crate::reader::UNEXPECTED_END;
-use crate::Operator;
+use crate::{Features, Operator};
 use proptest::prelude::*;
 
 /// Module offset given to every payload, so offsets are checked as module offsets.
 const BASE: usize = 100;
 
 fn parse(id: u8, bytes: &[u8]) -> Result<Payload> {
-    parse_section(id, &Bytes::copy_from_slice(bytes), BASE)
+    parse_section(id, &Bytes::copy_from_slice(bytes), BASE, &Features::ALL)
 }
 
 fn ok(id: u8, bytes: &[u8]) -> Payload {
@@ -876,7 +876,9 @@ fn data_section_three_forms() {
         0x02, 0x01, 0x41, 0x00, 0x0B, 0x03, 1, 2, 3,
     ];
     let payload = Bytes::copy_from_slice(&bytes);
-    let Payload::Data(data) = parse_section(section_id::DATA, &payload, BASE).unwrap() else {
+    let Payload::Data(data) =
+        parse_section(section_id::DATA, &payload, BASE, &Features::ALL).unwrap()
+    else {
         panic!()
     };
     assert_eq!(data.len(), 3);
@@ -980,19 +982,20 @@ fn reading_on_past_the_section_end_like_the_reference_interpreter() {
         0x01, 0x00, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
     ]);
     assert_eq!(
-        parse_section(section_id::MEMORY, &data.slice(0..8), BASE)
+        parse_section(section_id::MEMORY, &data.slice(0..8), BASE, &Features::ALL)
             .unwrap_err()
             .message(),
         UNEXPECTED_END
     );
-    let e = parse_section_from(section_id::MEMORY, &data, 8, BASE).unwrap_err();
+    let e = parse_section_from(section_id::MEMORY, &data, 8, BASE, &Features::ALL).unwrap_err();
     assert_eq!(e.message(), "integer representation too long");
     // An item that ends past the section's end is a size mismatch, and so are leftovers.
     let data = Bytes::copy_from_slice(&[0x01, 0x00, 0x05, 0x01, 0x02]);
-    let p = parse_section_from(section_id::MEMORY, &data, 3, BASE).unwrap();
+    let p = parse_section_from(section_id::MEMORY, &data, 3, BASE, &Features::ALL).unwrap();
     assert!(matches!(p, Payload::Memory(m) if m[0].limits == Limits { min: 5, max: None }));
     for size in [2, 4] {
-        let e = parse_section_from(section_id::MEMORY, &data, size, BASE).unwrap_err();
+        let e =
+            parse_section_from(section_id::MEMORY, &data, size, BASE, &Features::ALL).unwrap_err();
         assert_eq!(e.message(), "section size mismatch");
     }
     // custom.wast: a custom section of size 0 whose name would come from what follows.
@@ -1152,11 +1155,11 @@ proptest! {
     #[test]
     fn random_payloads_never_panic(id in 0u8..16, bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let payload = Bytes::copy_from_slice(&bytes);
-        let _ = parse_section(id, &payload, BASE);
+        let _ = parse_section(id, &payload, BASE, &Features::ALL);
         let _ = parse_custom_section(&payload, BASE);
         let _ = NameSection::from_bytes(&bytes, BASE);
         for size in 0..=bytes.len() {
-            let _ = parse_section_from(id, &payload, size, BASE);
+            let _ = parse_section_from(id, &payload, size, BASE, &Features::ALL);
             let _ = parse_custom_section_from(&payload, size, BASE);
         }
     }
