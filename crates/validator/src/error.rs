@@ -71,11 +71,8 @@ impl Error {
 /// Result type of the validator.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// `Err(ValidationError)` with a static or formatted message.
+/// `return Err(ValidationError)` with a formatted message (inline arguments allowed).
 macro_rules! bail {
-    ($offset:expr, $msg:literal) => {
-        return Err($crate::error::ValidationError::new($offset, $msg).into())
-    };
     ($offset:expr, $($fmt:tt)+) => {
         return Err($crate::error::ValidationError::new($offset, format!($($fmt)+)).into())
     };
