@@ -6,8 +6,9 @@
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-/// An immutable, reference-counted byte slice.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
+/// An immutable, reference-counted byte slice. Equality and hashing look at the visible
+/// bytes only, not at which buffer holds them.
+#[derive(Clone, Default)]
 pub struct Bytes {
     buf: Arc<[u8]>,
     start: usize,
@@ -54,6 +55,20 @@ impl Deref for Bytes {
     }
 }
 
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Bytes) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Bytes {}
+
+impl std::hash::Hash for Bytes {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
+    }
+}
+
 impl AsRef<[u8]> for Bytes {
     fn as_ref(&self) -> &[u8] {
         self
@@ -63,5 +78,19 @@ impl AsRef<[u8]> for Bytes {
 impl std::fmt::Debug for Bytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Bytes({} bytes)", self.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equality_is_by_visible_bytes() {
+        let a = Bytes::copy_from_slice(b"xxabcxx").slice(2..5);
+        let b = Bytes::copy_from_slice(b"abc");
+        assert_eq!(a, b);
+        assert_eq!(&*a, b"abc");
+        assert_ne!(a, Bytes::copy_from_slice(b"abd"));
     }
 }

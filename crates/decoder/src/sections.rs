@@ -156,6 +156,34 @@ pub struct FunctionBody {
     pub has_data_count: bool,
 }
 
+impl FunctionBody {
+    /// A reader over the body's bytes, reporting module offsets.
+    pub fn reader(&self) -> BinaryReader<'_> {
+        BinaryReader::new(&self.bytes, self.offset)
+    }
+
+    /// The body's local declarations; [`crate::LocalsReader::into_operators`] continues with the
+    /// code. The total is bounded by [`crate::limits::MAX_FUNCTION_LOCALS`] ("too many
+    /// locals").
+    pub fn locals(&self) -> Result<crate::LocalsReader<'_>> {
+        crate::LocalsReader::new(self.reader(), self.has_data_count)
+    }
+
+    /// The body's operators, after the local declarations (which are read and checked).
+    pub fn operators(&self) -> Result<OperatorsReader<'_>> {
+        self.locals()?.into_operators()
+    }
+
+    /// Decodes the whole body: the locals, every operator up to the final `end`, and that
+    /// nothing follows it. What "decoding a body" means for the spec tests and the fuzzer;
+    /// no validation.
+    pub fn check_encoding(&self) -> Result<()> {
+        let mut ops = self.operators()?;
+        ops.skip_to_end()?;
+        ops.finish()
+    }
+}
+
 /// Reads the payload of a non-code section (`id` is not `CODE` or `CUSTOM`).
 /// `offset` is the module offset of the payload's first byte.
 pub(crate) fn parse_section(_id: u8, _payload: &Bytes, offset: usize) -> Result<crate::Payload> {

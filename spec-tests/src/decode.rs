@@ -1,0 +1,265 @@
+//! Decoding a module with rill's push decoder, whole and one byte at a time.
+//!
+//! "Decoding" a module means: push its bytes, `finish`, take every event, and for every
+//! `FunctionBody` event read the body's locals and operators ([`decode_body`]). The first error
+//! ends the run. Events are drained after every push (whatever the push returned) and bodies
+//! are read in event order, so the run stops at the same error however the input is split:
+//! a body error always concerns bytes before those a later push error concerns.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use rill_decoder::{DecodeError, Decoder, Event, FunctionBody, Payload};
+
+/// Reads a function body's locals and every operator.
+///
+/// The one place the harness reads bodies: wire the decoder's body reader in here.
+pub fn decode_body(body: &FunctionBody) -> Result<(), DecodeError> {
+    body.check_encoding()
+}
+
+/// Everything one decoding run produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecodeRun {
+    /// The events, in order, up to and including the one whose body failed, if any.
+    pub events: Vec<Event>,
+    /// The first error, from `push`, `finish` or [`decode_body`].
+    pub error: Option<DecodeError>,
+}
+
+/// Decodes `bytes`, pushing them in chunks of `chunk_size` bytes (the last may be shorter).
+pub fn decode_in_chunks(bytes: &[u8], chunk_size: usize) -> DecodeRun {
+    let mut decoder = Decoder::new();
+    let mut events = Vec::new();
+    let error = (|| {
+        for chunk in bytes.chunks(chunk_size.max(1)) {
+            let pushed = decoder.push(chunk);
+            drain(&mut decoder, &mut events)?;
+            pushed?;
+        }
+        let finished = decoder.finish();
+        drain(&mut decoder, &mut events)?;
+        finished
+    })()
+    .err();
+    DecodeRun { events, error }
+}
+
+fn drain(decoder: &mut Decoder, events: &mut Vec<Event>) -> Result<(), DecodeError> {
+    while let Some(event) = decoder.next_event() {
+        let body = match &event.payload {
+            Payload::FunctionBody(body) => decode_body(body),
+            _ => Ok(()),
+        };
+        events.push(event);
+        body?;
+    }
+    Ok(())
+}
+
+/// What decoding a module found, once the whole and the byte-at-a-time runs were compared.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModuleCheck {
+    /// Both runs decoded the module and produced the same events.
+    Decoded(Vec<Event>),
+    /// Both runs failed with the same error (after the same events).
+    Malformed(DecodeError),
+    /// The runs differ; the text describes the first difference.
+    Mismatch(String),
+    /// The decoder panicked.
+    Panic(String),
+}
+
+/// Decodes `bytes` whole and one byte at a time and compares the two runs.
+pub fn check_module(bytes: &[u8]) -> ModuleCheck {
+    let whole = match guarded(|| decode_in_chunks(bytes, bytes.len())) {
+        Ok(run) => run,
+        Err(msg) => return ModuleCheck::Panic(format!("decoder panicked (whole module): {msg}")),
+    };
+    let split = match guarded(|| decode_in_chunks(bytes, 1)) {
+        Ok(run) => run,
+        Err(msg) => return ModuleCheck::Panic(format!("decoder panicked (byte at a time): {msg}")),
+    };
+    compare_runs(whole, split)
+}
+
+/// Compares a whole run with a split run.
+pub fn compare_runs(whole: DecodeRun, split: DecodeRun) -> ModuleCheck {
+    if let Some(diff) = first_difference(&whole, &split) {
+        return ModuleCheck::Mismatch(diff);
+    }
+    match whole.error {
+        None => ModuleCheck::Decoded(whole.events),
+        Some(e) => ModuleCheck::Malformed(e),
+    }
+}
+
+/// Describes the first difference between a whole and a byte-at-a-time run, if any.
+pub fn first_difference(whole: &DecodeRun, split: &DecodeRun) -> Option<String> {
+    let common = whole.events.len().min(split.events.len());
+    if let Some(i) = (0..common).find(|&i| whole.events[i] != split.events[i]) {
+        return Some(format!(
+            "whole and byte-at-a-time decoding differ at event #{i}: whole: {}; byte at a time: {}",
+            show_event(&whole.events[i]),
+            show_event(&split.events[i])
+        ));
+    }
+    if whole.events.len() != split.events.len() {
+        let (longer, name) = if whole.events.len() > split.events.len() {
+            (&whole.events, "whole")
+        } else {
+            (&split.events, "byte-at-a-time")
+        };
+        return Some(format!(
+            "whole decoding gave {} events, byte at a time {}; first extra event ({name}): {}; errors: whole: {}; byte at a time: {}",
+            whole.events.len(),
+            split.events.len(),
+            show_event(&longer[common]),
+            show_error(whole.error.as_ref()),
+            show_error(split.error.as_ref()),
+        ));
+    }
+    if whole.error != split.error {
+        return Some(format!(
+            "whole and byte-at-a-time decoding end differently after the same {} events: whole: {}; byte at a time: {}",
+            whole.events.len(),
+            show_error(whole.error.as_ref()),
+            show_error(split.error.as_ref()),
+        ));
+    }
+    None
+}
+
+/// `message (at offset 0x…)`, or `ok`.
+pub fn show_error(e: Option<&DecodeError>) -> String {
+    match e {
+        None => "ok".to_string(),
+        Some(e) => format!("{:?} at offset {:#x}", e.message(), e.offset()),
+    }
+}
+
+/// An event, shortened for messages.
+pub fn show_event(e: &Event) -> String {
+    const MAX: usize = 300;
+    let mut s = format!("{:?}", e);
+    if s.len() > MAX {
+        let mut cut = MAX;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// Runs `f`, turning a panic into its message.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        if let Some(s) = payload.downcast_ref::<&str>() {
+            s.to_string()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "(non-string panic payload)".to_string()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(start: usize, payload: Payload) -> Event {
+        Event {
+            range: start..start + 1,
+            payload,
+        }
+    }
+
+    fn run(events: Vec<Event>, error: Option<DecodeError>) -> DecodeRun {
+        DecodeRun { events, error }
+    }
+
+    #[test]
+    fn equal_runs_decode() {
+        let a = run(vec![ev(0, Payload::Header { version: 1 })], None);
+        assert_eq!(
+            compare_runs(a.clone(), a.clone()),
+            ModuleCheck::Decoded(a.events)
+        );
+    }
+
+    #[test]
+    fn equal_errors_are_malformed() {
+        let e = DecodeError::new(8, "unexpected end");
+        let a = run(vec![ev(0, Payload::Header { version: 1 })], Some(e.clone()));
+        assert_eq!(compare_runs(a.clone(), a), ModuleCheck::Malformed(e));
+    }
+
+    #[test]
+    fn first_differing_event_is_named() {
+        let a = run(
+            vec![
+                ev(0, Payload::Header { version: 1 }),
+                ev(8, Payload::Start(0)),
+            ],
+            None,
+        );
+        let b = run(
+            vec![
+                ev(0, Payload::Header { version: 1 }),
+                ev(8, Payload::Start(1)),
+            ],
+            None,
+        );
+        let ModuleCheck::Mismatch(m) = compare_runs(a, b) else {
+            panic!()
+        };
+        assert!(m.contains("event #1"), "{m}");
+        assert!(m.contains("Start(0)") && m.contains("Start(1)"), "{m}");
+    }
+
+    #[test]
+    fn extra_event_and_different_errors_are_named() {
+        let a = run(vec![ev(0, Payload::Header { version: 1 })], None);
+        let b = run(vec![], Some(DecodeError::new(3, "unexpected end")));
+        let ModuleCheck::Mismatch(m) = compare_runs(a.clone(), b) else {
+            panic!()
+        };
+        assert!(m.contains("1 events, byte at a time 0"), "{m}");
+        assert!(m.contains("Header"), "{m}");
+        assert!(m.contains("\"unexpected end\" at offset 0x3"), "{m}");
+
+        let c = run(a.events.clone(), Some(DecodeError::new(9, "x")));
+        let ModuleCheck::Mismatch(m) = compare_runs(a, c) else {
+            panic!()
+        };
+        assert!(m.contains("end differently"), "{m}");
+    }
+
+    #[test]
+    fn long_events_are_shortened() {
+        let e = ev(0, Payload::Function(vec![0; 1000]));
+        let s = show_event(&e);
+        assert!(s.chars().count() <= 301, "{}", s.len());
+        assert!(s.ends_with('…'));
+    }
+
+    #[test]
+    fn panics_are_caught() {
+        assert_eq!(guarded(|| 1), Ok(1));
+        let r: Result<(), String> = guarded(|| panic!("boom {}", 1));
+        assert_eq!(r, Err("boom 1".to_string()));
+    }
+
+    #[test]
+    fn stub_or_real_decoder_runs_the_same_way_whole_and_split() {
+        // Whatever the decoder in this branch does, the harness sees the same outcome from
+        // whole and byte-at-a-time runs of a small module (or reports a mismatch).
+        let wasm = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+        match check_module(&wasm) {
+            ModuleCheck::Decoded(_) | ModuleCheck::Malformed(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
