@@ -47,16 +47,24 @@ impl ModuleEnv {
 
     /// The address type of memory `idx`.
     pub fn memory_index_type(&self, idx: u32) -> Option<ValType> {
-        self.memories
-            .get(idx as usize)
-            .map(|m| if m.memory64 { ValType::I64 } else { ValType::I32 })
+        self.memories.get(idx as usize).map(|m| {
+            if m.memory64 {
+                ValType::I64
+            } else {
+                ValType::I32
+            }
+        })
     }
 
     /// The index type of table `idx`.
     pub fn table_index_type(&self, idx: u32) -> Option<ValType> {
-        self.tables
-            .get(idx as usize)
-            .map(|t| if t.table64 { ValType::I64 } else { ValType::I32 })
+        self.tables.get(idx as usize).map(|t| {
+            if t.table64 {
+                ValType::I64
+            } else {
+                ValType::I32
+            }
+        })
     }
 
     /// Number of defined (not imported) functions.

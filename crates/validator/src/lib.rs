@@ -49,5 +49,25 @@ pub fn validate_with(bytes: &[u8], config: Config) -> Result<()> {
     run(&mut decoder)
 }
 
+/// Validates a module from the decoder's events (as collected by a caller that decoded it
+/// already), function bodies included, with [`NoopSink`]. Returns the module environment.
+pub fn validate_events<'a>(
+    events: impl IntoIterator<Item = &'a rill_decoder::Event>,
+    config: Config,
+) -> Result<std::sync::Arc<ModuleEnv>> {
+    let mut validator = ModuleValidator::with_config(config);
+    for event in events {
+        validator.payload(event)?;
+        if let Payload::FunctionBody(body) = &event.payload {
+            let env = validator.env().expect("frozen at the code section");
+            validate_function(env, body, &mut NoopSink)?;
+        }
+    }
+    match validator.env() {
+        Some(env) => Ok(env.clone()),
+        None => Err(ValidationError::new(0, "module ended before its end event").into()),
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -111,7 +111,10 @@ impl ModuleValidator {
                             self.const_expr(init, ty)?;
                         }
                         None if !table.ty.element.nullable => {
-                            bail!(at, "type mismatch: a non-nullable table needs an initialiser")
+                            bail!(
+                                at,
+                                "type mismatch: a non-nullable table needs an initialiser"
+                            )
                         }
                         None => {}
                     }
@@ -240,7 +243,11 @@ impl ModuleValidator {
 
     fn table_type(&self, t: &TableType, at: usize) -> Result<()> {
         self.env.types.check_val_type(ValType::Ref(t.element), at)?;
-        let bound = if t.table64 { u64::MAX } else { u64::from(u32::MAX) };
+        let bound = if t.table64 {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        };
         check_limits(t.limits.min, t.limits.max, bound, "table size", at)?;
         if self.config.js_limits && t.limits.min > limits::MAX_TABLE_SIZE {
             bail!(
@@ -303,10 +310,17 @@ impl ModuleValidator {
             let Some(t) = self.env.tables.get(*table as usize).copied() else {
                 bail!(at, "unknown table {table}");
             };
-            let index_ty = if t.table64 { ValType::I64 } else { ValType::I32 };
+            let index_ty = if t.table64 {
+                ValType::I64
+            } else {
+                ValType::I32
+            };
             self.const_expr(offset, index_ty)?;
             if !self.env.types.ref_sub(ty, t.element) {
-                bail!(at, "type mismatch: element segment does not match the table's type");
+                bail!(
+                    at,
+                    "type mismatch: element segment does not match the table's type"
+                );
             }
         }
         self.env_mut().elements.push(ty);
@@ -316,7 +330,11 @@ impl ModuleValidator {
 
 fn check_func_type_index(env: &ModuleEnv, t: u32, at: usize) -> Result<(), ValidationError> {
     if env.types.func_type(t).is_none() {
-        let what = if t < env.types.len() { "type mismatch: not a function type" } else { "" };
+        let what = if t < env.types.len() {
+            "type mismatch: not a function type"
+        } else {
+            ""
+        };
         if what.is_empty() {
             return Err(ValidationError::new(at, format!("unknown type {t}")));
         }
@@ -333,7 +351,10 @@ fn check_limits(
     at: usize,
 ) -> Result<(), ValidationError> {
     if min > bound || max.is_some_and(|m| m > bound) {
-        return Err(ValidationError::new(at, format!("{what} must be at most {bound}")));
+        return Err(ValidationError::new(
+            at,
+            format!("{what} must be at most {bound}"),
+        ));
     }
     if max.is_some_and(|m| m < min) {
         return Err(ValidationError::new(
@@ -377,7 +398,10 @@ fn check_global_type(env: &ModuleEnv, g: &GlobalType, at: usize) -> Result<(), V
 
 fn check_tag_type(env: &ModuleEnv, t: &TagType, at: usize) -> Result<(), ValidationError> {
     let Some(ft) = env.types.func_type(t.func_type) else {
-        return Err(ValidationError::new(at, format!("unknown type {}", t.func_type)));
+        return Err(ValidationError::new(
+            at,
+            format!("unknown type {}", t.func_type),
+        ));
     };
     if !ft.results.is_empty() {
         return Err(ValidationError::new(at, "non-empty tag result type"));

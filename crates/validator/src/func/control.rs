@@ -1,8 +1,6 @@
 //! Control operators: blocks, branches, calls, `select`, exceptions.
 
-use rill_decoder::{
-    AbsHeapType, BlockType, Catch, FuncType, HeapType, Operator, RefType, ValType,
-};
+use rill_decoder::{AbsHeapType, BlockType, Catch, FuncType, HeapType, Operator, RefType, ValType};
 
 use super::{FuncValidator, Key, Ty};
 use crate::error::{bail, Result};
@@ -54,7 +52,10 @@ impl FuncValidator<'_> {
                             .zip(&results)
                             .all(|(p, r)| self.env.types.val_sub(*p, *r))
                     {
-                        bail!(offset, "type mismatch: if without else must not change the stack");
+                        bail!(
+                            offset,
+                            "type mismatch: if without else must not change the stack"
+                        );
                     }
                 }
                 let f = self.pop_frame(offset)?;
@@ -83,7 +84,10 @@ impl FuncValidator<'_> {
                 for depth in targets.targets().chain(std::iter::once(default)) {
                     let types = self.label_types_at(depth, offset)?;
                     if types.len() != arity {
-                        bail!(offset, "type mismatch: br_table targets have different arities");
+                        bail!(
+                            offset,
+                            "type mismatch: br_table targets have different arities"
+                        );
                     }
                     self.check_top(&types, offset)?;
                 }
@@ -143,9 +147,24 @@ impl FuncValidator<'_> {
                 self.pop(ValType::I32, offset)?;
                 let a = self.pop_any(offset)?;
                 let b = self.pop_any(offset)?;
-                let numeric = |t: Ty| matches!(t, Ty::Bot | Ty::Val(ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64 | ValType::V128));
+                let numeric = |t: Ty| {
+                    matches!(
+                        t,
+                        Ty::Bot
+                            | Ty::Val(
+                                ValType::I32
+                                    | ValType::I64
+                                    | ValType::F32
+                                    | ValType::F64
+                                    | ValType::V128
+                            )
+                    )
+                };
                 if !numeric(a) || !numeric(b) {
-                    bail!(offset, "type mismatch: select without a type needs numeric operands");
+                    bail!(
+                        offset,
+                        "type mismatch: select without a type needs numeric operands"
+                    );
                 }
                 let ty = match (a, b) {
                     (Ty::Bot, t) | (t, Ty::Bot) => t,
@@ -256,7 +275,10 @@ impl FuncValidator<'_> {
                 let r = self.pop_ref(offset)?;
                 let mut types = self.label_types_at(relative_depth, offset)?;
                 let Some(ValType::Ref(last)) = types.pop() else {
-                    bail!(offset, "type mismatch: br_on_non_null needs a reference label");
+                    bail!(
+                        offset,
+                        "type mismatch: br_on_non_null needs a reference label"
+                    );
                 };
                 if let Some(r) = r {
                     let nn = RefType {
@@ -264,7 +286,10 @@ impl FuncValidator<'_> {
                         heap: r.heap,
                     };
                     if !self.env.types.ref_sub(nn, last) {
-                        bail!(offset, "type mismatch: br_on_non_null operand does not match its label");
+                        bail!(
+                            offset,
+                            "type mismatch: br_on_non_null operand does not match its label"
+                        );
                     }
                 }
                 self.pop_all(&types, offset)?;
@@ -338,7 +363,10 @@ impl FuncValidator<'_> {
                     .zip(&own)
                     .all(|(a, b)| self.env.types.val_sub(*a, *b))
             {
-                bail!(offset, "type mismatch: tail call results do not match the function's");
+                bail!(
+                    offset,
+                    "type mismatch: tail call results do not match the function's"
+                );
             }
             self.set_unreachable();
         } else {
@@ -352,10 +380,20 @@ impl FuncValidator<'_> {
             bail!(offset, "unknown table {table}");
         };
         if !self.env.types.ref_sub(tt.element, RefType::FUNCREF) {
-            bail!(offset, "type mismatch: call_indirect needs a table of functions");
+            bail!(
+                offset,
+                "type mismatch: call_indirect needs a table of functions"
+            );
         }
         self.func_type(t, offset)?;
-        self.pop(if tt.table64 { ValType::I64 } else { ValType::I32 }, offset)?;
+        self.pop(
+            if tt.table64 {
+                ValType::I64
+            } else {
+                ValType::I32
+            },
+            offset,
+        )?;
         Ok(())
     }
 

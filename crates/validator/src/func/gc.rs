@@ -34,7 +34,9 @@ impl FuncValidator<'_> {
     fn struct_fields(&self, t: u32, offset: usize) -> Result<Vec<FieldType>> {
         match self.env.types.struct_type(t) {
             Some(f) => Ok(f.to_vec()),
-            None if t < self.env.types.len() => bail!(offset, "type mismatch: type {t} is not a struct"),
+            None if t < self.env.types.len() => {
+                bail!(offset, "type mismatch: type {t} is not a struct")
+            }
             None => bail!(offset, "unknown type {t}"),
         }
     }
@@ -42,7 +44,9 @@ impl FuncValidator<'_> {
     fn array_elem(&self, t: u32, offset: usize) -> Result<FieldType> {
         match self.env.types.array_type(t) {
             Some(f) => Ok(f),
-            None if t < self.env.types.len() => bail!(offset, "type mismatch: type {t} is not an array"),
+            None if t < self.env.types.len() => {
+                bail!(offset, "type mismatch: type {t} is not an array")
+            }
             None => bail!(offset, "unknown type {t}"),
         }
     }
@@ -159,7 +163,10 @@ impl FuncValidator<'_> {
                 let e = self.array_elem(type_index, offset)?;
                 let s = self.elem_segment(elem_index, offset)?;
                 if !self.env.types.val_sub(Ref(s), unpacked(e)) {
-                    bail!(offset, "type mismatch: element segment does not match the array");
+                    bail!(
+                        offset,
+                        "type mismatch: element segment does not match the array"
+                    );
                 }
                 self.pop_all(&[I32, I32], offset)?;
                 self.push(concrete(false, type_index));
@@ -207,7 +214,13 @@ impl FuncValidator<'_> {
                     bail!(offset, "array types do not match");
                 }
                 self.pop_all(
-                    &[concrete(true, dst_type_index), I32, concrete(true, src_type_index), I32, I32],
+                    &[
+                        concrete(true, dst_type_index),
+                        I32,
+                        concrete(true, src_type_index),
+                        I32,
+                        I32,
+                    ],
                     offset,
                 )?;
                 Key::None
@@ -231,7 +244,10 @@ impl FuncValidator<'_> {
                 let e = self.mutable_array(type_index, offset)?;
                 let s = self.elem_segment(elem_index, offset)?;
                 if !self.env.types.val_sub(Ref(s), unpacked(e)) {
-                    bail!(offset, "type mismatch: element segment does not match the array");
+                    bail!(
+                        offset,
+                        "type mismatch: element segment does not match the array"
+                    );
                 }
                 self.pop_all(&[concrete(true, type_index), I32, I32, I32], offset)?;
                 Key::None
@@ -270,7 +286,10 @@ impl FuncValidator<'_> {
                 let rt1 = flags.from_type(from_heap_type);
                 let rt2 = flags.to_type(to_heap_type);
                 if !types.ref_sub(rt2, rt1) {
-                    bail!(offset, "type mismatch: cast target is not a subtype of its source");
+                    bail!(
+                        offset,
+                        "type mismatch: cast target is not a subtype of its source"
+                    );
                 }
                 // What the branch carries and what falls through.
                 let diff = RefType {
@@ -280,7 +299,10 @@ impl FuncValidator<'_> {
                 let (taken, stays) = if fail { (diff, rt2) } else { (rt2, diff) };
                 let mut label = self.label_types_at(relative_depth, offset)?;
                 let Some(last) = label.pop() else {
-                    bail!(offset, "type mismatch: br_on_cast needs a label with a reference");
+                    bail!(
+                        offset,
+                        "type mismatch: br_on_cast needs a label with a reference"
+                    );
                 };
                 if !self.env.types.val_sub(Ref(taken), last) {
                     bail!(offset, "type mismatch: br_on_cast label does not match");

@@ -16,8 +16,8 @@ mod signatures;
 mod variables;
 
 use rill_decoder::{
-    BinaryReader, BlockType, ConstExpr, FunctionBody, HeapType, Operator, OperatorsReader,
-    RefType, ValType,
+    BinaryReader, BlockType, ConstExpr, FunctionBody, HeapType, Operator, OperatorsReader, RefType,
+    ValType,
 };
 
 use crate::env::ModuleEnv;
@@ -127,7 +127,7 @@ pub fn validate_function(
         env.types.check_val_type(t, at)?;
         locals.extend(std::iter::repeat_n(t, n as usize));
     }
-    let mut v = FuncValidator::new(env, locals, body.has_data_count, None);
+    let mut v = FuncValidator::new(env, locals, None);
     v.local_init = v
         .locals
         .iter()
@@ -158,7 +158,7 @@ pub fn validate_const_expr(
         global_limit,
         funcs: Vec::new(),
     };
-    let mut v = FuncValidator::new(env, Vec::new(), true, Some(konst));
+    let mut v = FuncValidator::new(env, Vec::new(), Some(konst));
     v.frames.push(Frame {
         kind: FrameKind::Const,
         block: BlockType::Value(ty),
@@ -179,11 +179,7 @@ pub(crate) fn defaultable(t: ValType) -> bool {
 }
 
 impl<'e> FuncValidator<'e> {
-    fn new(
-        env: &'e ModuleEnv,
-        locals: Vec<ValType>,
-        konst: Option<ConstMode>,
-    ) -> Self {
+    fn new(env: &'e ModuleEnv, locals: Vec<ValType>, konst: Option<ConstMode>) -> Self {
         FuncValidator {
             env,
             local_init: vec![true; locals.len()],
@@ -341,7 +337,10 @@ impl<'e> FuncValidator<'e> {
             if f.unreachable {
                 return Ok(Ty::Bot);
             }
-            bail!(offset, "type mismatch: instruction requires more operands than the stack has");
+            bail!(
+                offset,
+                "type mismatch: instruction requires more operands than the stack has"
+            );
         }
         Ok(self.stack.pop().expect("above the frame's height"))
     }
@@ -394,11 +393,19 @@ impl<'e> FuncValidator<'e> {
     fn check_top(&self, ts: &[ValType], offset: usize) -> Result<()> {
         let f = self.frames.last().expect("inside a frame");
         for (k, t) in ts.iter().rev().enumerate() {
-            let Some(at) = self.stack.len().checked_sub(k + 1).filter(|&at| at >= f.height) else {
+            let Some(at) = self
+                .stack
+                .len()
+                .checked_sub(k + 1)
+                .filter(|&at| at >= f.height)
+            else {
                 if f.unreachable {
                     return Ok(());
                 }
-                bail!(offset, "type mismatch: branch requires more operands than the stack has");
+                bail!(
+                    offset,
+                    "type mismatch: branch requires more operands than the stack has"
+                );
             };
             if !self.matches(self.stack[at], *t) {
                 bail!(offset, "type mismatch: expected {}", self.type_name(*t));
@@ -435,7 +442,10 @@ impl<'e> FuncValidator<'e> {
         let results = self.results(&f.block).to_vec();
         self.pop_all(&results, offset)?;
         if self.stack.len() != f.height {
-            bail!(offset, "type mismatch: values remaining on the stack at end of block");
+            bail!(
+                offset,
+                "type mismatch: values remaining on the stack at end of block"
+            );
         }
         for i in self.init_log.drain(f.init_height..) {
             self.local_init[i as usize] = false;
@@ -525,7 +535,10 @@ impl<'e> FuncValidator<'e> {
                     bail!(offset, "unknown global {global_index}");
                 }
                 if self.env.globals[global_index as usize].mutable {
-                    bail!(offset, "constant expression required: global {global_index} is mutable");
+                    bail!(
+                        offset,
+                        "constant expression required: global {global_index} is mutable"
+                    );
                 }
                 Ok(())
             }

@@ -9,7 +9,11 @@ impl FuncValidator<'_> {
     fn table(&self, t: u32, offset: usize) -> Result<(ValType, ValType)> {
         match self.env.tables.get(t as usize) {
             Some(tt) => Ok((
-                if tt.table64 { ValType::I64 } else { ValType::I32 },
+                if tt.table64 {
+                    ValType::I64
+                } else {
+                    ValType::I32
+                },
                 ValType::Ref(tt.element),
             )),
             None => bail!(offset, "unknown table {t}"),
@@ -60,9 +64,16 @@ impl FuncValidator<'_> {
                 let (di, de) = self.table(dst_table, offset)?;
                 let (si, se) = self.table(src_table, offset)?;
                 if !self.env.types.val_sub(se, de) {
-                    bail!(offset, "type mismatch: table.copy between incompatible tables");
+                    bail!(
+                        offset,
+                        "type mismatch: table.copy between incompatible tables"
+                    );
                 }
-                let n = if di == I32 || si == I32 { I32 } else { ValType::I64 };
+                let n = if di == I32 || si == I32 {
+                    I32
+                } else {
+                    ValType::I64
+                };
                 self.pop_all(&[di, si, n], offset)?;
                 Key::Table(dst_table)
             }
@@ -73,7 +84,10 @@ impl FuncValidator<'_> {
                 let (i, e) = self.table(table_index, offset)?;
                 let s = self.elem_segment(elem_index, offset)?;
                 if !self.env.types.val_sub(ValType::Ref(s), e) {
-                    bail!(offset, "type mismatch: element segment does not match the table");
+                    bail!(
+                        offset,
+                        "type mismatch: element segment does not match the table"
+                    );
                 }
                 self.pop_all(&[i, I32, I32], offset)?;
                 Key::Table(table_index)
