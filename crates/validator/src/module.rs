@@ -237,6 +237,9 @@ impl ModuleValidator {
                 env.tags.push(*t);
                 env.imported_tags += 1;
             }
+            // Exact function imports (custom descriptors) once the decoder has them.
+            #[allow(unreachable_patterns)]
+            _ => bail!(at, "exact function imports are not supported"),
         }
         Ok(())
     }
@@ -293,10 +296,12 @@ impl ModuleValidator {
                         bail!(at, "unknown function {f}");
                     }
                 }
-                // A function's reference is non-nullable and exactly typed; the segment
-                // is `funcref`, which is what matters for table matching.
                 self.env_mut().declared_funcs.extend(funcs.iter().copied());
-                RefType::FUNCREF
+                // Wasm 3.0: function indices give non-null `(ref func)` elements.
+                RefType {
+                    nullable: false,
+                    heap: rill_decoder::HeapType::Abstract(rill_decoder::AbsHeapType::Func),
+                }
             }
             ElementItems::Expressions(ty, exprs) => {
                 self.env.types.check_val_type(ValType::Ref(*ty), at)?;
@@ -373,7 +378,10 @@ fn check_memory_type(m: &MemoryType, at: usize) -> Result<(), ValidationError> {
     // The whole memory must be addressable: 2^32 bytes (i32) or 2^64 - 1 bytes (i64).
     let (max_pages, text) = match (m.memory64, log2) {
         (false, 16) => (1 << 16, "memory size must be at most 65536 pages (4GiB)"),
-        (false, _) => (1 << 32, "memory size must be at most 2^32 pages"),
+        (false, _) => (
+            u64::from(u32::MAX),
+            "memory size must be at most 2^32-1 pages",
+        ),
         (true, 16) => (1 << 48, "memory size must be at most 2^48 pages (256TiB)"),
         (true, _) => (u64::MAX, "memory size must be at most 2^64-1 pages"),
     };

@@ -28,6 +28,7 @@ impl FuncValidator<'_> {
                 Key::Block
             }
             Operator::If { blockty } => {
+                self.check_block_type(blockty, offset)?;
                 self.pop(ValType::I32, offset)?;
                 self.push_frame(FrameKind::If, blockty, offset)?;
                 Key::Block

@@ -114,7 +114,7 @@ impl FuncValidator<'_> {
             } => {
                 let f = self.field(type_index, field_index, offset)?;
                 if !f.mutable {
-                    bail!(offset, "field is immutable");
+                    bail!(offset, "immutable field {field_index}");
                 }
                 self.pop(unpacked(f), offset)?;
                 let r = self.pop_ref_as(concrete(true, type_index), offset)?;

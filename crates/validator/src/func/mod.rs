@@ -357,22 +357,44 @@ impl<'e> FuncValidator<'e> {
     }
 
     fn pop(&mut self, expected: ValType, offset: usize) -> Result<Ty> {
-        let actual = self.pop_any(offset)?;
-        if !self.matches(actual, expected) {
-            bail!(
-                offset,
-                "type mismatch: expected {}, found {}",
-                self.type_name(expected),
-                self.ty_name(actual)
-            );
-        }
-        Ok(actual)
+        let f = self.frames.last().expect("inside a frame");
+        let popped = if self.stack.len() > f.height {
+            self.stack[self.stack.len() - 1]
+        } else {
+            Ty::Bot
+        };
+        self.pop_all(std::slice::from_ref(&expected), offset)?;
+        Ok(popped)
     }
 
+    /// Pops `ts` (the last one from the top), with the reference interpreter's message
+    /// "type mismatch: instruction requires [..] but stack has [..]" on failure.
     fn pop_all(&mut self, ts: &[ValType], offset: usize) -> Result<()> {
-        for t in ts.iter().rev() {
-            self.pop(*t, offset)?;
+        let f = self.frames.last().expect("inside a frame");
+        let len = self.stack.len();
+        let avail = len - f.height;
+        let n = ts.len();
+        let ok = (0..n).all(|k| {
+            if k < avail {
+                self.matches(self.stack[len - 1 - k], ts[n - 1 - k])
+            } else {
+                f.unreachable
+            }
+        });
+        if !ok {
+            let want: Vec<String> = ts.iter().map(|t| self.type_name(*t)).collect();
+            let have: Vec<String> = self.stack[len - n.min(avail)..]
+                .iter()
+                .map(|t| self.ty_name(*t))
+                .collect();
+            bail!(
+                offset,
+                "type mismatch: instruction requires [{}] but stack has [{}]",
+                want.join(" "),
+                have.join(" ")
+            );
         }
+        self.stack.truncate(len - n.min(avail));
         Ok(())
     }
 
