@@ -1,0 +1,74 @@
+//! What function bodies need to know about their module, frozen when the code section starts.
+
+use std::collections::HashSet;
+
+use rill_decoder::{FuncType, GlobalType, MemoryType, RefType, TableType, TagType, ValType};
+
+use crate::types::Types;
+
+/// Everything a function body is validated against. Complete (and immutable) from the start
+/// of the code section; shared as `Arc<ModuleEnv>`, it is `Send + Sync`, so bodies can be
+/// validated on any thread, in any order.
+#[derive(Debug, Default, Clone)]
+pub struct ModuleEnv {
+    /// All defined types.
+    pub types: Types,
+    /// The type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub imported_funcs: u32,
+    pub tables: Vec<TableType>,
+    pub imported_tables: u32,
+    pub memories: Vec<MemoryType>,
+    pub imported_memories: u32,
+    pub globals: Vec<GlobalType>,
+    pub imported_globals: u32,
+    /// The function type index of every tag.
+    pub tags: Vec<TagType>,
+    pub imported_tags: u32,
+    /// The reference type of every element segment.
+    pub elements: Vec<RefType>,
+    /// The data count section's value, if present.
+    pub data_count: Option<u32>,
+    /// Functions that `ref.func` may name in a body: those referenced outside function
+    /// bodies (element segments, exports, global and table initialisers).
+    pub declared_funcs: HashSet<u32>,
+}
+
+impl ModuleEnv {
+    /// The function type of function `idx`.
+    pub fn func_type_of(&self, idx: u32) -> Option<&FuncType> {
+        self.types.func_type(*self.funcs.get(idx as usize)?)
+    }
+
+    /// The function type a tag carries.
+    pub fn tag_type(&self, idx: u32) -> Option<&FuncType> {
+        self.types.func_type(self.tags.get(idx as usize)?.func_type)
+    }
+
+    /// The address type of memory `idx`.
+    pub fn memory_index_type(&self, idx: u32) -> Option<ValType> {
+        self.memories.get(idx as usize).map(|m| {
+            if m.memory64 {
+                ValType::I64
+            } else {
+                ValType::I32
+            }
+        })
+    }
+
+    /// The index type of table `idx`.
+    pub fn table_index_type(&self, idx: u32) -> Option<ValType> {
+        self.tables.get(idx as usize).map(|t| {
+            if t.table64 {
+                ValType::I64
+            } else {
+                ValType::I32
+            }
+        })
+    }
+
+    /// Number of defined (not imported) functions.
+    pub fn defined_funcs(&self) -> u32 {
+        self.funcs.len() as u32 - self.imported_funcs
+    }
+}

@@ -1,0 +1,353 @@
+//! GC operators: structs, arrays, i31, casts, `br_on_cast`, extern/any conversions.
+
+use rill_decoder::{AbsHeapType, FieldType, HeapType, Operator, RefType, StorageType, ValType};
+
+use super::{defaultable, FuncValidator, Key, Ty};
+use crate::error::{bail, Result};
+
+fn unpacked(f: FieldType) -> ValType {
+    match f.storage {
+        StorageType::Val(v) => v,
+        _ => ValType::I32,
+    }
+}
+
+fn is_packed(f: FieldType) -> bool {
+    !matches!(f.storage, StorageType::Val(_))
+}
+
+fn abs(nullable: bool, a: AbsHeapType) -> ValType {
+    ValType::Ref(RefType {
+        nullable,
+        heap: HeapType::Abstract(a),
+    })
+}
+
+fn concrete(nullable: bool, t: u32) -> ValType {
+    ValType::Ref(RefType {
+        nullable,
+        heap: HeapType::Concrete(t),
+    })
+}
+
+impl FuncValidator<'_> {
+    fn struct_fields(&self, t: u32, offset: usize) -> Result<Vec<FieldType>> {
+        match self.env.types.struct_type(t) {
+            Some(f) => Ok(f.to_vec()),
+            None if t < self.env.types.len() => {
+                bail!(offset, "type mismatch: type {t} is not a struct")
+            }
+            None => bail!(offset, "unknown type {t}"),
+        }
+    }
+
+    fn array_elem(&self, t: u32, offset: usize) -> Result<FieldType> {
+        match self.env.types.array_type(t) {
+            Some(f) => Ok(f),
+            None if t < self.env.types.len() => {
+                bail!(offset, "type mismatch: type {t} is not an array")
+            }
+            None => bail!(offset, "unknown type {t}"),
+        }
+    }
+
+    fn field(&self, t: u32, i: u32, offset: usize) -> Result<FieldType> {
+        let fields = self.struct_fields(t, offset)?;
+        match fields.get(i as usize) {
+            Some(&f) => Ok(f),
+            None => bail!(offset, "unknown field {i}"),
+        }
+    }
+
+    /// Pops a reference for a cast source: any type in `target`'s hierarchy.
+    fn pop_in_hierarchy(&mut self, target: HeapType, offset: usize) -> Result<Option<RefType>> {
+        let top = self.env.types.top(target);
+        self.pop_ref_as(abs(true, top), offset)
+    }
+
+    fn pop_ref_as(&mut self, expected: ValType, offset: usize) -> Result<Option<RefType>> {
+        Ok(self.pop(expected, offset)?.as_ref())
+    }
+
+    pub(super) fn gc(&mut self, op: &Operator<'_>, offset: usize) -> Result<Option<Key>> {
+        use ValType::*;
+        let key = match *op {
+            Operator::StructNew { type_index } => {
+                let fields = self.struct_fields(type_index, offset)?;
+                let ts: Vec<ValType> = fields.iter().map(|f| unpacked(*f)).collect();
+                self.pop_all(&ts, offset)?;
+                self.push(concrete(false, type_index));
+                Key::None
+            }
+            Operator::StructNewDefault { type_index } => {
+                let fields = self.struct_fields(type_index, offset)?;
+                if !fields.iter().all(|f| defaultable(unpacked(*f))) {
+                    bail!(offset, "type mismatch: struct type is not defaultable");
+                }
+                self.push(concrete(false, type_index));
+                Key::None
+            }
+            Operator::StructGet {
+                type_index,
+                field_index,
+            }
+            | Operator::StructGetS {
+                type_index,
+                field_index,
+            }
+            | Operator::StructGetU {
+                type_index,
+                field_index,
+            } => {
+                let f = self.field(type_index, field_index, offset)?;
+                let signed = !matches!(op, Operator::StructGet { .. });
+                if is_packed(f) != signed {
+                    bail!(offset, "type mismatch: packed fields need struct.get_s/u");
+                }
+                let r = self.pop_ref_as(concrete(true, type_index), offset)?;
+                self.push(unpacked(f));
+                Key::Ref(r)
+            }
+            Operator::StructSet {
+                type_index,
+                field_index,
+            } => {
+                let f = self.field(type_index, field_index, offset)?;
+                if !f.mutable {
+                    bail!(offset, "immutable field {field_index}");
+                }
+                self.pop(unpacked(f), offset)?;
+                let r = self.pop_ref_as(concrete(true, type_index), offset)?;
+                Key::Ref(r)
+            }
+            Operator::ArrayNew { type_index } => {
+                let e = self.array_elem(type_index, offset)?;
+                self.pop_all(&[unpacked(e), I32], offset)?;
+                self.push(concrete(false, type_index));
+                Key::None
+            }
+            Operator::ArrayNewDefault { type_index } => {
+                let e = self.array_elem(type_index, offset)?;
+                if !defaultable(unpacked(e)) {
+                    bail!(offset, "type mismatch: array type is not defaultable");
+                }
+                self.pop(I32, offset)?;
+                self.push(concrete(false, type_index));
+                Key::None
+            }
+            Operator::ArrayNewFixed { type_index, size } => {
+                let e = self.array_elem(type_index, offset)?;
+                for _ in 0..size {
+                    self.pop(unpacked(e), offset)?;
+                }
+                self.push(concrete(false, type_index));
+                Key::None
+            }
+            Operator::ArrayNewData {
+                type_index,
+                data_index,
+            } => {
+                let e = self.array_elem(type_index, offset)?;
+                if matches!(unpacked(e), Ref(_)) {
+                    bail!(offset, "array type is not numeric or vector");
+                }
+                self.data_segment_exists(data_index, offset)?;
+                self.pop_all(&[I32, I32], offset)?;
+                self.push(concrete(false, type_index));
+                Key::None
+            }
+            Operator::ArrayNewElem {
+                type_index,
+                elem_index,
+            } => {
+                let e = self.array_elem(type_index, offset)?;
+                let s = self.elem_segment(elem_index, offset)?;
+                if !self.env.types.val_sub(Ref(s), unpacked(e)) {
+                    bail!(
+                        offset,
+                        "type mismatch: element segment does not match the array"
+                    );
+                }
+                self.pop_all(&[I32, I32], offset)?;
+                self.push(concrete(false, type_index));
+                Key::None
+            }
+            Operator::ArrayGet { type_index }
+            | Operator::ArrayGetS { type_index }
+            | Operator::ArrayGetU { type_index } => {
+                let e = self.array_elem(type_index, offset)?;
+                let signed = !matches!(op, Operator::ArrayGet { .. });
+                if is_packed(e) != signed {
+                    bail!(offset, "type mismatch: packed arrays need array.get_s/u");
+                }
+                self.pop(I32, offset)?;
+                let r = self.pop_ref_as(concrete(true, type_index), offset)?;
+                self.push(unpacked(e));
+                Key::Ref(r)
+            }
+            Operator::ArraySet { type_index } => {
+                let e = self.mutable_array(type_index, offset)?;
+                self.pop_all(&[concrete(true, type_index), I32, unpacked(e)], offset)?;
+                Key::None
+            }
+            Operator::ArrayLen => {
+                self.pop(abs(true, AbsHeapType::Array), offset)?;
+                self.push(I32);
+                Key::None
+            }
+            Operator::ArrayFill { type_index } => {
+                let e = self.mutable_array(type_index, offset)?;
+                self.pop_all(&[concrete(true, type_index), I32, unpacked(e), I32], offset)?;
+                Key::None
+            }
+            Operator::ArrayCopy {
+                dst_type_index,
+                src_type_index,
+            } => {
+                let d = self.mutable_array(dst_type_index, offset)?;
+                let s = self.array_elem(src_type_index, offset)?;
+                let ok = match (s.storage, d.storage) {
+                    (StorageType::Val(a), StorageType::Val(b)) => self.env.types.val_sub(a, b),
+                    (a, b) => a == b,
+                };
+                if !ok {
+                    bail!(offset, "array types do not match");
+                }
+                self.pop_all(
+                    &[
+                        concrete(true, dst_type_index),
+                        I32,
+                        concrete(true, src_type_index),
+                        I32,
+                        I32,
+                    ],
+                    offset,
+                )?;
+                Key::None
+            }
+            Operator::ArrayInitData {
+                type_index,
+                data_index,
+            } => {
+                let e = self.mutable_array(type_index, offset)?;
+                if matches!(unpacked(e), Ref(_)) {
+                    bail!(offset, "type mismatch: array type is not numeric or vector");
+                }
+                self.data_segment_exists(data_index, offset)?;
+                self.pop_all(&[concrete(true, type_index), I32, I32, I32], offset)?;
+                Key::None
+            }
+            Operator::ArrayInitElem {
+                type_index,
+                elem_index,
+            } => {
+                let e = self.mutable_array(type_index, offset)?;
+                let s = self.elem_segment(elem_index, offset)?;
+                if !self.env.types.val_sub(Ref(s), unpacked(e)) {
+                    bail!(
+                        offset,
+                        "type mismatch: element segment does not match the array"
+                    );
+                }
+                self.pop_all(&[concrete(true, type_index), I32, I32, I32], offset)?;
+                Key::None
+            }
+            Operator::RefTestNonNull { heap_type } | Operator::RefTestNullable { heap_type } => {
+                self.env.types.check_heap_type(heap_type, offset)?;
+                let r = self.pop_in_hierarchy(heap_type, offset)?;
+                self.push(I32);
+                Key::Ref(r)
+            }
+            Operator::RefCastNonNull { heap_type } | Operator::RefCastNullable { heap_type } => {
+                self.env.types.check_heap_type(heap_type, offset)?;
+                let r = self.pop_in_hierarchy(heap_type, offset)?;
+                self.push(Ref(RefType {
+                    nullable: matches!(op, Operator::RefCastNullable { .. }),
+                    heap: heap_type,
+                }));
+                Key::Ref(r)
+            }
+            Operator::BrOnCast {
+                flags,
+                relative_depth,
+                from_heap_type,
+                to_heap_type,
+            }
+            | Operator::BrOnCastFail {
+                flags,
+                relative_depth,
+                from_heap_type,
+                to_heap_type,
+            } => {
+                let fail = matches!(op, Operator::BrOnCastFail { .. });
+                let types = &self.env.types;
+                types.check_heap_type(from_heap_type, offset)?;
+                types.check_heap_type(to_heap_type, offset)?;
+                let rt1 = flags.from_type(from_heap_type);
+                let rt2 = flags.to_type(to_heap_type);
+                if !types.ref_sub(rt2, rt1) {
+                    bail!(
+                        offset,
+                        "type mismatch: cast target is not a subtype of its source"
+                    );
+                }
+                // What the branch carries and what falls through.
+                let diff = RefType {
+                    nullable: rt1.nullable && !rt2.nullable,
+                    heap: rt1.heap,
+                };
+                let (taken, stays) = if fail { (diff, rt2) } else { (rt2, diff) };
+                let mut label = self.label_types_at(relative_depth, offset)?;
+                let Some(last) = label.pop() else {
+                    bail!(
+                        offset,
+                        "type mismatch: br_on_cast needs a label with a reference"
+                    );
+                };
+                if !self.env.types.val_sub(Ref(taken), last) {
+                    bail!(offset, "type mismatch: br_on_cast label does not match");
+                }
+                let r = self.pop_ref_as(Ref(rt1), offset)?;
+                self.pop_all(&label, offset)?;
+                self.push_all(&label);
+                self.push(Ref(stays));
+                Key::Label(relative_depth, r)
+            }
+            Operator::AnyConvertExtern | Operator::ExternConvertAny => {
+                let (from, to) = if matches!(op, Operator::AnyConvertExtern) {
+                    (AbsHeapType::Extern, AbsHeapType::Any)
+                } else {
+                    (AbsHeapType::Any, AbsHeapType::Extern)
+                };
+                let t = self.pop(abs(true, from), offset)?;
+                let nullable = match t {
+                    Ty::Val(Ref(r)) => r.nullable,
+                    Ty::RefBot { nullable } => nullable,
+                    _ => true,
+                };
+                self.push(abs(nullable, to));
+                Key::Ref(t.as_ref())
+            }
+            Operator::RefI31 => {
+                self.pop(I32, offset)?;
+                self.push(abs(false, AbsHeapType::I31));
+                Key::None
+            }
+            Operator::I31GetS | Operator::I31GetU => {
+                let r = self.pop_ref_as(abs(true, AbsHeapType::I31), offset)?;
+                self.push(I32);
+                Key::Ref(r)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(key))
+    }
+
+    fn mutable_array(&self, t: u32, offset: usize) -> Result<FieldType> {
+        let e = self.array_elem(t, offset)?;
+        if !e.mutable {
+            bail!(offset, "immutable array");
+        }
+        Ok(e)
+    }
+}
