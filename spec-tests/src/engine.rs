@@ -26,7 +26,7 @@ use crate::decode::ModuleCheck;
 pub use crate::report::Outcome;
 
 /// The engine the test and the summary run: the most complete stage there is.
-pub type StageEngine = DecodeOnly;
+pub type StageEngine = Validate;
 
 /// A module the harness has encoded and decoded.
 #[derive(Clone, Copy, Debug)]
@@ -173,3 +173,47 @@ pub trait Engine: Default {
 pub struct DecodeOnly;
 
 impl Engine for DecodeOnly {}
+
+/// The validation stage: modules must validate, `assert_invalid` modules must be rejected
+/// with the expected text; instantiation and execution are not run yet.
+#[derive(Debug, Default)]
+pub struct Validate;
+
+impl Validate {
+    /// Validates the decoded module. The testsuite's limits are the spec's, not the JS API's
+    /// (table.wast declares tables of 2^32-1 elements).
+    fn validate(module: &ModuleCase<'_>) -> Result<(), rill_validator::Error> {
+        let config = rill_validator::Config { js_limits: false };
+        rill_validator::validate_events(module.events, config).map(|_| ())
+    }
+
+    fn must_validate(module: &ModuleCase<'_>, then: Outcome) -> Outcome {
+        match Self::validate(module) {
+            Ok(()) => then,
+            Err(e) => Outcome::Fail(format!("valid module rejected: {e}")),
+        }
+    }
+}
+
+impl Engine for Validate {
+    fn module(&mut self, module: &ModuleCase<'_>) -> Outcome {
+        Self::must_validate(module, Outcome::Pass)
+    }
+
+    fn module_definition(&mut self, module: &ModuleCase<'_>) -> Outcome {
+        Self::must_validate(module, Outcome::Pass)
+    }
+
+    fn assert_invalid(&mut self, module: &ModuleCase<'_>, message: &str) -> Outcome {
+        match Self::validate(module) {
+            Ok(()) => Outcome::Fail(format!("invalid module accepted (expected {message:?})")),
+            Err(e) if e.message().contains(message) => Outcome::Pass,
+            Err(e) => Outcome::Fail(format!("expected {message:?}, got {e}")),
+        }
+    }
+
+    fn assert_unlinkable(&mut self, module: &ModuleCase<'_>, _message: &str) -> Outcome {
+        // The module is valid; linking is the next stage's.
+        Self::must_validate(module, Outcome::NotRun)
+    }
+}
