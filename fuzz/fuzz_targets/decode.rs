@@ -27,7 +27,8 @@ impl<'a> Arbitrary<'a> for Input {
         if u.arbitrary::<bool>()? {
             bytes.extend_from_slice(b"\0asm\x01\0\0\0");
         }
-        bytes.extend_from_slice(u.take_rest());
+        let rest = u.len();
+        bytes.extend_from_slice(u.bytes(rest)?);
         Ok(Input { bytes, cuts })
     }
 }

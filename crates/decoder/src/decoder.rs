@@ -331,7 +331,7 @@ impl Decoder {
                 self.state = State::SectionSize { id, start };
             }
             State::SectionSize { id, start } => {
-                let size_at = self.offset;
+                let size_at = self.offset - self.scratch.len(); // the value may have begun in an earlier chunk
                 let Some(size) = self.read_leb_u32(input, None)? else {
                     self.state = State::SectionSize { id, start };
                     return Ok(());
@@ -435,7 +435,7 @@ impl Decoder {
                 self.next_body_or_end(code)?;
             }
             State::BodySize(code) => {
-                let size_at = self.offset;
+                let size_at = self.offset - self.scratch.len(); // the value may have begun in an earlier chunk
                 let Some(size) = self.read_leb_u32(input, Some(code.end))? else {
                     self.state = State::BodySize(code);
                     return Ok(());

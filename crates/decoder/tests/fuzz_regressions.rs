@@ -1,0 +1,44 @@
+//! Inputs the `decode` fuzz target found, kept as regression tests: every split must give the
+//! events and the error of the whole input.
+
+use rill_decoder::{DecodeError, Decoder, Event};
+
+fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Option<DecodeError>) {
+    let mut decoder = Decoder::new();
+    let mut events = Vec::new();
+    let mut result = Ok(());
+    for chunk in chunks {
+        result = decoder.push(chunk);
+        while let Some(e) = decoder.next_event() {
+            events.push(e);
+        }
+        if result.is_err() {
+            break;
+        }
+    }
+    if result.is_ok() {
+        result = decoder.finish();
+        while let Some(e) = decoder.next_event() {
+            events.push(e);
+        }
+    }
+    (events, result.err())
+}
+
+/// Every way of cutting `bytes` into up to three pieces decodes like the whole.
+fn assert_split_invariant(bytes: &[u8]) {
+    let whole = decode([bytes]);
+    for i in 0..=bytes.len() {
+        for j in i..=bytes.len() {
+            let pieces = decode([&bytes[..i], &bytes[i..j], &bytes[j..]]);
+            assert_eq!(pieces, whole, "cut at {i} and {j}");
+        }
+    }
+}
+
+#[test]
+fn code_count_mismatch_then_oversized_body() {
+    // Code section of 94 bytes (only 5 present), 895 bodies for 0 functions, then a body
+    // size that runs past the section.
+    assert_split_invariant(b"\0asm\x01\0\0\0\x0a\x5e\xff\x06\xff\xf8\x30");
+}
