@@ -16,7 +16,18 @@ fn rill_decode(bytes: &[u8]) -> usize {
     let mut items = 0;
     while let Some(event) = decoder.next_event() {
         if let Payload::FunctionBody(body) = &event.payload {
-            items += body.check_encoding().map(|()| 1).unwrap();
+            // Like the wasmparser side: every local declaration, every operator materialised.
+            let mut locals = body.locals().unwrap();
+            for l in &mut locals {
+                black_box(l.unwrap());
+                items += 1;
+            }
+            let mut ops = locals.into_operators().unwrap();
+            while !ops.is_finished() {
+                black_box(ops.read().unwrap());
+                items += 1;
+            }
+            ops.finish().unwrap();
         } else {
             items += 1;
         }
