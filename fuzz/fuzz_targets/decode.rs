@@ -6,7 +6,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use rill_decoder::{DecodeError, Decoder, Event, Payload};
+use rill_decoder::{decode_chunks, DecodeError, Event, Features, Payload};
 
 #[derive(Debug)]
 struct Input {
@@ -34,32 +34,9 @@ impl<'a> Arbitrary<'a> for Input {
 }
 
 fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Option<DecodeError>) {
-    let mut decoder = Decoder::new();
-    let mut events = Vec::new();
-    let mut result = Ok(());
-    for chunk in chunks {
-        result = decoder.push(chunk);
-        while let Some(e) = decoder.next_event() {
-            events.push(e);
-        }
-        if result.is_err() {
-            break;
-        }
-    }
-    if result.is_ok() {
-        result = decoder.finish();
-        while let Some(e) = decoder.next_event() {
-            events.push(e);
-        }
-    }
-    if result.is_ok() {
-        for e in &events {
-            if let Payload::FunctionBody(body) = &e.payload {
-                if let Err(err) = body.check_encoding() {
-                    result = Err(err);
-                    break;
-                }
-            }
+    let run = decode_chunks(chunks, Features::default());
+    if run.error.is_none() {
+        for e in &run.events {
             if let Payload::Custom(c) = &e.payload {
                 if c.name == "name" {
                     // Malformed name sections are reported, never a panic.
@@ -68,7 +45,7 @@ fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Option
             }
         }
     }
-    (events, result.err())
+    (run.events, run.error)
 }
 
 fuzz_target!(|input: Input| {

@@ -8,14 +8,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use rill_decoder::{DecodeError, Decoder, Event, Features, FunctionBody, Payload};
-
-/// Reads a function body's locals and every operator.
-///
-/// The one place the harness reads bodies: wire the decoder's body reader in here.
-pub fn decode_body(body: &FunctionBody) -> Result<(), DecodeError> {
-    body.check_encoding()
-}
+use rill_decoder::{decode_chunks, DecodeError, DecodeRun, Event, Features};
 
 /// The proposals whose encodings conflict with Wasm 3.0 are switched on only for their own
 /// folder of the testsuite (e.g. custom page sizes, whose memory flag 0x08 is malformed in
@@ -26,43 +19,9 @@ pub fn features_for(path: &str) -> Features {
     }
 }
 
-/// Everything one decoding run produced.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DecodeRun {
-    /// The events, in order, up to and including the one whose body failed, if any.
-    pub events: Vec<Event>,
-    /// The first error, from `push`, `finish` or [`decode_body`].
-    pub error: Option<DecodeError>,
-}
-
 /// Decodes `bytes`, pushing them in chunks of `chunk_size` bytes (the last may be shorter).
 pub fn decode_in_chunks(bytes: &[u8], chunk_size: usize, features: Features) -> DecodeRun {
-    let mut decoder = Decoder::with_features(features);
-    let mut events = Vec::new();
-    let error = (|| {
-        for chunk in bytes.chunks(chunk_size.max(1)) {
-            let pushed = decoder.push(chunk);
-            drain(&mut decoder, &mut events)?;
-            pushed?;
-        }
-        let finished = decoder.finish();
-        drain(&mut decoder, &mut events)?;
-        finished
-    })()
-    .err();
-    DecodeRun { events, error }
-}
-
-fn drain(decoder: &mut Decoder, events: &mut Vec<Event>) -> Result<(), DecodeError> {
-    while let Some(event) = decoder.next_event() {
-        let body = match &event.payload {
-            Payload::FunctionBody(body) => decode_body(body),
-            _ => Ok(()),
-        };
-        events.push(event);
-        body?;
-    }
-    Ok(())
+    decode_chunks(bytes.chunks(chunk_size.max(1)), features)
 }
 
 /// What decoding a module found, once the whole and the byte-at-a-time runs were compared.
@@ -177,6 +136,7 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rill_decoder::Payload;
 
     fn ev(start: usize, payload: Payload) -> Event {
         Event {

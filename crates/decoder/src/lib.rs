@@ -37,6 +37,7 @@
 //! ```
 
 mod bytes;
+mod collect;
 mod decoder;
 mod error;
 pub mod limits;
@@ -46,6 +47,7 @@ mod sections;
 mod types;
 
 pub use bytes::Bytes;
+pub use collect::{decode_chunks, DecodeRun};
 pub use decoder::{Decoder, Event, Features, Payload};
 pub use error::{DecodeError, Result};
 pub use operators::*;

@@ -1,28 +1,11 @@
 //! Inputs the `decode` fuzz target found, kept as regression tests: every split must give the
 //! events and the error of the whole input.
 
-use rill_decoder::{DecodeError, Decoder, Event};
+use rill_decoder::{decode_chunks, DecodeError, Event, Features};
 
 fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Option<DecodeError>) {
-    let mut decoder = Decoder::new();
-    let mut events = Vec::new();
-    let mut result = Ok(());
-    for chunk in chunks {
-        result = decoder.push(chunk);
-        while let Some(e) = decoder.next_event() {
-            events.push(e);
-        }
-        if result.is_err() {
-            break;
-        }
-    }
-    if result.is_ok() {
-        result = decoder.finish();
-        while let Some(e) = decoder.next_event() {
-            events.push(e);
-        }
-    }
-    (events, result.err())
+    let run = decode_chunks(chunks, Features::default());
+    (run.events, run.error)
 }
 
 /// Every way of cutting `bytes` into up to three pieces decodes like the whole.

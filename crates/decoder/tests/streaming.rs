@@ -2,37 +2,14 @@
 //! Modules come from ../shared/bench (real programs); corrupted copies check the errors.
 
 use proptest::prelude::*;
-use rill_decoder::{DecodeError, Decoder, Event, Payload};
+use rill_decoder::{decode_chunks, DecodeError, Decoder, Event, Features, Payload};
 use std::path::PathBuf;
 
 /// Decodes `chunks` in order: every event and the first error (events before it included).
 /// Function bodies are decoded too, so their errors count.
 fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Event>, Option<DecodeError>) {
-    let mut decoder = Decoder::new();
-    let mut events = Vec::new();
-    let mut result = Ok(());
-    for chunk in chunks {
-        result = decoder.push(chunk);
-        while let Some(e) = decoder.next_event() {
-            events.push(e);
-        }
-        if result.is_err() {
-            break;
-        }
-    }
-    if result.is_ok() {
-        result = decoder.finish();
-        while let Some(e) = decoder.next_event() {
-            events.push(e);
-        }
-    }
-    if result.is_ok() {
-        result = events.iter().try_for_each(|e| match &e.payload {
-            Payload::FunctionBody(body) => body.check_encoding(),
-            _ => Ok(()),
-        });
-    }
-    (events, result.err())
+    let run = decode_chunks(chunks, Features::default());
+    (run.events, run.error)
 }
 
 fn bench_dir() -> PathBuf {
