@@ -6,6 +6,7 @@
 //! - [`engine`] — the [`engine::Engine`] trait, where validation, instantiation and execution
 //!   plug in, one method per directive.
 //! - [`expected`] — `expected-failures.txt`.
+//! - [`legacy`] — rewrites the legacy exception-handling files' folded `try` for the parser.
 //! - [`report`] — outcomes, judging them against the expected failures, counts, the summary.
 //!
 //! The test (`tests/spec.rs`, one libtest-mimic case per file) and the summary
@@ -14,6 +15,7 @@
 pub mod decode;
 pub mod engine;
 pub mod expected;
+pub mod legacy;
 pub mod report;
 pub mod run;
 pub mod suite;
