@@ -37,8 +37,8 @@ pub fn unfold_legacy_try(text: &str) -> String {
             let end = string_end(rest);
             out.push_str(&rest[..end]);
             i += end;
-        } else if rest.starts_with('(') {
-            let word = keyword(&rest[1..]);
+        } else if let Some(after) = rest.strip_prefix('(') {
+            let word = keyword(after);
             match word {
                 "try" => {
                     stack.push(Open::Try { delegates: false });
