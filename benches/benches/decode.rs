@@ -6,12 +6,13 @@
 //! every operator of every function body.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rill_decoder::{Decoder, Payload};
+use rill_decoder::{Bytes, Decoder, Payload};
 use std::hint::black_box;
 
-fn rill_decode(bytes: &[u8]) -> usize {
+fn rill_decode(bytes: &Bytes) -> usize {
+    // Like wasmparser's reader, rill reads the caller's buffer in place (`push_bytes`: no copy).
     let mut decoder = Decoder::new();
-    decoder.push(bytes).unwrap();
+    decoder.push_bytes(bytes).unwrap();
     decoder.finish().unwrap();
     let mut items = 0;
     while let Some(event) = decoder.next_event() {
@@ -103,11 +104,12 @@ fn wasmparser_decode(bytes: &[u8]) -> usize {
 fn decode(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode");
     for (name, bytes) in rill_benches::modules("startup") {
+        let shared = Bytes::from(bytes.clone());
         // Both must accept the module before we time them.
-        assert!(rill_decode(&bytes) > 0 && wasmparser_decode(&bytes) > 0);
+        assert!(rill_decode(&shared) > 0 && wasmparser_decode(&bytes) > 0);
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function(format!("{name}/rill"), |b| {
-            b.iter(|| rill_decode(black_box(&bytes)))
+            b.iter(|| rill_decode(black_box(&shared)))
         });
         group.bench_function(format!("{name}/wasmparser"), |b| {
             b.iter(|| wasmparser_decode(black_box(&bytes)))

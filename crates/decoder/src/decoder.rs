@@ -200,12 +200,31 @@ impl Decoder {
     /// available through [`Decoder::next_event`]. After an error, every later call returns it
     /// again.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        self.push_from(chunk, None)
+    }
+
+    /// Like [`Decoder::push`], for a chunk the caller already holds as shared [`Bytes`]:
+    /// sections and function bodies that lie wholly inside it are handed on as slices of it,
+    /// without a copy. Events and errors are the same as with `push`.
+    pub fn push_bytes(&mut self, chunk: &Bytes) -> Result<()> {
+        self.push_from(chunk, Some(chunk))
+    }
+
+    fn push_from(&mut self, chunk: &[u8], shared: Option<&Bytes>) -> Result<()> {
         if let State::Failed(e) = &self.state {
             return Err(e.clone());
         }
         let mut input = chunk;
         while !input.is_empty() {
-            if let Err(e) = self.step(&mut input) {
+            // `input` is always a suffix of `chunk`.
+            let take = |input: &[u8], n: usize| match shared {
+                Some(b) => {
+                    let start = b.len() - input.len();
+                    b.slice(start..start + n)
+                }
+                None => Bytes::copy_from_slice(&input[..n]),
+            };
+            if let Err(e) = self.step(&mut input, &take) {
                 self.state = State::Failed(e.clone());
                 return Err(e);
             }
@@ -281,7 +300,9 @@ impl Decoder {
     }
 
     /// Consumes some of `input` and advances the state machine by at most one state.
-    fn step(&mut self, input: &mut &[u8]) -> Result<()> {
+    /// `take(input, n)` gives the first `n` bytes of `input` as `Bytes` (a copy, or a slice of
+    /// the shared chunk).
+    fn step(&mut self, input: &mut &[u8], take: &dyn Fn(&[u8], usize) -> Bytes) -> Result<()> {
         match std::mem::replace(&mut self.state, State::SectionId) {
             State::Header => {
                 let need = 8 - self.scratch.len();
@@ -374,7 +395,7 @@ impl Decoder {
             } => {
                 let payload = if buf.is_empty() && input.len() >= size {
                     // The whole payload is in this chunk: one copy, straight into shared bytes.
-                    let payload = Bytes::copy_from_slice(&input[..size]);
+                    let payload = take(input, size);
                     self.consume(input, size);
                     payload
                 } else {
@@ -473,7 +494,7 @@ impl Decoder {
                 mut buf,
             } => {
                 let bytes = if buf.is_empty() && input.len() >= size {
-                    let bytes = Bytes::copy_from_slice(&input[..size]);
+                    let bytes = take(input, size);
                     self.consume(input, size);
                     bytes
                 } else {

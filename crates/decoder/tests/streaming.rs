@@ -2,7 +2,7 @@
 //! Modules come from ../shared/bench (real programs); corrupted copies check the errors.
 
 use proptest::prelude::*;
-use rill_decoder::{decode_chunks, DecodeError, Decoder, Event, Features, Payload};
+use rill_decoder::{decode_chunks, Bytes, DecodeError, Decoder, Event, Features, Payload};
 use std::path::PathBuf;
 
 /// Decodes `chunks` in order: every event and the first error (events before it included).
@@ -192,4 +192,24 @@ fn errors_repeat_after_failure_and_finish_is_between_sections_only() {
         .unwrap_err()
         .message()
         .contains("unexpected end"));
+}
+
+/// `push_bytes` (slices of the caller's shared chunks, no copies) gives the events of `push`.
+#[test]
+fn push_bytes_matches_push() {
+    for (name, bytes) in bench_modules() {
+        for chunk_size in [bytes.len(), 4096, 7] {
+            let mut decoder = Decoder::new();
+            let mut events = Vec::new();
+            for chunk in bytes.chunks(chunk_size) {
+                decoder.push_bytes(&Bytes::copy_from_slice(chunk)).unwrap();
+                events.extend(std::iter::from_fn(|| decoder.next_event()));
+            }
+            decoder.finish().unwrap();
+            events.extend(std::iter::from_fn(|| decoder.next_event()));
+            let (expected, err) = decode([bytes.as_slice()]);
+            assert_eq!(err, None);
+            assert!(events == expected, "{name} in chunks of {chunk_size}");
+        }
+    }
 }
