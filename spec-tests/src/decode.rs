@@ -1,4 +1,5 @@
-//! Decoding a module with rill's push decoder, whole and one byte at a time.
+//! Decoding a module with rill's push decoder: whole, one byte at a time, and split at
+//! pseudo-random points.
 //!
 //! "Decoding" a module means: push its bytes, `finish`, take every event, and for every
 //! `FunctionBody` event read the body's locals and operators ([`decode_body`]). The first error
@@ -47,7 +48,53 @@ pub fn check_module(bytes: &[u8], features: Features) -> ModuleCheck {
         Ok(run) => run,
         Err(msg) => return ModuleCheck::Panic(format!("decoder panicked (byte at a time): {msg}")),
     };
+    let cuts = random_cuts(bytes);
+    let random = match guarded(|| decode_chunks(split_at(bytes, &cuts), features)) {
+        Ok(run) => run,
+        Err(msg) => {
+            return ModuleCheck::Panic(format!("decoder panicked (split at {cuts:?}): {msg}"))
+        }
+    };
+    if random != whole {
+        return ModuleCheck::Mismatch(format!(
+            "whole and split decoding differ (split at {cuts:?}): whole: {:?}, split: {:?}",
+            whole.error, random.error
+        ));
+    }
     compare_runs(whole, split)
+}
+
+/// Up to eight split points, pseudo-random but fixed for a given module (seeded by its
+/// bytes), so a failure reproduces.
+fn random_cuts(bytes: &[u8]) -> Vec<usize> {
+    // FNV-1a of the module, then xorshift64.
+    let mut state = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    }) | 1;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let n = (next() % 9) as usize;
+    let mut cuts: Vec<usize> = (0..n)
+        .map(|_| (next() % (bytes.len() as u64 + 1)) as usize)
+        .collect();
+    cuts.sort_unstable();
+    cuts
+}
+
+/// `bytes` cut at the sorted positions `cuts`.
+fn split_at<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
+    let mut pieces = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    for &cut in cuts {
+        pieces.push(&bytes[start..cut]);
+        start = cut;
+    }
+    pieces.push(&bytes[start..]);
+    pieces
 }
 
 /// Compares a whole run with a split run.
