@@ -1,0 +1,60 @@
+//! The per-function stage of compilation: where lowering plugs in.
+//!
+//! The compile pipeline ([`crate::pipeline`]) decodes and validates sections itself and hands
+//! every function body, as soon as its last byte has arrived, to a [`FunctionCompiler`] on a
+//! worker thread. Whatever the compiler returns is stored in that function's slot of the
+//! [`Module`](crate::Module) ([`CompiledFunction::code`](crate::module::CompiledFunction)).
+//!
+//! Today the active compiler is [`ValidateOnly`]: `validate_function` with the `NoopSink`,
+//! producing `()`. When rill-lower lands, a `Lower` compiler whose `Code` is the lowered
+//! bytecode (running `validate_function` with the lowering sink, so each body is read once)
+//! replaces it in [`ActiveCompiler`]; nothing else in the pipeline changes. `validate()`
+//! keeps using [`ValidateOnly`].
+
+use std::sync::Arc;
+
+use rill_decoder::FunctionBody;
+use rill_validator::{validate_function, ModuleEnv, NoopSink};
+
+/// Compiles one function body against the frozen module environment.
+///
+/// One compiler is made per module, when the code section starts (or the module ends
+/// without one), and shared by every worker; `compile` is called once per body, on any
+/// thread, in any order.
+pub(crate) trait FunctionCompiler: Send + Sync + 'static {
+    /// What a body compiles to (the content of a function's slot in the module).
+    type Code: Send + Sync + 'static;
+
+    /// The compiler for one module.
+    fn for_module(env: &Arc<ModuleEnv>) -> Self;
+
+    /// Validates (and, for a lowering compiler, lowers) one body. Errors are the
+    /// validator's, so the pipeline reports them like any other compile error.
+    fn compile(
+        &self,
+        env: &ModuleEnv,
+        body: &FunctionBody,
+    ) -> Result<Self::Code, rill_validator::Error>;
+}
+
+/// Plain validation: the `NoopSink`.
+pub(crate) struct ValidateOnly;
+
+impl FunctionCompiler for ValidateOnly {
+    type Code = ();
+
+    fn for_module(_: &Arc<ModuleEnv>) -> Self {
+        ValidateOnly
+    }
+
+    fn compile(&self, env: &ModuleEnv, body: &FunctionBody) -> Result<(), rill_validator::Error> {
+        validate_function(env, body, &mut NoopSink)
+    }
+}
+
+/// The compiler `Module::new`, `compile` and `compile_streaming` use. Lowering replaces
+/// this alias (and `Code` follows).
+pub(crate) type ActiveCompiler = ValidateOnly;
+
+/// What each function of a [`Module`](crate::Module) holds besides its body.
+pub(crate) type Code = <ActiveCompiler as FunctionCompiler>::Code;

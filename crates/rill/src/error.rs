@@ -1,0 +1,249 @@
+//! One error type whose variants are the JS error classes (JS-API.md, "Errors").
+//!
+//! [`Error`] is generic over `E`, the error type of a streaming source (a byte stream, a
+//! response body, or a future yielding a response). That error is passed through unchanged,
+//! as the value the source produced, in [`Error::Source`]: no boxing, no downcasting, no
+//! `'static` or `Send` bound imposed on it. Calls that read no source (`validate`,
+//! `Module::new`, `compile`) use the default `E = Infallible`, so `Error` alone means
+//! "one of the JS classes". [`Error::widen`] turns such an error into any `Error<E>`, and
+//! [`Error::map_source`] converts the source error.
+
+use std::borrow::Cow;
+use std::convert::Infallible;
+use std::fmt;
+
+/// Any failure of the façade: one variant per JS error class, plus the streaming source's
+/// own error passed through unchanged.
+///
+/// The message of every class says what failed and where: compile errors carry the byte
+/// offset, link errors the import's module and field names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error<E = Infallible> {
+    /// `WebAssembly.CompileError`: the bytes are not a valid module (malformed, invalid, or
+    /// over an implementation limit).
+    #[error("CompileError: {0}")]
+    CompileError(CompileError),
+    /// `WebAssembly.LinkError`: the imports do not match the module.
+    #[error("LinkError: {0}")]
+    LinkError(LinkError),
+    /// `WebAssembly.RuntimeError`: a trap, e.g. during the start function.
+    #[error("RuntimeError: {0}")]
+    RuntimeError(RuntimeError),
+    /// `TypeError`: a value or argument of the wrong kind, or a streaming response that is
+    /// not a WebAssembly response (content type, status, consumed body).
+    #[error("TypeError: {0}")]
+    TypeError(TypeError),
+    /// `RangeError`: a size or index out of range.
+    #[error("RangeError: {0}")]
+    RangeError(RangeError),
+    /// The streaming source's own error (the response future failed, or the body stream
+    /// yielded an error), unchanged.
+    #[error(transparent)]
+    Source(E),
+}
+
+impl<E> Error<E> {
+    /// Converts the source error, keeping every other variant.
+    pub fn map_source<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        match self {
+            Error::CompileError(e) => Error::CompileError(e),
+            Error::LinkError(e) => Error::LinkError(e),
+            Error::RuntimeError(e) => Error::RuntimeError(e),
+            Error::TypeError(e) => Error::TypeError(e),
+            Error::RangeError(e) => Error::RangeError(e),
+            Error::Source(e) => Error::Source(f(e)),
+        }
+    }
+
+    /// The source's error, if this is one.
+    pub fn into_source(self) -> Option<E> {
+        match self {
+            Error::Source(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The compile error, if this is one.
+    pub fn as_compile_error(&self) -> Option<&CompileError> {
+        match self {
+            Error::CompileError(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// An error that involves no source, as an error of a call that has one.
+    pub fn widen<F>(self) -> Error<F> {
+        self.map_source(|never| match never {})
+    }
+}
+
+impl<E> From<CompileError> for Error<E> {
+    fn from(e: CompileError) -> Self {
+        Error::CompileError(e)
+    }
+}
+
+impl<E> From<LinkError> for Error<E> {
+    fn from(e: LinkError) -> Self {
+        Error::LinkError(e)
+    }
+}
+
+impl<E> From<RuntimeError> for Error<E> {
+    fn from(e: RuntimeError) -> Self {
+        Error::RuntimeError(e)
+    }
+}
+
+impl<E> From<TypeError> for Error<E> {
+    fn from(e: TypeError) -> Self {
+        Error::TypeError(e)
+    }
+}
+
+impl<E> From<RangeError> for Error<E> {
+    fn from(e: RangeError) -> Self {
+        Error::RangeError(e)
+    }
+}
+
+/// The module is malformed, invalid, or over an implementation limit. Prints as
+/// "message (at offset 0x…)"; the message contains the official testsuite's wording
+/// ("type mismatch", "unknown function 7", "unexpected end", ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    offset: usize,
+    message: Cow<'static, str>,
+    malformed: bool,
+}
+
+impl CompileError {
+    /// Byte offset from the start of the module.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The message, without the offset.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the bytes failed to decode (malformed) rather than to validate (invalid).
+    pub fn is_malformed(&self) -> bool {
+        self.malformed
+    }
+}
+
+impl From<rill_validator::Error> for CompileError {
+    fn from(e: rill_validator::Error) -> Self {
+        CompileError {
+            offset: e.offset(),
+            message: Cow::Owned(e.message().to_owned()),
+            malformed: e.is_malformed(),
+        }
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at offset {:#x})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// An import does not match what the module declares. Prints as
+/// `import "module" "name": message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkError {
+    module: String,
+    name: String,
+    message: String,
+}
+
+impl LinkError {
+    /// A link error for the import `module`.`name`.
+    pub fn new(
+        module: impl Into<String>,
+        name: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        LinkError {
+            module: module.into(),
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The import's module name.
+    pub fn module(&self) -> &str {
+        &self.module
+    }
+
+    /// The import's field name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What did not match.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "import {:?} {:?}: {}",
+            self.module, self.name, self.message
+        )
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+macro_rules! message_error {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            message: Cow<'static, str>,
+        }
+
+        impl $name {
+            /// An error with this message.
+            pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
+                $name { message: message.into() }
+            }
+
+            /// The message.
+            pub fn message(&self) -> &str {
+                &self.message
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.message)
+            }
+        }
+
+        impl std::error::Error for $name {}
+    };
+}
+
+message_error!(
+    /// A trap; the message names the trap ("integer divide by zero", "unreachable", ...).
+    RuntimeError
+);
+message_error!(
+    /// A value or argument of the wrong kind (the JS `TypeError`).
+    TypeError
+);
+message_error!(
+    /// A size or index out of range (the JS `RangeError`).
+    RangeError
+);

@@ -1,0 +1,209 @@
+//! `Module`: a compiled module, and its descriptors.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rill_decoder::{
+    Bytes, CustomSection, Data, Element, Export, ExternalKind, FunctionBody, Global, Import, Table,
+    TypeRef,
+};
+use rill_validator::ModuleEnv;
+
+use crate::compiler::{ActiveCompiler, Code};
+use crate::error::Error;
+use crate::pipeline::{Mode, Pipeline};
+use crate::progress::Counters;
+
+/// What the sections besides types, functions, memories and tags declare (those are in the
+/// [`ModuleEnv`]), kept for instantiation.
+#[derive(Debug, Default)]
+pub(crate) struct Sections {
+    pub(crate) imports: Vec<Import>,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) globals: Vec<Global>,
+    pub(crate) exports: Vec<Export>,
+    pub(crate) start: Option<u32>,
+    pub(crate) elements: Vec<Element>,
+    pub(crate) data: Vec<Data>,
+    pub(crate) customs: Vec<CustomSection>,
+}
+
+/// A defined function: its validated body and what the active compiler made of it.
+#[allow(dead_code)] // Read by instantiation, which comes with the interpreter.
+pub(crate) struct CompiledFunction {
+    pub(crate) body: FunctionBody,
+    pub(crate) code: Code,
+}
+
+#[allow(dead_code)] // `env`, `sections` (beyond the descriptors) and `functions` are for instantiation.
+pub(crate) struct ModuleInner {
+    pub(crate) env: Arc<ModuleEnv>,
+    pub(crate) sections: Sections,
+    pub(crate) functions: Vec<CompiledFunction>,
+}
+
+/// A compiled WebAssembly module (`WebAssembly.Module`): decoded, validated, every function
+/// body compiled. Instantiate it as often as you like.
+///
+/// `Module` is `Send + Sync` and cheap to clone: clones share one immutable compiled module
+/// behind an `Arc`, like a JS `Module` posted to a worker.
+#[derive(Clone)]
+pub struct Module(pub(crate) Arc<ModuleInner>);
+
+impl Module {
+    /// Compiles a module synchronously (`new WebAssembly.Module(bytes)`).
+    ///
+    /// Fails with [`Error::CompileError`] if the bytes are malformed, invalid or over one of
+    /// the implementation limits (JS-API.md). The message is the same as that of
+    /// [`compile`](crate::compile) and [`compile_streaming`](crate::compile_streaming) for
+    /// the same bytes. Large code sections are compiled on several threads; the call returns
+    /// when all are done.
+    pub fn new(bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
+        let mut pipeline =
+            Pipeline::<ActiveCompiler>::new(Mode::AtOnce, Arc::new(Counters::default()));
+        pipeline.push(Bytes::copy_from_slice(bytes.as_ref()));
+        pipeline.finish();
+        pipeline.wait();
+        let compiled = pipeline.result()?;
+        Ok(Module::from_compiled(compiled))
+    }
+
+    pub(crate) fn from_compiled(c: crate::pipeline::Compiled<Code>) -> Module {
+        Module(Arc::new(ModuleInner {
+            env: c.env,
+            sections: c.sections,
+            functions: c
+                .functions
+                .into_iter()
+                .map(|(body, code)| CompiledFunction { body, code })
+                .collect(),
+        }))
+    }
+
+    /// The module's exports in module order (`WebAssembly.Module.exports`).
+    pub fn exports(&self) -> Vec<ExportDescriptor> {
+        self.0
+            .sections
+            .exports
+            .iter()
+            .map(|e| ExportDescriptor {
+                name: e.name.clone(),
+                kind: e.kind.into(),
+            })
+            .collect()
+    }
+
+    /// The module's imports in module order (`WebAssembly.Module.imports`).
+    pub fn imports(&self) -> Vec<ImportDescriptor> {
+        self.0
+            .sections
+            .imports
+            .iter()
+            .map(|i| ImportDescriptor {
+                module: i.module.clone(),
+                name: i.name.clone(),
+                kind: ExternKind::of_import(&i.ty),
+            })
+            .collect()
+    }
+
+    /// The payloads (the bytes after the name) of every custom section named exactly
+    /// `name`, in module order (`WebAssembly.Module.customSections`). The bytes are shared
+    /// with the module, not copied.
+    pub fn custom_sections(&self, name: &str) -> Vec<Bytes> {
+        self.0
+            .sections
+            .customs
+            .iter()
+            .filter(|c| c.name == name)
+            .map(|c| c.data.clone())
+            .collect()
+    }
+}
+
+impl fmt::Debug for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Module")
+            .field("imports", &self.0.sections.imports.len())
+            .field("exports", &self.0.sections.exports.len())
+            .field("functions", &self.0.functions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The kind of an import or export (the JS `ImportExportKind`). Displays as the JS string:
+/// `function`, `table`, `memory`, `global`, `tag`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExternKind {
+    /// A function.
+    Function,
+    /// A table.
+    Table,
+    /// A linear memory.
+    Memory,
+    /// A global.
+    Global,
+    /// An exception tag.
+    Tag,
+}
+
+impl ExternKind {
+    fn of_import(ty: &TypeRef) -> ExternKind {
+        match ty {
+            TypeRef::Func(_) | TypeRef::FuncExact(_) => ExternKind::Function,
+            TypeRef::Table(_) => ExternKind::Table,
+            TypeRef::Memory(_) => ExternKind::Memory,
+            TypeRef::Global(_) => ExternKind::Global,
+            TypeRef::Tag(_) => ExternKind::Tag,
+        }
+    }
+
+    /// The JS name of the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExternKind::Function => "function",
+            ExternKind::Table => "table",
+            ExternKind::Memory => "memory",
+            ExternKind::Global => "global",
+            ExternKind::Tag => "tag",
+        }
+    }
+}
+
+impl From<ExternalKind> for ExternKind {
+    fn from(k: ExternalKind) -> Self {
+        match k {
+            ExternalKind::Func => ExternKind::Function,
+            ExternalKind::Table => ExternKind::Table,
+            ExternalKind::Memory => ExternKind::Memory,
+            ExternalKind::Global => ExternKind::Global,
+            ExternalKind::Tag => ExternKind::Tag,
+        }
+    }
+}
+
+impl fmt::Display for ExternKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One export of a module: `{ name, kind }`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExportDescriptor {
+    /// The export's name.
+    pub name: String,
+    /// What it exports.
+    pub kind: ExternKind,
+}
+
+/// One import of a module: `{ module, name, kind }`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImportDescriptor {
+    /// The module name of the import.
+    pub module: String,
+    /// The field name of the import.
+    pub name: String,
+    /// What it imports.
+    pub kind: ExternKind,
+}
