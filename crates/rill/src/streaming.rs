@@ -35,7 +35,16 @@ mod private {
 }
 
 /// Something [`compile_streaming`](crate::compile_streaming) can read a module from: a byte
-/// stream, a [`Response`], or a [`ResponseFuture`] (see the [module docs](self)).
+/// stream, a [`Response`], or a [`ResponseFuture`]:
+///
+/// - a bare byte stream: any [`Stream`] of `Result<B, E>` with `B: AsRef<[u8]>`; no header
+///   checks, the bytes are the module;
+/// - a [`Response`]: checked as the Web API says before its body is read;
+/// - a [`ResponseFuture`]: a future yielding anything [`IntoResponse`] (a [`Response`], or
+///   with feature `http` an `http::Response<B: http_body::Body>`), awaited then checked.
+///
+/// An `http::Response` itself is used through `Response::from(http_response)` (a blanket
+/// implementation for streams rules out implementing this trait for it directly).
 ///
 /// This trait is sealed; its items other than `Error` are implementation details.
 pub trait StreamingSource: private::Sealed {

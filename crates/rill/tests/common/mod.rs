@@ -178,10 +178,13 @@ pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// One item of a test byte stream.
+pub type Item = Result<Vec<u8>, SourceError>;
+
 /// A channel-backed byte stream: the test sends chunks (or an error) while the future runs.
 pub fn channel() -> (
-    futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, SourceError>>,
-    futures::channel::mpsc::UnboundedReceiver<Result<Vec<u8>, SourceError>>,
+    futures::channel::mpsc::UnboundedSender<Item>,
+    futures::channel::mpsc::UnboundedReceiver<Item>,
 ) {
     futures::channel::mpsc::unbounded()
 }
