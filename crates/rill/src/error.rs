@@ -17,7 +17,11 @@ use std::fmt;
 ///
 /// The message of every class says what failed and where: compile errors carry the byte
 /// offset, link errors the import's module and field names.
+///
+/// The enum is `#[non_exhaustive]`: instantiation will add what wasm code can raise besides
+/// traps (an uncaught wasm `Exception`, a host function's own error).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error<E = Infallible> {
     /// `WebAssembly.CompileError`: the bytes are not a valid module (malformed, invalid, or
     /// over an implementation limit).

@@ -83,7 +83,8 @@ where
     }
 }
 
-/// The body of a [`Response`].
+/// The body of a [`Response`]. A null body (JS `new Response(null)`) is an empty stream:
+/// compiling it is a `CompileError`, as in JS.
 #[derive(Debug)]
 pub enum Body<S> {
     /// The body's byte stream, not yet read.
@@ -294,6 +295,14 @@ pin_project! {
     }
 }
 
+impl<Src: StreamingSource> std::fmt::Debug for CompileStreaming<Src> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompileStreaming")
+            .field("progress", &self.progress)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<Src: StreamingSource> CompileStreaming<Src> {
     pub(crate) fn new(source: Src, mode: Mode) -> Self {
         let counters = Arc::new(Counters::default());
@@ -383,6 +392,7 @@ impl Stream for OneChunk {
 /// The future of [`compile`](crate::compile): resolves to the compiled [`Module`]. The
 /// bytes were copied when `compile` was called.
 #[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
 pub struct Compile(CompileStreaming<OneChunk>);
 
 impl Compile {

@@ -446,6 +446,7 @@ fn dropping_before_the_first_poll_or_after_a_failure_is_fine() {
 // ---- Threads -------------------------------------------------------------------------
 
 fn assert_send<T: Send>() {}
+fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
 fn assert_sync<T: Sync>() {}
 
 #[test]
@@ -455,6 +456,10 @@ fn send_and_sync() {
     assert_send::<Error>();
     assert_sync::<Error>();
     assert_send::<Error<SourceError>>();
+    // Usable with `?` into `Box<dyn Error + Send + Sync>`.
+    assert_error::<Error>();
+    assert_error::<Error<SourceError>>();
+    assert_error::<Error<std::io::Error>>();
     assert_send::<rill::Compile>();
     assert_send::<rill::CompileProgress>();
     assert_sync::<rill::CompileProgress>();
