@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 use rill_decoder::{decode_chunks, Bytes, Decoder, Event, Features, FunctionBody, Payload};
-use rill_validator::{validate_events, Config, ModuleValidator};
+use rill_validator::{Config, ModuleValidator};
 
 use crate::compiler::FunctionCompiler;
 use crate::error::CompileError;
@@ -239,7 +239,7 @@ impl<C: FunctionCompiler> Pipeline<C> {
             }
         }
         self.pool = None; // Stop the workers before the re-run.
-        let canonical = canonical_error(&self.chunks);
+        let canonical = canonical_error::<C>(&self.chunks);
         Err(canonical
             .or(error)
             .unwrap_or_else(|| {
@@ -250,12 +250,31 @@ impl<C: FunctionCompiler> Pipeline<C> {
 }
 
 /// The error of a module given in `chunks`, found in a fixed order: the first decoding
-/// error (including function bodies' encodings), else the first validation error in module
-/// order. `None` if the module is valid.
-pub(crate) fn canonical_error(chunks: &[Bytes]) -> Option<rill_validator::Error> {
+/// error (including function bodies' encodings), else the first error of module validation
+/// or of compiling a body with `C`, in module order. `None` if the module compiles.
+///
+/// Running bodies through `C` (not just the validator) keeps errors that only the compiler
+/// finds (once lowering exists: its own limits) deterministic too.
+pub(crate) fn canonical_error<C: FunctionCompiler>(
+    chunks: &[Bytes],
+) -> Option<rill_validator::Error> {
     let run = decode_chunks(chunks.iter().map(|c| &c[..]), Features::default());
     if let Some(e) = run.error {
         return Some(e.into());
     }
-    validate_events(&run.events, Config { js_limits: true }).err()
+    let mut validator = ModuleValidator::with_config(Config { js_limits: true });
+    let mut compiler = None;
+    for event in &run.events {
+        if let Err(e) = validator.payload(event) {
+            return Some(e);
+        }
+        if let Payload::FunctionBody(body) = &event.payload {
+            let env = validator.env().expect("frozen at the code section");
+            let compiler = compiler.get_or_insert_with(|| C::for_module(env));
+            if let Err(e) = compiler.compile(env, body) {
+                return Some(e);
+            }
+        }
+    }
+    None
 }

@@ -264,3 +264,107 @@ fn work_loop<C: FunctionCompiler>(shared: Arc<Shared<C>>) {
         shared.run(body);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use rill_decoder::Bytes;
+
+    use super::*;
+
+    /// Takes 5 ms per body; body 13 panics.
+    struct Slow;
+
+    impl FunctionCompiler for Slow {
+        type Code = u32;
+        fn for_module(_: &Arc<ModuleEnv>) -> Self {
+            Slow
+        }
+        fn compile(
+            &self,
+            _: &ModuleEnv,
+            body: &FunctionBody,
+        ) -> Result<u32, rill_validator::Error> {
+            std::thread::sleep(Duration::from_millis(5));
+            assert!(body.index != 13, "compiler bug");
+            Ok(body.index * 2)
+        }
+    }
+
+    fn body(index: u32) -> FunctionBody {
+        FunctionBody {
+            index,
+            offset: 100 + index as usize,
+            bytes: Bytes::copy_from_slice(&[0, 0x0b]),
+            has_data_count: false,
+        }
+    }
+
+    fn wait_until(mut cond: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !cond() {
+            assert!(Instant::now() < deadline, "timed out");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn compiles_every_body_into_its_slot() {
+        let counters = Arc::new(Counters::default());
+        let pool = Pool::<Slow>::new(Arc::default(), 10, 2, counters.clone());
+        (0..10).for_each(|i| pool.submit(body(i)));
+        pool.help();
+        pool.wait();
+        assert_eq!(
+            pool.take_codes().unwrap(),
+            (0..10).map(|i| i * 2).collect::<Vec<_>>()
+        );
+        drop(pool);
+        wait_until(|| counters.workers_alive.load(Ordering::SeqCst) == 0);
+    }
+
+    #[test]
+    fn dropping_stops_taking_new_work() {
+        let counters = Arc::new(Counters::default());
+        let pool = Pool::<Slow>::new(Arc::default(), 200, 2, counters.clone());
+        assert_eq!(pool.workers(), 2);
+        (0..200).for_each(|i| pool.submit(body(i)));
+        std::thread::sleep(Duration::from_millis(12));
+        drop(pool);
+        wait_until(|| counters.workers_alive.load(Ordering::SeqCst) == 0);
+        let done = counters.functions_done.load(Ordering::SeqCst);
+        // Each worker finishes at most the body in its hands after the drop.
+        assert!(done < 50, "{done} of 200 bodies compiled after the drop");
+    }
+
+    #[test]
+    fn a_panicking_compiler_is_an_error_not_a_hang() {
+        let counters = Arc::new(Counters::default());
+        let pool = Pool::<Slow>::new(Arc::default(), 20, 1, counters);
+        (0..20).for_each(|i| pool.submit(body(i)));
+        pool.wait();
+        let e = pool.take_codes().unwrap_err();
+        assert_eq!(e.offset(), 113);
+        assert!(e.message().contains("panicked"));
+    }
+
+    #[test]
+    fn the_waiting_task_is_woken_when_the_last_body_is_done() {
+        use std::task::Wake;
+        struct Flag(std::sync::atomic::AtomicBool);
+        impl Wake for Flag {
+            fn wake(self: Arc<Self>) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let flag = Arc::new(Flag(Default::default()));
+        let waker = Waker::from(flag.clone());
+        let mut cx = Context::from_waker(&waker);
+        let pool = Pool::<Slow>::new(Arc::default(), 4, 2, Arc::default());
+        (0..4).for_each(|i| pool.submit(body(i)));
+        assert!(pool.poll_idle(&mut cx).is_pending());
+        wait_until(|| flag.0.load(Ordering::SeqCst));
+        assert!(pool.poll_idle(&mut cx).is_ready());
+    }
+}
