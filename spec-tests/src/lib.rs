@@ -13,6 +13,7 @@
 
 pub mod decode;
 pub mod engine;
+pub mod execute;
 pub mod expected;
 pub mod report;
 pub mod run;

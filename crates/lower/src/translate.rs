@@ -8,6 +8,7 @@ use crate::isa::{Instr, MemOp, MemSite, Slot, TrapCode};
 use crate::{CallSite, CompiledFunc, CopySite};
 
 type Res = Result<(), ValidationError>;
+type RegImm = fn(Slot, Slot, i32) -> Instr;
 
 /// An operand stack entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -349,6 +350,10 @@ impl Lowerer {
     fn emit_copies(&mut self, n: usize, base: usize) -> bool {
         let len = self.stack.len();
         let mut any = false;
+        if n > 0 && base + n > self.max_slots {
+            self.max_slots = base + n;
+            self.too_large |= self.max_slots > MAX_SLOTS;
+        }
         for i in 0..n {
             let pos = len - n + i;
             let d = (base + i) as Slot;
@@ -716,7 +721,7 @@ impl Lowerer {
         &mut self,
         op: &Operator<'_>,
         rr: fn(Slot, Slot, Slot) -> Instr,
-        imm: Option<(fn(Slot, Slot, i32) -> Instr, bool)>,
+        imm: Option<(RegImm, bool)>,
     ) {
         let mut b = self.pop();
         let mut a = self.pop();

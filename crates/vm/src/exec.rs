@@ -275,7 +275,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                 None => return Err(Trap::UndefinedElement),
             };
             if r == 0 {
-                return Err(Trap::UninitializedElement);
+                return Err(Trap::UninitializedElement(i));
             }
             let f = (r - 1) as u32;
             let expected = inst.types[site.type_index as usize];

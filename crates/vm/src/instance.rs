@@ -68,7 +68,7 @@ pub(crate) fn instantiate(
                 let (len, max) = (actual.elems.len() as u64, actual.ty.limits.max);
                 if actual.ty.table64 != t.table64
                     || !limits_match(len, max, t.limits.min, t.limits.max)
-                    || !ref_type_eq(store, &inst, actual.ty.element, t.element)
+                    || !ref_type_eq(actual.ty.element, canon_ref(&inst, t.element))
                 {
                     return Err(link(what));
                 }
@@ -92,11 +92,12 @@ pub(crate) fn instantiate(
             }
             (TypeRef::Global(g), Extern::Global(a)) => {
                 let actual = store.globals[a as usize].ty;
+                let expected = canon_val(&inst, g.content);
                 let ok = actual.mutable == g.mutable
                     && if g.mutable {
-                        val_type_eq(store, &inst, actual.content, g.content)
+                        val_type_eq(actual.content, expected)
                     } else {
-                        val_type_sub(store, &inst, actual.content, g.content)
+                        val_type_sub(store, actual.content, expected)
                     };
                 if !ok {
                     return Err(link(what));
@@ -128,7 +129,11 @@ pub(crate) fn instantiate(
     // Globals (each initialiser sees the globals before it).
     for g in &module.globals {
         let value = eval_const(store, &inst, &g.init).map_err(InstantiationError::Trap)?;
-        store.globals.push(GlobalInst { value, ty: g.ty });
+        let ty = rill_decoder::GlobalType {
+            content: canon_val(&inst, g.ty.content),
+            mutable: g.ty.mutable,
+        };
+        store.globals.push(GlobalInst { value, ty });
         inst.globals.push(store.globals.len() as u32 - 1);
     }
     // Tables and memories.
@@ -137,9 +142,11 @@ pub(crate) fn instantiate(
             Some(e) => eval_const(store, &inst, e).map_err(InstantiationError::Trap)?,
             None => 0,
         };
+        let mut ty = t.ty;
+        ty.element = canon_ref(&inst, ty.element);
         store.tables.push(TableInst {
             elems: vec![init; t.ty.limits.min as usize],
-            ty: t.ty,
+            ty,
         });
         inst.tables.push(store.tables.len() as u32 - 1);
     }
@@ -237,61 +244,56 @@ fn limits_match(len: u64, max: Option<u64>, min: u64, want_max: Option<u64>) -> 
         }
 }
 
-/// Maps a heap type of the importing module to a comparable form (store ids for concrete
-/// types).
-fn heap_key(inst: &InstanceData, h: HeapType) -> (u8, u32) {
-    match h {
-        HeapType::Abstract(a) => (0, a as u32),
-        HeapType::Concrete(i) => (1, inst.types[i as usize]),
-        HeapType::Exact(i) => (2, inst.types[i as usize]),
+/// A module's value type in store terms: concrete type indices replaced by store type ids.
+pub(crate) fn canon_val(inst: &InstanceData, v: ValType) -> ValType {
+    match v {
+        ValType::Ref(r) => ValType::Ref(canon_ref(inst, r)),
+        v => v,
     }
 }
 
-fn ref_type_eq(store: &Store, inst: &InstanceData, actual: RefType, expected: RefType) -> bool {
-    // A store entity's type is recorded in its own module's indices; for imports from
-    // another module with concrete types we compare by hierarchy and nullability.
-    let _ = store;
-    actual.nullable == expected.nullable
-        && match (actual.heap, expected.heap) {
-            (HeapType::Abstract(_), HeapType::Abstract(_)) => {
-                heap_key(inst, actual.heap) == heap_key(inst, expected.heap)
-            }
-            (a, b) => ref_kind(a) == ref_kind(b),
-        }
-}
-
-fn val_type_eq(store: &Store, inst: &InstanceData, a: ValType, b: ValType) -> bool {
-    match (a, b) {
-        (ValType::Ref(x), ValType::Ref(y)) => ref_type_eq(store, inst, x, y),
-        _ => a == b,
+pub(crate) fn canon_ref(inst: &InstanceData, r: RefType) -> RefType {
+    RefType {
+        nullable: r.nullable,
+        heap: match r.heap {
+            HeapType::Concrete(i) => HeapType::Concrete(inst.types[i as usize]),
+            HeapType::Exact(i) => HeapType::Exact(inst.types[i as usize]),
+            h => h,
+        },
     }
 }
 
-fn val_type_sub(store: &Store, inst: &InstanceData, a: ValType, b: ValType) -> bool {
-    match (a, b) {
-        (ValType::Ref(x), ValType::Ref(y)) => {
-            (y.nullable || !x.nullable)
-                && (ref_type_eq(
-                    store,
-                    inst,
-                    RefType {
-                        nullable: y.nullable,
-                        ..x
-                    },
-                    y,
-                ) || abstract_sub(x.heap, y.heap))
-        }
-        _ => a == b,
-    }
-}
-
-fn abstract_sub(a: HeapType, b: HeapType) -> bool {
+/// Subtyping of heap types in store terms.
+fn heap_sub(store: &Store, a: HeapType, b: HeapType) -> bool {
     use rill_decoder::AbsHeapType as A;
     match (a, b) {
-        (_, HeapType::Abstract(A::Func)) => ref_kind(a) == crate::value::RefKind::Func,
-        (HeapType::Abstract(A::NoFunc), _) => ref_kind(b) == crate::value::RefKind::Func,
-        (HeapType::Abstract(A::NoExtern), HeapType::Abstract(A::Extern)) => true,
+        _ if a == b => true,
+        (HeapType::Concrete(x) | HeapType::Exact(x), HeapType::Concrete(y)) => {
+            store.types.is_sub(x, y)
+        }
+        (HeapType::Concrete(_) | HeapType::Exact(_), HeapType::Abstract(t)) => {
+            ref_kind(a) == crate::value::RefKind::Func && matches!(t, A::Func)
+        }
+        (HeapType::Abstract(A::NoFunc), HeapType::Concrete(_) | HeapType::Exact(_)) => true,
+        (HeapType::Abstract(x), HeapType::Abstract(y)) => rill_validator::types::abs_sub(x, y),
         _ => false,
+    }
+}
+
+fn ref_type_eq(actual: RefType, expected: RefType) -> bool {
+    actual == expected
+}
+
+fn val_type_eq(a: ValType, b: ValType) -> bool {
+    a == b
+}
+
+fn val_type_sub(store: &Store, a: ValType, b: ValType) -> bool {
+    match (a, b) {
+        (ValType::Ref(x), ValType::Ref(y)) => {
+            (y.nullable || !x.nullable) && heap_sub(store, x.heap, y.heap)
+        }
+        _ => a == b,
     }
 }
 

@@ -114,6 +114,26 @@ int_ops! {
     f64_ge(a, b) => u64::from(f64v(a) >= f64v(b));
 }
 
+/// The result of a rounding operation on `a`: a NaN input gives it back quietened (an
+/// arithmetic NaN, whatever the platform's `ceil`/`floor` do with signalling NaNs).
+#[inline(always)]
+fn quiet32(a: u64, r: f32) -> u64 {
+    if f32v(a).is_nan() {
+        a | 0x0040_0000
+    } else {
+        rf32(r)
+    }
+}
+
+#[inline(always)]
+fn quiet64(a: u64, r: f64) -> u64 {
+    if f64v(a).is_nan() {
+        a | 0x0008_0000_0000_0000
+    } else {
+        rf64(r)
+    }
+}
+
 /// Canonical quiet NaNs.
 const F32_NAN: u64 = 0x7FC0_0000;
 const F64_NAN: u64 = 0x7FF8_0000_0000_0000;
@@ -230,18 +250,18 @@ un_ops! {
     i64_extend32_s(a) => a as u32 as i32 as i64 as u64;
     f32_abs(a) => a & 0x7FFF_FFFF;
     f32_neg(a) => (a ^ 0x8000_0000) & 0xFFFF_FFFF;
-    f32_ceil(a) => rf32(f32v(a).ceil());
-    f32_floor(a) => rf32(f32v(a).floor());
-    f32_trunc(a) => rf32(f32v(a).trunc());
-    f32_nearest(a) => rf32(f32v(a).round_ties_even());
-    f32_sqrt(a) => rf32(f32v(a).sqrt());
+    f32_ceil(a) => quiet32(a, f32v(a).ceil());
+    f32_floor(a) => quiet32(a, f32v(a).floor());
+    f32_trunc(a) => quiet32(a, f32v(a).trunc());
+    f32_nearest(a) => quiet32(a, f32v(a).round_ties_even());
+    f32_sqrt(a) => quiet32(a, f32v(a).sqrt());
     f64_abs(a) => a & !(1 << 63);
     f64_neg(a) => a ^ (1 << 63);
-    f64_ceil(a) => rf64(f64v(a).ceil());
-    f64_floor(a) => rf64(f64v(a).floor());
-    f64_trunc(a) => rf64(f64v(a).trunc());
-    f64_nearest(a) => rf64(f64v(a).round_ties_even());
-    f64_sqrt(a) => rf64(f64v(a).sqrt());
+    f64_ceil(a) => quiet64(a, f64v(a).ceil());
+    f64_floor(a) => quiet64(a, f64v(a).floor());
+    f64_trunc(a) => quiet64(a, f64v(a).trunc());
+    f64_nearest(a) => quiet64(a, f64v(a).round_ties_even());
+    f64_sqrt(a) => quiet64(a, f64v(a).sqrt());
     i32_wrap_i64(a) => r32(a as u32);
     i64_extend_i32_s(a) => i32v(a) as i64 as u64;
     i64_extend_i32_u(a) => r32(a as u32);

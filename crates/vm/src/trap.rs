@@ -17,8 +17,9 @@ pub enum Trap {
     TableOutOfBounds,
     #[error("undefined element")]
     UndefinedElement,
-    #[error("uninitialized element")]
-    UninitializedElement,
+    /// A null entry of a table called indirectly (its index).
+    #[error("uninitialized element {0}")]
+    UninitializedElement(u64),
     #[error("indirect call type mismatch")]
     IndirectCallTypeMismatch,
     #[error("null function reference")]
