@@ -120,8 +120,14 @@ fn spectest(store: &mut Store) -> HashMap<&'static str, Extern> {
     };
     m.insert("global_i32", global(store, I32, Value::I32(666)));
     m.insert("global_i64", global(store, I64, Value::I64(666)));
-    m.insert("global_f32", global(store, F32, Value::F32(666.6f32.to_bits())));
-    m.insert("global_f64", global(store, F64, Value::F64(666.6f64.to_bits())));
+    m.insert(
+        "global_f32",
+        global(store, F32, Value::F32(666.6f32.to_bits())),
+    );
+    m.insert(
+        "global_f64",
+        global(store, F64, Value::F64(666.6f64.to_bits())),
+    );
     let table = |store: &mut Store, table64| {
         let ty = TableType {
             element: RefType::FUNCREF,
@@ -231,7 +237,10 @@ impl Execute {
         }
         let inst = self.instance(call.module.map(|m| m.name()))?;
         let Some(Extern::Func(f)) = self.store.export(inst, call.name) else {
-            return Err(Failure::Fail(format!("no exported function {:?}", call.name)));
+            return Err(Failure::Fail(format!(
+                "no exported function {:?}",
+                call.name
+            )));
         };
         let mut args = Vec::new();
         for a in &call.args {
@@ -474,7 +483,10 @@ impl Engine for Execute {
             return Outcome::Pass;
         }
         if values.len() != results.len() {
-            return Outcome::Fail(format!("expected {} results, got {values:?}", results.len()));
+            return Outcome::Fail(format!(
+                "expected {} results, got {values:?}",
+                results.len()
+            ));
         }
         for (v, r) in values.iter().zip(results) {
             let WastRet::Core(r) = r else {
