@@ -171,27 +171,39 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
     let mut frames: Vec<Frame<'_>> = Vec::new();
     enter(regs, fp, cf)?;
     let mut mem0 = inst.mem0 as usize;
-    // An empty memory for instances without one (never accessed: validation).
-    let mut no_memory: Vec<u8> = Vec::new();
+    // The current frame's registers and memory 0, re-derived whenever the register file or
+    // the memories may have changed (calls, returns, memory operators other than plain
+    // loads and stores).
+    let mut frame: &mut [u64] = &mut regs[fp..];
+    let mut mem: &mut [u8] = match memories.get_mut(mem0) {
+        Some(m) => &mut m.data[..],
+        None => &mut [],
+    };
 
     macro_rules! get {
         ($s:expr) => {
-            regs[fp + $s as usize]
+            frame[$s as usize]
         };
     }
     macro_rules! set {
         ($s:expr, $v:expr) => {{
             let v = $v;
-            regs[fp + $s as usize] = v;
+            frame[$s as usize] = v;
         }};
     }
     macro_rules! mem {
         () => {
-            match memories.get_mut(mem0) {
-                Some(m) => &mut m.data[..],
-                None => &mut no_memory[..],
-            }
+            mem
         };
+    }
+    macro_rules! refresh {
+        () => {{
+            frame = &mut regs[fp..];
+            mem = match memories.get_mut(mem0) {
+                Some(m) => &mut m.data[..],
+                None => &mut [],
+            };
+        }};
     }
     macro_rules! jump {
         ($off:expr) => {{
@@ -211,6 +223,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                     ip = f.ip;
                     fp = f.fp;
                     mem0 = inst.mem0 as usize;
+                    refresh!();
                 }
             }
             continue;
@@ -239,6 +252,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                     mem0 = inst.mem0 as usize;
                     ip = 0;
                     enter(regs, fp, cf)?;
+                    refresh!();
                     continue;
                 }
                 FuncKind::Host(h) => {
@@ -257,6 +271,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                     for (i, v) in results.iter().enumerate() {
                         regs[out + i] = v.to_raw();
                     }
+                    refresh!();
                     if $tail {
                         ret!();
                     }
@@ -313,12 +328,12 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
             }
             Instr::Return0 => ret!(),
             Instr::Return1 { s } => {
-                regs[fp] = get!(s);
+                frame[0] = get!(s);
                 ret!()
             }
             Instr::ReturnN { s, n } => {
-                let from = fp + s as usize;
-                regs.copy_within(from..from + n as usize, fp);
+                let from = s as usize;
+                frame.copy_within(from..from + n as usize, 0);
                 ret!()
             }
             Instr::Call { base, func } => call!(inst.funcs[func as usize], base, false),
@@ -360,22 +375,26 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
             Instr::LoadAt { d, p, site } => {
                 let MemSite { memory, offset, op } = cf.mem_sites[site as usize];
                 let m = &memories[inst.memories[memory as usize] as usize].data;
-                set!(d, mem_op_load(op)(m, get!(p), offset)?)
+                set!(d, mem_op_load(op)(m, get!(p), offset)?);
+                refresh!();
             }
             Instr::StoreAt { p, v, site } => {
                 let MemSite { memory, offset, op } = cf.mem_sites[site as usize];
                 let m = &mut memories[inst.memories[memory as usize] as usize].data;
-                mem_op_store(op)(m, get!(p), offset, get!(v))?
+                mem_op_store(op)(m, get!(p), offset, get!(v))?;
+                refresh!();
             }
             Instr::MemorySize { d, memory } => {
                 let m = &memories[inst.memories[memory as usize] as usize];
-                set!(d, m.pages())
+                set!(d, m.pages());
+                refresh!();
             }
             Instr::MemoryGrow { d, delta, memory } => {
                 let m = &mut memories[inst.memories[memory as usize] as usize];
                 let is64 = m.ty.memory64;
                 let r = m.grow(get!(delta)).unwrap_or(minus_one(is64));
-                set!(d, r)
+                set!(d, r);
+                refresh!();
             }
             Instr::MemoryFill { dst, val, n, memory } => {
                 let m = &mut memories[inst.memories[memory as usize] as usize].data;
@@ -384,6 +403,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                     Some(s) => s.fill(v),
                     None => return Err(Trap::MemoryOutOfBounds),
                 }
+                refresh!();
             }
             Instr::MemoryCopy { dst, src, n, site } => {
                 let s = cf.copy_sites[site as usize];
@@ -405,6 +425,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                         None => return Err(Trap::MemoryOutOfBounds),
                     }
                 }
+                refresh!();
             }
             Instr::MemoryInit { dst, src, n, site } => {
                 let s = cf.copy_sites[site as usize];
@@ -416,6 +437,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                     (Some(f), Some(t)) if sr <= u64::from(u32::MAX) => t.copy_from_slice(f),
                     _ => return Err(Trap::MemoryOutOfBounds),
                 }
+                refresh!();
             }
             Instr::DataDrop { segment } => {
                 datas[inst.datas[segment as usize] as usize] = rill_decoder::Bytes::default();
