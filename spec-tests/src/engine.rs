@@ -26,7 +26,7 @@ use crate::decode::ModuleCheck;
 pub use crate::report::Outcome;
 
 /// The engine the test and the summary run: the most complete stage there is.
-pub type StageEngine = Validate;
+pub type StageEngine = crate::execute::Execute;
 
 /// A module the harness has encoded and decoded.
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +58,12 @@ pub enum Exec<'a, 'b> {
 /// One stage of the engine, as seen by the harness. One value is made per `.wast` file
 /// (`Default`), so state such as the current instance and registered names lives here.
 pub trait Engine: Default {
+    /// Called once, before the first directive, with the file's path relative to the
+    /// testsuite (a stage may treat files of out-of-scope proposals differently).
+    fn start_file(&mut self, path: &str) {
+        let _ = path;
+    }
+
     /// Decodes a module whole and one byte at a time. Stages keep this default; the harness's
     /// own tests override it with a fake decoder.
     fn decode(&mut self, bytes: &[u8], features: Features) -> ModuleCheck {

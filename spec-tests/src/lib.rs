@@ -14,6 +14,7 @@
 
 pub mod decode;
 pub mod engine;
+pub mod execute;
 pub mod expected;
 pub mod legacy;
 pub mod report;

@@ -46,8 +46,10 @@ pub fn run_text<E: Engine>(path: &str, text: &str) -> FileRun {
         Ok(wast) => wast,
         Err(e) => return unparsable(path, describe(e)),
     };
+    let mut engine = E::default();
+    engine.start_file(path);
     let mut runner = Runner {
-        engine: E::default(),
+        engine,
         features: crate::decode::features_for(path),
         lines: LineIndex::new(text),
         cases: Vec::new(),

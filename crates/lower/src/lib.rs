@@ -1,1 +1,86 @@
-//! rill-lower: translates validated function bodies into register bytecode (issue 4).
+//! rill-lower: translates function bodies into rill's register bytecode ([`isa`]) in the same
+//! pass that validates them.
+//!
+//! [`lower_function`] runs the validator's [`validate_function`] with a [`Lowerer`] as its
+//! [`OperatorSink`](rill_validator::OperatorSink): every operator the validator accepts is
+//! translated right away, with the facts the validator resolved (block signatures, branch
+//! label types, call types).
+//!
+//! Register allocation (see `translate.rs`): parameters and locals are slots `0..locals`,
+//! operand stack position `p` is slot `locals + p`. The lowering keeps a model of the operand
+//! stack whose entries are a local's slot (`local.get` emits nothing), an inline constant, or
+//! a temporary in its stack slot. Copies are made only when a local is overwritten while a
+//! lazy reference to it is still on the stack, when values must sit in a block's slots (block
+//! entry, branches, joins), and for call arguments, which are placed in consecutive slots
+//! where the callee's frame begins. `local.set`/`local.tee` retarget the previous
+//! instruction's result; integer comparisons fuse with `br_if`/`if`.
+
+pub mod isa;
+mod translate;
+
+pub use isa::{Instr, MemOp, MemSite, Slot, TrapCode};
+pub use translate::Lowerer;
+
+use rill_decoder::FunctionBody;
+use rill_validator::{validate_function, ModuleEnv};
+
+/// A `call_indirect` site: the expected type (module type index) and the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    pub type_index: u32,
+    pub table: u32,
+}
+
+/// The operands of a two-index bulk operator: `memory.copy` (destination, source memory),
+/// `memory.init` (data segment, memory), `table.copy` (destination, source table),
+/// `table.init` (element segment, table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CopySite {
+    pub a: u32,
+    pub b: u32,
+}
+
+/// One lowered function.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledFunc {
+    pub code: Box<[Instr]>,
+    /// Number of parameters (slots `0..params`).
+    pub params: u16,
+    /// Number of results.
+    pub results: u16,
+    /// Parameters plus declared locals; slots `params..locals` start at zero.
+    pub locals: u16,
+    /// Slots the frame needs (locals and operand stack).
+    pub frame_size: u16,
+    pub call_sites: Box<[CallSite]>,
+    pub mem_sites: Box<[MemSite]>,
+    pub copy_sites: Box<[CopySite]>,
+}
+
+impl CompiledFunc {
+    /// Size of the bytecode in bytes (instructions and side tables).
+    pub fn size_bytes(&self) -> usize {
+        self.code.len() * std::mem::size_of::<Instr>()
+            + self.call_sites.len() * std::mem::size_of::<CallSite>()
+            + self.mem_sites.len() * std::mem::size_of::<MemSite>()
+            + self.copy_sites.len() * std::mem::size_of::<CopySite>()
+    }
+}
+
+/// Validates `body` (function `imported + body.index` of the module `env` describes) and
+/// lowers it in the same pass.
+pub fn lower_function(
+    env: &ModuleEnv,
+    body: &FunctionBody,
+) -> Result<CompiledFunc, rill_validator::Error> {
+    let func = env.imported_funcs + body.index;
+    let ty = env
+        .func_type_of(func)
+        .ok_or_else(|| rill_validator::ValidationError::new(body.offset, "unknown function"))?;
+    let mut lowerer = Lowerer::new(env, ty.params.len(), ty.results.len(), body.offset);
+    validate_function(env, body, &mut lowerer)?;
+    Ok(lowerer.into_compiled())
+}
+
+#[cfg(test)]
+mod tests;

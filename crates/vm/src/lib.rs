@@ -1,1 +1,33 @@
-//! rill-vm: the register-based interpreter and runtime (issue 4).
+//! rill-vm: the register-based interpreter and its runtime.
+//!
+//! - [`Module`]: a module decoded, validated and lowered (`rill_lower`) in one pass.
+//! - [`Store`]: every function (wasm and host), memory (32- and 64-bit, several per
+//!   instance), table, global, element and data segment, and instance; [`Store::instantiate`]
+//!   links imports, evaluates constant expressions, applies active segments and runs the
+//!   start function.
+//! - [`Store::invoke`] runs a function. Wasm calls never recurse on the Rust stack: frames
+//!   live in a heap vector, and running out of frames or registers is the
+//!   [`Trap::StackExhausted`] trap ("call stack exhausted").
+//! - Traps are values ([`Trap`]) with the testsuite's messages. Instructions of proposals
+//!   the interpreter does not execute yet (SIMD, GC, exceptions, threads) are
+//!   [`Trap::Unsupported`], never a wrong answer.
+
+mod exec;
+mod instance;
+mod module;
+mod ops;
+mod store;
+mod trap;
+mod value;
+
+pub use instance::InstantiationError;
+pub use module::{CompileError, Module};
+pub use store::{
+    Extern, GlobalInst, HostFn, Instance, MemoryInst, Store, TableInst, MAX_CALL_DEPTH,
+    MAX_REGISTERS, MAX_TABLE_ELEMENTS,
+};
+pub use trap::Trap;
+pub use value::{Func, Value};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+//! Lowering tests: small modules written in the text format (the `wat` crate is a
+//! dev-dependency), lowered, and checked for the instructions the design promises.
+
+use crate::{lower_function, CompiledFunc, Instr};
+use rill_decoder::{Decoder, Payload};
+use rill_validator::ModuleValidator;
+
+/// Lowers every function of the module `wat`.
+pub(crate) fn lower_wat(wat: &str) -> Vec<CompiledFunc> {
+    let bytes = wat::parse_str(wat).expect("valid text");
+    let mut decoder = Decoder::new();
+    decoder.push(&bytes).unwrap();
+    decoder.finish().unwrap();
+    let mut validator = ModuleValidator::new();
+    let mut out = Vec::new();
+    while let Some(event) = decoder.next_event() {
+        validator.payload(&event).unwrap();
+        if let Payload::FunctionBody(body) = &event.payload {
+            let env = validator.env().unwrap();
+            out.push(lower_function(env, body).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn local_get_emits_nothing_and_set_folds() {
+    let f = &lower_wat(
+        r#"(module (func (param i32 i32) (result i32) (local i32)
+            local.get 0 local.get 1 i32.add local.set 2 local.get 2))"#,
+    )[0];
+    assert_eq!(
+        &*f.code,
+        &[Instr::I32Add { d: 2, a: 0, b: 1 }, Instr::Return1 { s: 2 }]
+    );
+}
+
+#[test]
+fn constants_are_immediates_and_compare_fuses_with_br_if() {
+    let f = &lower_wat(
+        r#"(module (func (param i32) (result i32)
+            (loop $l
+              local.get 0 i32.const 1 i32.sub local.tee 0
+              i32.const 10 i32.gt_s br_if $l)
+            local.get 0))"#,
+    )[0];
+    assert_eq!(
+        &*f.code,
+        &[
+            Instr::I32SubImm { d: 0, a: 0, imm: 1 },
+            Instr::BrI32GtSImm {
+                a: 0,
+                imm: 10,
+                offset: -1
+            },
+            Instr::Return1 { s: 0 }
+        ]
+    );
+}
+
+#[test]
+fn call_arguments_are_placed_in_consecutive_slots() {
+    let f = &lower_wat(
+        r#"(module
+            (func $f (param i32 i32) (result i32) local.get 0)
+            (func (param i32) (result i32) (local i32)
+              local.get 0 i32.const 7 call $f))"#,
+    )[1];
+    assert_eq!(
+        &*f.code,
+        &[
+            Instr::Copy { d: 2, s: 0 },
+            Instr::Const32 { d: 3, value: 7 },
+            Instr::Call { base: 2, func: 0 },
+            Instr::Return1 { s: 2 }
+        ]
+    );
+}
+
+#[test]
+fn overwritten_local_is_preserved() {
+    let f = &lower_wat(
+        r#"(module (func (param i32) (result i32)
+            local.get 0 i32.const 5 local.set 0 local.get 0 i32.add))"#,
+    )[0];
+    assert_eq!(
+        &*f.code,
+        &[
+            Instr::Copy { d: 1, s: 0 },
+            Instr::Const32 { d: 0, value: 5 },
+            Instr::I32Add { d: 1, a: 1, b: 0 },
+            Instr::Return1 { s: 1 }
+        ]
+    );
+}

@@ -1,0 +1,1201 @@
+//! The lowering sink: operand-stack model, register allocation, control flow and the mapping
+//! of every operator to instructions.
+
+use rill_decoder::{MemArg, Operator, OPERATORS};
+use rill_validator::{Facts, FrameKind, OpInfo, OperatorSink, ValidationError};
+
+use crate::isa::{Instr, MemOp, MemSite, Slot, TrapCode};
+use crate::{CallSite, CompiledFunc, CopySite};
+
+type Res = Result<(), ValidationError>;
+type RegImm = fn(Slot, Slot, i32) -> Instr;
+
+/// An operand stack entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opnd {
+    /// The current value of a local (not copied: `local.get` emits nothing).
+    Local(Slot),
+    /// A constant (bits, `i32`/`f32` zero-extended).
+    Const(u64),
+    /// A value in its own stack slot (`locals + position`).
+    Temp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CtrlKind {
+    Function,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+#[derive(Debug)]
+struct Ctrl {
+    kind: CtrlKind,
+    /// Opened in unreachable code: everything up to its `end` is skipped.
+    dead: bool,
+    /// Operand stack height below the params; the label's values live in slots from
+    /// `locals + height`.
+    height: usize,
+    params: usize,
+    results: usize,
+    /// Instructions whose offset must be patched to the end of this construct.
+    fixups: Vec<usize>,
+    /// Loop: the head.
+    head: usize,
+    /// If: the branch to the else arm (or the end).
+    else_fixup: Option<usize>,
+    /// If: copies of the params hidden below the then-arm's stack (see `if_`).
+    hidden: usize,
+}
+
+/// Numeric operator shapes, from the ISA lists.
+enum Num {
+    Bin32(fn(Slot, Slot, Slot) -> Instr, fn(Slot, Slot, i32) -> Instr),
+    Bin64(fn(Slot, Slot, Slot) -> Instr, fn(Slot, Slot, i32) -> Instr),
+    Bin(fn(Slot, Slot, Slot) -> Instr),
+    Un(fn(Slot, Slot) -> Instr),
+    Load(fn(Slot, Slot, u32) -> Instr, MemOp, MemArg),
+    Store(fn(Slot, Slot, u32) -> Instr, MemOp, MemArg),
+}
+
+macro_rules! define_num {
+    (
+        binary32 { $($b32:ident $b32i:ident $b32f:ident = $b32o:ident,)* }
+        binary64 { $($b64:ident $b64i:ident $b64f:ident = $b64o:ident,)* }
+        binary_trap { $($bt:ident $btf:ident = $bto:ident,)* }
+        binary_float { $($bf:ident $bff:ident = $bfo:ident,)* }
+        unary { $($u:ident $uf:ident = $uo:ident,)* }
+        unary_trap { $($ut:ident $utf:ident = $uto:ident,)* }
+        load { $($l:ident $lf:ident = $($lo:ident)*,)* }
+        store { $($s:ident $sf:ident = $($so:ident)*,)* }
+        br_cmp32 { $($c32:tt)* }
+        br_cmp64 { $($c64:tt)* }
+    ) => {
+        /// The numeric shape of `op`, if it is a numeric operator or a plain load/store.
+        fn num(op: &Operator<'_>) -> Option<Num> {
+            Some(match *op {
+                $( Operator::$b32o => Num::Bin32(
+                    |d, a, b| Instr::$b32 { d, a, b },
+                    |d, a, imm| Instr::$b32i { d, a, imm },
+                ), )*
+                $( Operator::$b64o => Num::Bin64(
+                    |d, a, b| Instr::$b64 { d, a, b },
+                    |d, a, imm| Instr::$b64i { d, a, imm },
+                ), )*
+                $( Operator::$bto => Num::Bin(|d, a, b| Instr::$bt { d, a, b }), )*
+                $( Operator::$bfo => Num::Bin(|d, a, b| Instr::$bf { d, a, b }), )*
+                $( Operator::$uo => Num::Un(|d, a| Instr::$u { d, a }), )*
+                $( Operator::$uto => Num::Un(|d, a| Instr::$ut { d, a }), )*
+                $( $( Operator::$lo { memarg } )|* => Num::Load(
+                    |d, p, offset| Instr::$l { d, p, offset }, MemOp::$l, memarg,
+                ), )*
+                $( $( Operator::$so { memarg } )|* => Num::Store(
+                    |p, v, offset| Instr::$s { p, v, offset }, MemOp::$s, memarg,
+                ), )*
+                _ => return None,
+            })
+        }
+    };
+}
+
+crate::with_isa!(define_num);
+
+/// Commutative integer operators (a constant left operand can be swapped to the right).
+fn commutative(op: &Operator<'_>) -> bool {
+    use Operator::*;
+    matches!(
+        op,
+        I32Add
+            | I32Mul
+            | I32And
+            | I32Or
+            | I32Xor
+            | I32Eq
+            | I32Ne
+            | I64Add
+            | I64Mul
+            | I64And
+            | I64Or
+            | I64Xor
+            | I64Eq
+            | I64Ne
+    )
+}
+
+/// The lowering sink for one function body.
+#[derive(Debug)]
+pub struct Lowerer {
+    offset: usize,
+    params: usize,
+    results: usize,
+    locals: usize,
+    code: Vec<Instr>,
+    stack: Vec<Opnd>,
+    ctrls: Vec<Ctrl>,
+    reachable: bool,
+    /// Highest slot used + 1.
+    max_slots: usize,
+    /// The last instruction wrote the top-of-stack temporary and nothing has been bound since:
+    /// its destination can be retargeted.
+    last: Option<usize>,
+    call_sites: Vec<CallSite>,
+    mem_sites: Vec<MemSite>,
+    copy_sites: Vec<CopySite>,
+    too_large: bool,
+}
+
+const MAX_SLOTS: usize = Slot::MAX as usize;
+
+impl Lowerer {
+    /// A lowerer for a function with `params` parameters and `results` results; `offset` is
+    /// where the body starts (for errors).
+    pub fn new(
+        _env: &rill_validator::ModuleEnv,
+        params: usize,
+        results: usize,
+        offset: usize,
+    ) -> Self {
+        Lowerer {
+            offset,
+            params,
+            results,
+            locals: params,
+            code: Vec::new(),
+            stack: Vec::new(),
+            ctrls: Vec::new(),
+            reachable: true,
+            max_slots: params,
+            last: None,
+            call_sites: Vec::new(),
+            mem_sites: Vec::new(),
+            copy_sites: Vec::new(),
+            too_large: false,
+        }
+    }
+
+    /// The lowered function.
+    pub fn into_compiled(self) -> CompiledFunc {
+        CompiledFunc {
+            code: self.code.into_boxed_slice(),
+            params: self.params as u16,
+            results: self.results as u16,
+            locals: self.locals as u16,
+            frame_size: self.max_slots.max(self.results) as u16,
+            call_sites: self.call_sites.into_boxed_slice(),
+            mem_sites: self.mem_sites.into_boxed_slice(),
+            copy_sites: self.copy_sites.into_boxed_slice(),
+        }
+    }
+
+    // ----- slots and emission -----
+
+    /// The slot of stack position `pos`.
+    fn home(&mut self, pos: usize) -> Slot {
+        let s = self.locals + pos;
+        if s >= self.max_slots {
+            self.max_slots = s + 1;
+            if self.max_slots > MAX_SLOTS {
+                self.too_large = true;
+            }
+        }
+        s as Slot
+    }
+
+    fn emit(&mut self, i: Instr) -> usize {
+        self.last = None;
+        self.code.push(i);
+        self.code.len() - 1
+    }
+
+    /// Emits an instruction writing the new top-of-stack temporary.
+    fn emit_result(&mut self, i: Instr) {
+        let at = self.emit(i);
+        self.stack.push(Opnd::Temp);
+        self.last = Some(at);
+    }
+
+    fn pc(&self) -> usize {
+        self.code.len()
+    }
+
+    /// A jump target starts here: no instruction may be retargeted across it.
+    fn bind(&mut self) -> usize {
+        self.last = None;
+        self.code.len()
+    }
+
+    fn patch(&mut self, at: usize, target: usize) {
+        let off = target as i64 - at as i64;
+        *self.code[at].offset_mut().expect("a branch") = off as i32;
+    }
+
+    fn const_instr(d: Slot, v: u64) -> Instr {
+        if v <= u64::from(u32::MAX) {
+            Instr::Const32 { d, value: v as u32 }
+        } else {
+            Instr::Const64 {
+                d,
+                lo: v as u32,
+                hi: (v >> 32) as u32,
+            }
+        }
+    }
+
+    /// Pops the top operand; returns it with its stack position.
+    fn pop(&mut self) -> (Opnd, usize) {
+        let o = self.stack.pop().expect("validated: operand present");
+        (o, self.stack.len())
+    }
+
+    /// A slot holding operand `o` (at stack position `pos`): constants are materialised in
+    /// the position's own slot.
+    fn read(&mut self, o: Opnd, pos: usize) -> Slot {
+        match o {
+            Opnd::Local(s) => s,
+            Opnd::Temp => self.home(pos),
+            Opnd::Const(v) => {
+                let d = self.home(pos);
+                self.emit(Self::const_instr(d, v));
+                d
+            }
+        }
+    }
+
+    fn pop_slot(&mut self) -> Slot {
+        let (o, pos) = self.pop();
+        self.read(o, pos)
+    }
+
+    /// Puts the value at stack position `pos` into its own slot.
+    fn materialize(&mut self, pos: usize) {
+        let d = self.home(pos);
+        match self.stack[pos] {
+            Opnd::Temp => return,
+            Opnd::Local(s) => {
+                self.emit(Instr::Copy { d, s });
+            }
+            Opnd::Const(v) => {
+                self.emit(Self::const_instr(d, v));
+            }
+        }
+        self.stack[pos] = Opnd::Temp;
+    }
+
+    /// Materialises the top `n` values.
+    fn materialize_top(&mut self, n: usize) {
+        let len = self.stack.len();
+        for pos in len - n..len {
+            self.materialize(pos);
+        }
+    }
+
+    /// Copies every lazy reference to a local into its own slot (before control flow).
+    fn materialize_locals(&mut self) {
+        for pos in 0..self.stack.len() {
+            if matches!(self.stack[pos], Opnd::Local(_)) {
+                self.materialize(pos);
+            }
+        }
+    }
+
+    /// Copies the lazy references to local `x` into their own slots (before `x` is written).
+    fn preserve(&mut self, x: Slot) {
+        for pos in 0..self.stack.len() {
+            if self.stack[pos] == Opnd::Local(x) {
+                self.materialize(pos);
+            }
+        }
+    }
+
+    /// Writes the popped value `v` (at position `pos`) into local `x`.
+    fn set_local(&mut self, x: Slot, v: Opnd, pos: usize) {
+        let retarget = v == Opnd::Temp && self.last.is_some_and(|l| l + 1 == self.code.len());
+        if retarget {
+            let mut instr = self.code.pop().expect("the last instruction");
+            self.preserve(x);
+            *instr.dst_mut().expect("retargetable") = x;
+            self.emit(instr);
+            return;
+        }
+        self.preserve(x);
+        match v {
+            Opnd::Temp => {
+                let s = self.home(pos);
+                self.emit(Instr::Copy { d: x, s });
+            }
+            Opnd::Local(s) if s != x => {
+                self.emit(Instr::Copy { d: x, s });
+            }
+            Opnd::Local(_) => {}
+            Opnd::Const(c) => {
+                self.emit(Self::const_instr(x, c));
+            }
+        }
+    }
+
+    fn set_unreachable(&mut self) {
+        self.reachable = false;
+        let ctrl = self.ctrls.last().expect("inside a frame");
+        let keep = ctrl.height + ctrl.hidden;
+        self.stack.truncate(keep);
+        self.last = None;
+    }
+
+    // ----- branches -----
+
+    /// Copies the top `n` values to the slots from `base` (in ascending order: each source is
+    /// at or above its destination). Returns whether anything was copied.
+    fn emit_copies(&mut self, n: usize, base: usize) -> bool {
+        let len = self.stack.len();
+        let mut any = false;
+        if n > 0 && base + n > self.max_slots {
+            self.max_slots = base + n;
+            self.too_large |= self.max_slots > MAX_SLOTS;
+        }
+        for i in 0..n {
+            let pos = len - n + i;
+            let d = (base + i) as Slot;
+            match self.stack[pos] {
+                Opnd::Temp => {
+                    let s = self.home(pos);
+                    if s != d {
+                        self.emit(Instr::Copy { d, s });
+                        any = true;
+                    }
+                }
+                Opnd::Local(s) => {
+                    self.emit(Instr::Copy { d, s });
+                    any = true;
+                }
+                Opnd::Const(v) => {
+                    self.emit(Self::const_instr(d, v));
+                    any = true;
+                }
+            }
+        }
+        any
+    }
+
+    /// Whether branching with the top `n` values to slots from `base` needs copies.
+    fn needs_copies(&self, n: usize, base: usize) -> bool {
+        let len = self.stack.len();
+        (0..n).any(|i| {
+            let pos = len - n + i;
+            self.stack[pos] != Opnd::Temp || self.locals + pos != base + i
+        })
+    }
+
+    fn label(&self, depth: u32) -> (usize, usize, bool) {
+        let idx = self.ctrls.len() - 1 - depth as usize;
+        let c = &self.ctrls[idx];
+        let arity = if c.kind == CtrlKind::Loop {
+            c.params
+        } else {
+            c.results
+        };
+        (idx, arity, c.kind == CtrlKind::Function)
+    }
+
+    /// Emits `instr` (a branch with offset 0) towards the label of frame `idx`.
+    fn branch_to(&mut self, idx: usize, instr: Instr) {
+        let at = self.emit(instr);
+        let c = &mut self.ctrls[idx];
+        if c.kind == CtrlKind::Loop {
+            let head = c.head;
+            self.patch(at, head);
+        } else {
+            c.fixups.push(at);
+        }
+    }
+
+    /// An unconditional branch to `depth` with its values on top of the stack.
+    fn br(&mut self, depth: u32) {
+        let (idx, n, is_fn) = self.label(depth);
+        if is_fn {
+            self.ret();
+            return;
+        }
+        let base = self.locals + self.ctrls[idx].height;
+        self.emit_copies(n, base);
+        self.branch_to(idx, Instr::Br { offset: 0 });
+    }
+
+    /// Emits the return of the top `results` values. The stack model is left unchanged
+    /// (this may be a conditional return): values that are not already consecutive
+    /// temporaries are copied to scratch slots above the stack.
+    fn ret(&mut self) {
+        let n = self.results;
+        let len = self.stack.len();
+        match n {
+            0 => {
+                self.emit(Instr::Return0);
+            }
+            1 => {
+                let s = match self.stack[len - 1] {
+                    Opnd::Local(s) => s,
+                    Opnd::Temp => self.home(len - 1),
+                    Opnd::Const(v) => {
+                        let d = self.home(len);
+                        self.emit(Self::const_instr(d, v));
+                        d
+                    }
+                };
+                self.emit(Instr::Return1 { s });
+            }
+            n => {
+                let first = len - n;
+                let s = if self.stack[first..].iter().all(|o| *o == Opnd::Temp) {
+                    self.home(first)
+                } else {
+                    self.home(len + n - 1);
+                    self.emit_copies(n, self.locals + len);
+                    self.home(len)
+                };
+                self.emit(Instr::ReturnN { s, n: n as u16 });
+            }
+        }
+    }
+
+    /// The branch instruction for a condition popped from the stack: taken when the
+    /// condition is true (`negate`: false). Fuses a comparison that just produced it.
+    fn cond_branch(&mut self, negate: bool) -> Instr {
+        let fusable = self.last.is_some_and(|l| l + 1 == self.code.len());
+        let (o, pos) = self.pop();
+        if fusable && o == Opnd::Temp {
+            if let Some(br) = self.code[self.code.len() - 1].fused_branch(negate) {
+                self.code.pop();
+                self.last = None;
+                return br;
+            }
+        }
+        let c = self.read(o, pos);
+        if negate {
+            Instr::BrIfZ { c, offset: 0 }
+        } else {
+            Instr::BrIfNz { c, offset: 0 }
+        }
+    }
+
+    fn br_if(&mut self, depth: u32) {
+        let (idx, n, is_fn) = self.label(depth);
+        // The condition is on top; the label's values below it.
+        let cond = self.stack.pop().expect("condition");
+        let base = self.locals + self.ctrls[idx].height;
+        let direct = !is_fn && !self.needs_copies(n, base);
+        self.stack.push(cond);
+        if direct {
+            let br = self.cond_branch(false);
+            self.branch_to(idx, br);
+            return;
+        }
+        // Skip over the copies (or return) when the condition is false.
+        let skip = self.cond_branch(true);
+        let skip_at = self.emit(skip);
+        if is_fn {
+            self.ret();
+        } else {
+            self.emit_copies(n, base);
+            self.branch_to(idx, Instr::Br { offset: 0 });
+        }
+        let here = self.bind();
+        self.patch(skip_at, here);
+    }
+
+    // ----- control constructs -----
+
+    fn push_ctrl(&mut self, kind: CtrlKind, params: usize, results: usize) {
+        let height = self.stack.len() - params;
+        self.ctrls.push(Ctrl {
+            kind,
+            dead: false,
+            height,
+            params,
+            results,
+            fixups: Vec::new(),
+            head: 0,
+            else_fixup: None,
+            hidden: 0,
+        });
+    }
+
+    fn push_dead(&mut self, kind: CtrlKind) {
+        self.ctrls.push(Ctrl {
+            kind,
+            dead: true,
+            height: self.stack.len(),
+            params: 0,
+            results: 0,
+            fixups: Vec::new(),
+            head: 0,
+            else_fixup: None,
+            hidden: 0,
+        });
+    }
+
+    fn block(&mut self, kind: CtrlKind, params: usize, results: usize) {
+        self.materialize_locals();
+        self.materialize_top(params);
+        self.push_ctrl(kind, params, results);
+        if kind == CtrlKind::Loop {
+            let head = self.bind();
+            self.ctrls.last_mut().expect("pushed").head = head;
+        }
+    }
+
+    /// `if`: the then-arm must not overwrite the params the else-arm needs, so with params
+    /// they are copied above themselves: the then-arm works on the copies, the else-arm (or
+    /// the implicit one, whose results are the params) finds the originals in the block's
+    /// slots.
+    fn if_(&mut self, params: usize, results: usize) {
+        let br = self.cond_branch(true);
+        self.materialize_locals();
+        self.materialize_top(params);
+        let height = self.stack.len() - params;
+        let at = self.emit(br);
+        for i in 0..params {
+            let s = self.home(height + i);
+            let d = self.home(height + params + i);
+            self.emit(Instr::Copy { d, s });
+            self.stack.push(Opnd::Temp);
+        }
+        self.ctrls.push(Ctrl {
+            kind: CtrlKind::If,
+            dead: false,
+            height,
+            params,
+            results,
+            fixups: Vec::new(),
+            head: 0,
+            else_fixup: Some(at),
+            hidden: params,
+        });
+    }
+
+    /// Puts the frame's results into its slots at the end of an arm.
+    fn results_home(&mut self) {
+        let c = self.ctrls.last().expect("frame");
+        let (n, base) = (c.results, self.locals + c.height);
+        self.emit_copies(n, base);
+    }
+
+    fn else_(&mut self) {
+        let c = self.ctrls.last().expect("if frame");
+        if c.dead {
+            return;
+        }
+        if self.reachable {
+            self.results_home();
+            let at = self.emit(Instr::Br { offset: 0 });
+            self.ctrls.last_mut().expect("frame").fixups.push(at);
+        }
+        let here = self.bind();
+        let c = self.ctrls.last_mut().expect("frame");
+        let else_at = c.else_fixup.take().expect("if has its branch");
+        c.kind = CtrlKind::Else;
+        c.hidden = 0;
+        let keep = c.height + c.params;
+        self.patch(else_at, here);
+        self.stack.truncate(keep);
+        for pos in keep - self.ctrls.last().expect("frame").params..keep {
+            self.stack[pos] = Opnd::Temp;
+        }
+        self.reachable = true;
+    }
+
+    fn end(&mut self) {
+        let c = self.ctrls.last().expect("frame");
+        if c.dead {
+            self.ctrls.pop();
+            return;
+        }
+        if c.kind == CtrlKind::Function {
+            if self.reachable {
+                self.ret();
+            }
+            self.ctrls.pop();
+            return;
+        }
+        let joins = !c.fixups.is_empty() || c.else_fixup.is_some();
+        let fallthrough = self.reachable;
+        if fallthrough && joins {
+            self.results_home();
+        }
+        let c = self.ctrls.pop().expect("frame");
+        let (h, n) = (c.height, c.results);
+        if joins {
+            let here = self.bind();
+            for at in c.fixups {
+                self.patch(at, here);
+            }
+            if let Some(at) = c.else_fixup {
+                self.patch(at, here);
+            }
+            self.stack.truncate(h);
+            self.stack.extend(std::iter::repeat_n(Opnd::Temp, n));
+            self.reachable = true;
+        } else if fallthrough {
+            // One way in (a block or loop no branch targets): the results stay wherever
+            // they are. (An `if` always joins: its else path or the implicit one.)
+            debug_assert_eq!(c.hidden, 0);
+        } else {
+            self.stack.truncate(h);
+            self.stack.extend(std::iter::repeat_n(Opnd::Temp, n));
+            self.reachable = false;
+        }
+    }
+
+    fn br_table(&mut self, targets: &rill_decoder::BrTable<'_>) {
+        let index = self.pop_slot();
+        let depths: Vec<u32> = targets
+            .targets()
+            .chain(std::iter::once(targets.default()))
+            .collect();
+        self.emit(Instr::BrTable {
+            index,
+            len: targets.len(),
+        });
+        let mut stubs = Vec::new();
+        for &depth in &depths {
+            let (idx, n, is_fn) = self.label(depth);
+            let base = self.locals + self.ctrls[idx].height;
+            if is_fn || self.needs_copies(n, base) {
+                let at = self.emit(Instr::Br { offset: 0 });
+                stubs.push((at, depth));
+            } else {
+                self.branch_to(idx, Instr::Br { offset: 0 });
+            }
+        }
+        for (at, depth) in stubs {
+            let here = self.pc();
+            self.patch(at, here);
+            self.br(depth);
+        }
+    }
+
+    // ----- calls -----
+
+    /// Places the top `n` values in consecutive slots; returns the first.
+    fn args(&mut self, n: usize) -> Slot {
+        self.materialize_top(n);
+        let first = self.stack.len() - n;
+        self.stack.truncate(first);
+        self.home(first)
+    }
+
+    fn call_results(&mut self, base: Slot, results: usize) {
+        let first = self.stack.len();
+        debug_assert_eq!(self.locals + first, base as usize);
+        for i in 0..results {
+            self.home(first + i);
+            self.stack.push(Opnd::Temp);
+        }
+    }
+
+    // ----- memory -----
+
+    fn mem_site(&mut self, op: MemOp, memarg: MemArg) -> u32 {
+        self.mem_sites.push(MemSite {
+            memory: memarg.memory,
+            offset: memarg.offset,
+            op,
+        });
+        (self.mem_sites.len() - 1) as u32
+    }
+
+    fn copy_site(&mut self, a: u32, b: u32) -> u32 {
+        self.copy_sites.push(CopySite { a, b });
+        (self.copy_sites.len() - 1) as u32
+    }
+
+    /// Pops three operands (the last on top) into slots.
+    fn pop3(&mut self) -> (Slot, Slot, Slot) {
+        let (c, pc) = self.pop();
+        let (b, pb) = self.pop();
+        let (a, pa) = self.pop();
+        (self.read(a, pa), self.read(b, pb), self.read(c, pc))
+    }
+
+    fn binary(
+        &mut self,
+        op: &Operator<'_>,
+        rr: fn(Slot, Slot, Slot) -> Instr,
+        imm: Option<(RegImm, bool)>,
+    ) {
+        let mut b = self.pop();
+        let mut a = self.pop();
+        let pos = a.1;
+        let d = self.home(pos);
+        if let Some((ri, is32)) = imm {
+            if matches!(a.0, Opnd::Const(_)) && !matches!(b.0, Opnd::Const(_)) && commutative(op) {
+                std::mem::swap(&mut a, &mut b);
+            }
+            if let Opnd::Const(c) = b.0 {
+                let fits = is32 || (c as i64) == i64::from(c as i32);
+                if fits {
+                    let sa = self.read(a.0, a.1);
+                    self.emit_result(ri(d, sa, c as i32));
+                    return;
+                }
+            }
+        }
+        let sa = self.read(a.0, a.1);
+        let sb = self.read(b.0, b.1);
+        self.emit_result(rr(d, sa, sb));
+    }
+
+    fn unsupported(&mut self, op: &Operator<'_>) {
+        let name = op.name();
+        let variant = op.info().variant;
+        let idx = OPERATORS
+            .iter()
+            .position(|o| o.variant == variant && o.name == name)
+            .unwrap_or(0);
+        self.emit(Instr::Unsupported { op: idx as u16 });
+        self.set_unreachable();
+    }
+
+    fn translate(&mut self, op: &Operator<'_>, info: &OpInfo<'_>) {
+        if let Some(num) = num(op) {
+            match num {
+                Num::Bin32(rr, ri) => self.binary(op, rr, Some((ri, true))),
+                Num::Bin64(rr, ri) => self.binary(op, rr, Some((ri, false))),
+                Num::Bin(rr) => self.binary(op, rr, None),
+                Num::Un(f) => {
+                    let (a, pos) = self.pop();
+                    let sa = self.read(a, pos);
+                    let d = self.home(pos);
+                    self.emit_result(f(d, sa));
+                }
+                Num::Load(f, kind, memarg) => {
+                    let (a, pos) = self.pop();
+                    let p = self.read(a, pos);
+                    let d = self.home(pos);
+                    if memarg.memory == 0 && memarg.offset <= u64::from(u32::MAX) {
+                        self.emit_result(f(d, p, memarg.offset as u32));
+                    } else {
+                        let site = self.mem_site(kind, memarg);
+                        self.emit_result(Instr::LoadAt { d, p, site });
+                    }
+                }
+                Num::Store(f, kind, memarg) => {
+                    let (vo, vpos) = self.pop();
+                    let (po, ppos) = self.pop();
+                    let p = self.read(po, ppos);
+                    let v = self.read(vo, vpos);
+                    if memarg.memory == 0 && memarg.offset <= u64::from(u32::MAX) {
+                        self.emit(f(p, v, memarg.offset as u32));
+                    } else {
+                        let site = self.mem_site(kind, memarg);
+                        self.emit(Instr::StoreAt { p, v, site });
+                    }
+                }
+            }
+            return;
+        }
+        use Operator as O;
+        match *op {
+            O::Nop => {}
+            O::Unreachable => {
+                self.emit(Instr::Trap {
+                    code: TrapCode::Unreachable,
+                });
+                self.set_unreachable();
+            }
+            O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                let Facts::Block { params, results } = info.facts else {
+                    unreachable!("block facts")
+                };
+                let (p, r) = (params.len(), results.len());
+                match op {
+                    O::Block { .. } => self.block(CtrlKind::Block, p, r),
+                    O::Loop { .. } => self.block(CtrlKind::Loop, p, r),
+                    _ => self.if_(p, r),
+                }
+            }
+            O::Else => self.else_(),
+            O::End => self.end(),
+            O::Br { relative_depth } => {
+                self.br(relative_depth);
+                self.set_unreachable();
+            }
+            O::BrIf { relative_depth } => self.br_if(relative_depth),
+            O::BrTable { targets } => {
+                self.br_table(&targets);
+                self.set_unreachable();
+            }
+            O::Return => {
+                self.ret();
+                self.set_unreachable();
+            }
+            O::Call { function_index } => {
+                let Facts::Call { ty, .. } = info.facts else {
+                    unreachable!("call facts")
+                };
+                let base = self.args(ty.params.len());
+                self.emit(Instr::Call {
+                    base,
+                    func: function_index,
+                });
+                self.call_results(base, ty.results.len());
+            }
+            O::ReturnCall { function_index } => {
+                let Facts::Call { ty, .. } = info.facts else {
+                    unreachable!("call facts")
+                };
+                let base = self.args(ty.params.len());
+                self.emit(Instr::ReturnCall {
+                    base,
+                    func: function_index,
+                });
+                self.set_unreachable();
+            }
+            O::CallIndirect {
+                type_index,
+                table_index,
+            }
+            | O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let Facts::Call { ty, .. } = info.facts else {
+                    unreachable!("call facts")
+                };
+                let index = self.pop_slot();
+                let base = self.args(ty.params.len());
+                self.call_sites.push(CallSite {
+                    type_index,
+                    table: table_index,
+                });
+                let site = (self.call_sites.len() - 1) as u32;
+                if matches!(op, O::CallIndirect { .. }) {
+                    self.emit(Instr::CallIndirect { base, index, site });
+                    self.call_results(base, ty.results.len());
+                } else {
+                    self.emit(Instr::ReturnCallIndirect { base, index, site });
+                    self.set_unreachable();
+                }
+            }
+            O::CallRef { .. } | O::ReturnCallRef { .. } => {
+                let Facts::Call { ty, .. } = info.facts else {
+                    unreachable!("call facts")
+                };
+                let r = self.pop_slot();
+                let base = self.args(ty.params.len());
+                if matches!(op, O::CallRef { .. }) {
+                    self.emit(Instr::CallRef { base, r });
+                    self.call_results(base, ty.results.len());
+                } else {
+                    self.emit(Instr::ReturnCallRef { base, r });
+                    self.set_unreachable();
+                }
+            }
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let (c, d, a, b) = {
+                    let (co, cp) = self.pop();
+                    let (bo, bp) = self.pop();
+                    let (ao, ap) = self.pop();
+                    let a = self.read(ao, ap);
+                    let b = self.read(bo, bp);
+                    let c = self.read(co, cp);
+                    (c, self.home(ap), a, b)
+                };
+                self.emit_result(Instr::Select { d, c, a, b });
+            }
+            O::LocalGet { local_index } => self.stack.push(Opnd::Local(local_index as Slot)),
+            O::LocalSet { local_index } => {
+                let (v, pos) = self.pop();
+                self.set_local(local_index as Slot, v, pos);
+            }
+            O::LocalTee { local_index } => {
+                let (v, pos) = self.pop();
+                let x = local_index as Slot;
+                self.set_local(x, v, pos);
+                self.stack.push(Opnd::Local(x));
+            }
+            O::GlobalGet { global_index } => {
+                let d = self.home(self.stack.len());
+                self.emit_result(Instr::GlobalGet {
+                    d,
+                    global: global_index,
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let s = self.pop_slot();
+                self.emit(Instr::GlobalSet {
+                    s,
+                    global: global_index,
+                });
+            }
+            O::I32Const { value } => self.stack.push(Opnd::Const(u64::from(value as u32))),
+            O::I64Const { value } => self.stack.push(Opnd::Const(value as u64)),
+            O::F32Const { value } => self.stack.push(Opnd::Const(u64::from(value.bits()))),
+            O::F64Const { value } => self.stack.push(Opnd::Const(value.bits())),
+            // Reinterpretations keep the bits.
+            O::I32ReinterpretF32
+            | O::F32ReinterpretI32
+            | O::I64ReinterpretF64
+            | O::F64ReinterpretI64 => {}
+            O::MemorySize { memory_index } => {
+                let d = self.home(self.stack.len());
+                self.emit_result(Instr::MemorySize {
+                    d,
+                    memory: memory_index,
+                });
+            }
+            O::MemoryGrow { memory_index } => {
+                let (o, pos) = self.pop();
+                let delta = self.read(o, pos);
+                let d = self.home(pos);
+                self.emit_result(Instr::MemoryGrow {
+                    d,
+                    delta,
+                    memory: memory_index,
+                });
+            }
+            O::MemoryFill { memory_index } => {
+                let (dst, val, n) = self.pop3();
+                self.emit(Instr::MemoryFill {
+                    dst,
+                    val,
+                    n,
+                    memory: memory_index,
+                });
+            }
+            O::MemoryCopy {
+                dst_memory,
+                src_memory,
+            } => {
+                let (dst, src, n) = self.pop3();
+                let site = self.copy_site(dst_memory, src_memory);
+                self.emit(Instr::MemoryCopy { dst, src, n, site });
+            }
+            O::MemoryInit {
+                data_index,
+                memory_index,
+            } => {
+                let (dst, src, n) = self.pop3();
+                let site = self.copy_site(data_index, memory_index);
+                self.emit(Instr::MemoryInit { dst, src, n, site });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop {
+                    segment: data_index,
+                });
+            }
+            O::TableGet { table_index } => {
+                let (o, pos) = self.pop();
+                let i = self.read(o, pos);
+                let d = self.home(pos);
+                self.emit_result(Instr::TableGet {
+                    d,
+                    i,
+                    table: table_index,
+                });
+            }
+            O::TableSet { table_index } => {
+                let (vo, vp) = self.pop();
+                let (io, ip) = self.pop();
+                let i = self.read(io, ip);
+                let v = self.read(vo, vp);
+                self.emit(Instr::TableSet {
+                    i,
+                    v,
+                    table: table_index,
+                });
+            }
+            O::TableSize { table_index } => {
+                let d = self.home(self.stack.len());
+                self.emit_result(Instr::TableSize {
+                    d,
+                    table: table_index,
+                });
+            }
+            O::TableGrow { table_index } => {
+                let (no, np) = self.pop();
+                let (io, ip) = self.pop();
+                let init = self.read(io, ip);
+                let n = self.read(no, np);
+                let d = self.home(ip);
+                self.emit_result(Instr::TableGrow {
+                    d,
+                    init,
+                    n,
+                    table: table_index,
+                });
+            }
+            O::TableFill { table_index } => {
+                let (i, v, n) = self.pop3();
+                self.emit(Instr::TableFill {
+                    i,
+                    v,
+                    n,
+                    table: table_index,
+                });
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let (dst, src, n) = self.pop3();
+                let site = self.copy_site(dst_table, src_table);
+                self.emit(Instr::TableCopy { dst, src, n, site });
+            }
+            O::TableInit {
+                elem_index,
+                table_index,
+            } => {
+                let (dst, src, n) = self.pop3();
+                let site = self.copy_site(elem_index, table_index);
+                self.emit(Instr::TableInit { dst, src, n, site });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop {
+                    segment: elem_index,
+                });
+            }
+            O::RefNull { .. } => self.stack.push(Opnd::Const(0)),
+            O::RefFunc { function_index } => {
+                let d = self.home(self.stack.len());
+                self.emit_result(Instr::RefFunc {
+                    d,
+                    func: function_index,
+                });
+            }
+            O::RefIsNull => {
+                let (o, pos) = self.pop();
+                let a = self.read(o, pos);
+                let d = self.home(pos);
+                self.emit_result(Instr::RefIsNull { d, a });
+            }
+            O::RefAsNonNull => {
+                let (o, pos) = self.pop();
+                let a = self.read(o, pos);
+                self.emit(Instr::RefAsNonNull { a });
+                self.stack
+                    .push(if o == Opnd::Temp || matches!(o, Opnd::Const(_)) {
+                        Opnd::Temp
+                    } else {
+                        o
+                    });
+            }
+            O::BrOnNull { relative_depth } => {
+                let (o, pos) = self.pop();
+                let r = self.read(o, pos);
+                let keep = if matches!(o, Opnd::Local(_)) {
+                    o
+                } else {
+                    Opnd::Temp
+                };
+                let (idx, n, is_fn) = self.label(relative_depth);
+                let base = self.locals + self.ctrls[idx].height;
+                if !is_fn && !self.needs_copies(n, base) {
+                    self.branch_to(idx, Instr::BrOnNull { r, offset: 0 });
+                } else {
+                    let skip = self.emit(Instr::BrOnNonNull { r, offset: 0 });
+                    if is_fn {
+                        self.ret();
+                    } else {
+                        self.emit_copies(n, base);
+                        self.branch_to(idx, Instr::Br { offset: 0 });
+                    }
+                    let here = self.bind();
+                    self.patch(skip, here);
+                }
+                self.stack.push(keep);
+            }
+            O::BrOnNonNull { relative_depth } => {
+                let (o, pos) = self.pop();
+                let r = self.read(o, pos);
+                let keep = if matches!(o, Opnd::Local(_)) {
+                    o
+                } else {
+                    Opnd::Temp
+                };
+                self.stack.push(keep);
+                let (idx, n, is_fn) = self.label(relative_depth);
+                let base = self.locals + self.ctrls[idx].height;
+                if !is_fn && !self.needs_copies(n, base) {
+                    self.branch_to(idx, Instr::BrOnNonNull { r, offset: 0 });
+                } else {
+                    let skip = self.emit(Instr::BrOnNull { r, offset: 0 });
+                    if is_fn {
+                        self.ret();
+                    } else {
+                        self.emit_copies(n, base);
+                        self.branch_to(idx, Instr::Br { offset: 0 });
+                    }
+                    let here = self.bind();
+                    self.patch(skip, here);
+                }
+                self.stack.pop();
+            }
+            // Structured control of later issues: the body is lowered up to them.
+            O::TryTable { .. } | O::Try { .. } => {
+                self.unsupported(op);
+                self.push_dead(CtrlKind::Block);
+            }
+            _ => self.unsupported(op),
+        }
+    }
+}
+
+impl OperatorSink for Lowerer {
+    fn locals(&mut self, locals: &[rill_decoder::ValType]) -> Res {
+        self.locals = locals.len();
+        self.max_slots = self.locals;
+        if self.locals > MAX_SLOTS {
+            self.too_large = true;
+        }
+        self.ctrls.push(Ctrl {
+            kind: CtrlKind::Function,
+            dead: false,
+            height: 0,
+            params: 0,
+            results: self.results,
+            fixups: Vec::new(),
+            head: 0,
+            else_fixup: None,
+            hidden: 0,
+        });
+        Ok(())
+    }
+
+    fn operator(&mut self, op: &Operator<'_>, info: &OpInfo<'_>) -> Res {
+        if !self.reachable || self.ctrls.last().is_some_and(|c| c.dead) {
+            // Only block structure matters in unreachable code.
+            match op {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. }
+                | Operator::Try { .. } => self.push_dead(CtrlKind::Block),
+                Operator::Else => self.else_(),
+                Operator::End | Operator::Delegate { .. } => {
+                    if let Facts::End {
+                        kind: FrameKind::Try | FrameKind::Catch | FrameKind::CatchAll,
+                        ..
+                    } = info.facts
+                    {
+                        // Closed a legacy try (always dead: `try` is unsupported).
+                    }
+                    self.end()
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        self.translate(op, info);
+        if self.too_large {
+            return Err(ValidationError::new(
+                self.offset,
+                "function too large: more than 65535 registers",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,16 @@
+//! Prints the bytecode of every function of a module: `cargo run --example dump -- file.wasm`.
+fn main() {
+    let path = std::env::args().nth(1).expect("a .wasm file");
+    let module = rill_vm::Module::new(&std::fs::read(path).unwrap()).unwrap();
+    for (i, f) in module.functions().iter().enumerate() {
+        println!(
+            "func {i}: params {} locals {} frame {}",
+            f.params, f.locals, f.frame_size
+        );
+        for (k, ins) in f.code.iter().enumerate() {
+            println!("  {k:4} {ins:?}");
+        }
+    }
+    let (wasm, lowered) = module.code_sizes();
+    println!("code: {wasm} bytes of wasm, {lowered} bytes lowered");
+}

@@ -1,0 +1,116 @@
+//! End-to-end tests: text modules compiled, instantiated and run.
+
+use std::sync::Arc;
+
+use crate::{Extern, Module, Store, Trap, Value};
+
+fn instance(wat: &str) -> (Store, crate::Instance) {
+    let module = Arc::new(Module::new(&wat::parse_str(wat).unwrap()).unwrap());
+    let mut store = Store::new();
+    let inst = store.instantiate(&module, &[]).unwrap();
+    (store, inst)
+}
+
+fn call(
+    store: &mut Store,
+    inst: crate::Instance,
+    name: &str,
+    args: &[Value],
+) -> Result<Vec<Value>, Trap> {
+    let Some(Extern::Func(f)) = store.export(inst, name) else {
+        panic!("no function {name}")
+    };
+    store.invoke(f, args)
+}
+
+#[test]
+fn fib() {
+    let (mut s, i) = instance(
+        r#"(module (func $fib (export "fib") (param i32) (result i32)
+            (if (result i32) (i32.lt_s (local.get 0) (i32.const 2))
+              (then (local.get 0))
+              (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                             (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "fib", &[Value::I32(20)]),
+        Ok(vec![Value::I32(6765)])
+    );
+}
+
+#[test]
+fn deep_recursion_is_a_trap() {
+    let (mut s, i) = instance(
+        r#"(module (func $f (export "f") (param i32) (result i32)
+            (i32.add (call $f (local.get 0)) (i32.const 1))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "f", &[Value::I32(0)]),
+        Err(Trap::StackExhausted)
+    );
+}
+
+#[test]
+fn memory_and_loops() {
+    let (mut s, i) = instance(
+        r#"(module (memory 1)
+          (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+            (loop $l
+              (i32.store (i32.mul (local.get $i) (i32.const 4)) (local.get $i))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.set $i (i32.const 0))
+            (block $done (loop $l
+              (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+              (local.set $acc (i32.add (local.get $acc) (i32.load (i32.shl (local.get $i) (i32.const 2)))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l)))
+            (local.get $acc))
+          (func (export "oob") (result i32) (i32.load (i32.const 65535))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "sum", &[Value::I32(100)]),
+        Ok(vec![Value::I32(4950)])
+    );
+    assert_eq!(call(&mut s, i, "oob", &[]), Err(Trap::MemoryOutOfBounds));
+}
+
+#[test]
+fn multi_value_blocks_and_br_table() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func (export "swap") (param i32 i32) (result i32 i32)
+            (local.get 0) (local.get 1)
+            (block (param i32 i32) (result i32 i32)
+              (local.set 0) (local.set 1) (local.get 0) (local.get 1)))
+          (func (export "sel") (param i32) (result i32)
+            (block $c (block $b (block $a
+              (br_table $a $b $c (local.get 0)))
+              (return (i32.const 10)))
+              (return (i32.const 20)))
+            (i32.const 30))
+          (func (export "ifp") (param i32) (result i32)
+            (i32.const 5)
+            (if (param i32) (result i32) (local.get 0)
+              (then (i32.const 1) (i32.add))
+              (else (i32.const 2) (i32.mul)))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "swap", &[Value::I32(1), Value::I32(2)]),
+        Ok(vec![Value::I32(2), Value::I32(1)])
+    );
+    for (x, r) in [(0, 10), (1, 20), (2, 30), (7, 30)] {
+        assert_eq!(
+            call(&mut s, i, "sel", &[Value::I32(x)]),
+            Ok(vec![Value::I32(r)])
+        );
+    }
+    assert_eq!(
+        call(&mut s, i, "ifp", &[Value::I32(1)]),
+        Ok(vec![Value::I32(6)])
+    );
+    assert_eq!(
+        call(&mut s, i, "ifp", &[Value::I32(0)]),
+        Ok(vec![Value::I32(10)])
+    );
+}

@@ -1,0 +1,112 @@
+//! Values crossing the boundary between the host and wasm.
+
+use rill_decoder::{AbsHeapType, HeapType, ValType};
+
+/// A store address of a function; a non-null `funcref`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) u32);
+
+/// A typed value. Floats are kept as their bits so NaN payloads survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    I32(i32),
+    I64(i64),
+    /// The bits of an `f32`.
+    F32(u32),
+    /// The bits of an `f64`.
+    F64(u64),
+    V128(u128),
+    /// A function reference (of any function type), or null.
+    FuncRef(Option<Func>),
+    /// An external reference (a host value), or null.
+    ExternRef(Option<u32>),
+    /// A null reference of another hierarchy (`any`, `exn`, …).
+    NullRef,
+}
+
+impl Value {
+    /// The default (zero / null) value of a type.
+    pub fn default_of(ty: ValType) -> Value {
+        match ty {
+            ValType::I32 => Value::I32(0),
+            ValType::I64 => Value::I64(0),
+            ValType::F32 => Value::F32(0),
+            ValType::F64 => Value::F64(0),
+            ValType::V128 => Value::V128(0),
+            ValType::Ref(r) => match ref_kind(r.heap) {
+                RefKind::Func => Value::FuncRef(None),
+                RefKind::Extern => Value::ExternRef(None),
+                RefKind::Other => Value::NullRef,
+            },
+        }
+    }
+
+    /// The register encoding (see `rill_lower::isa`).
+    pub(crate) fn to_raw(self) -> u64 {
+        match self {
+            Value::I32(v) => u64::from(v as u32),
+            Value::I64(v) => v as u64,
+            Value::F32(v) => u64::from(v),
+            Value::F64(v) => v,
+            Value::V128(v) => v as u64,
+            Value::FuncRef(f) => f.map_or(0, |f| u64::from(f.0) + 1),
+            Value::ExternRef(e) => e.map_or(0, |e| u64::from(e) + 1),
+            Value::NullRef => 0,
+        }
+    }
+
+    /// Decodes a register of type `ty`.
+    pub(crate) fn from_raw(raw: u64, ty: ValType) -> Value {
+        match ty {
+            ValType::I32 => Value::I32(raw as u32 as i32),
+            ValType::I64 => Value::I64(raw as i64),
+            ValType::F32 => Value::F32(raw as u32),
+            ValType::F64 => Value::F64(raw),
+            ValType::V128 => Value::V128(u128::from(raw)),
+            ValType::Ref(r) => match (ref_kind(r.heap), raw) {
+                (RefKind::Func, 0) => Value::FuncRef(None),
+                (RefKind::Func, n) => Value::FuncRef(Some(Func((n - 1) as u32))),
+                (RefKind::Extern, 0) => Value::ExternRef(None),
+                (RefKind::Extern, n) => Value::ExternRef(Some((n - 1) as u32)),
+                (RefKind::Other, _) => Value::NullRef,
+            },
+        }
+    }
+
+    /// Whether the value fits type `ty` (numbers by kind, references by hierarchy).
+    pub fn matches(&self, ty: ValType) -> bool {
+        match (self, ty) {
+            (Value::I32(_), ValType::I32)
+            | (Value::I64(_), ValType::I64)
+            | (Value::F32(_), ValType::F32)
+            | (Value::F64(_), ValType::F64)
+            | (Value::V128(_), ValType::V128) => true,
+            (Value::FuncRef(f), ValType::Ref(r)) => {
+                ref_kind(r.heap) == RefKind::Func && (r.nullable || f.is_some())
+            }
+            (Value::ExternRef(e), ValType::Ref(r)) => {
+                ref_kind(r.heap) == RefKind::Extern && (r.nullable || e.is_some())
+            }
+            (Value::NullRef, ValType::Ref(r)) => r.nullable,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RefKind {
+    Func,
+    Extern,
+    Other,
+}
+
+/// Which hierarchy a heap type belongs to (concrete types are function types here: GC
+/// types are a later issue).
+pub(crate) fn ref_kind(h: HeapType) -> RefKind {
+    match h {
+        HeapType::Abstract(AbsHeapType::Func | AbsHeapType::NoFunc) => RefKind::Func,
+        HeapType::Abstract(AbsHeapType::Extern | AbsHeapType::NoExtern) => RefKind::Extern,
+        HeapType::Abstract(_) => RefKind::Other,
+        HeapType::Concrete(_) | HeapType::Exact(_) => RefKind::Func,
+    }
+}
