@@ -272,23 +272,30 @@ impl<'e> FuncValidator<'e> {
     fn run<S: OperatorSink>(&mut self, mut ops: OperatorsReader<'_>, sink: &mut S) -> Result<()> {
         while !self.frames.is_empty() {
             let offset = ops.offset();
-            let op = ops.read()?;
+            // The operator is used where the reader put it: moving it out of the `Result`
+            // copies it with wide loads right after the reader's narrow stores, which stalls
+            // store forwarding on every operator.
+            let read = ops.read();
+            let op = match read {
+                Ok(ref op) => op,
+                Err(e) => return Err(e.into()),
+            };
             if self.konst.is_some() {
-                self.check_const(&op, offset)?;
+                self.check_const(op, offset)?;
             }
             if S::OPERATORS {
                 let unreachable = self.frames.last().is_some_and(|f| f.unreachable);
                 let stack_height = self.stack.len();
-                let key = self.step(&op, offset)?;
+                let key = self.step(op, offset)?;
                 let info = OpInfo {
                     offset,
                     unreachable,
                     stack_height,
                     facts: self.facts(key),
                 };
-                sink.operator(&op, &info)?;
+                sink.operator(op, &info)?;
             } else {
-                self.step(&op, offset)?;
+                self.step(op, offset)?;
             }
         }
         if !ops.eof() {
