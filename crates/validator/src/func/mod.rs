@@ -160,7 +160,7 @@ pub fn validate_const_expr(
     let mut v = FuncValidator::new(env, FuncScratch::default(), Some(konst));
     let block = BlockType::Value(ty);
     v.frames.push(v.new_frame(FrameKind::Const, block));
-    v.run(expr.operators(), &mut NoopSink)?;
+    v.run::<_, true>(expr.operators(), &mut NoopSink)?;
     Ok(v.konst.map(|k| k.funcs).unwrap_or_default())
 }
 
@@ -248,7 +248,7 @@ impl<'e> FuncValidator<'e> {
         self.locals_to_sink(sink)?;
         let block = BlockType::FuncType(type_index);
         self.frames.push(self.new_frame(FrameKind::Function, block));
-        self.run(OperatorsReader::new(reader), sink)?;
+        self.run::<_, false>(OperatorsReader::new(reader), sink)?;
         Ok(sink.finish()?)
     }
 
@@ -269,7 +269,12 @@ impl<'e> FuncValidator<'e> {
             .expect("locals have value types")
     }
 
-    fn run<S: OperatorSink>(&mut self, mut ops: OperatorsReader<'_>, sink: &mut S) -> Result<()> {
+    /// Validates operators up to the final `end`; `KONST` for a constant expression.
+    fn run<S: OperatorSink, const KONST: bool>(
+        &mut self,
+        mut ops: OperatorsReader<'_>,
+        sink: &mut S,
+    ) -> Result<()> {
         while !self.frames.is_empty() {
             let offset = ops.offset();
             // The operator is used where the reader put it: moving it out of the `Result`
@@ -280,7 +285,7 @@ impl<'e> FuncValidator<'e> {
                 Ok(ref op) => op,
                 Err(e) => return Err(e.into()),
             };
-            if self.konst.is_some() {
+            if KONST {
                 self.check_const(op, offset)?;
             }
             if S::OPERATORS {
