@@ -849,7 +849,7 @@ impl<'a> OperatorsReader<'a> {
     /// Errors: running out of bytes before the final `end` ([`END_EXPECTED`] at an operator
     /// boundary, "unexpected end" inside one), reading after the final `end`, an illegal
     /// opcode, and malformed immediates.
-    #[inline]
+    #[inline(always)]
     pub fn read(&mut self) -> Result<Operator<'a>> {
         if self.depth == 0 {
             return Err(self.remaining_error());
@@ -906,7 +906,7 @@ impl<'a> OperatorsReader<'a> {
 }
 
 /// The single-byte opcodes: one jump table over `code`.
-#[inline]
+#[inline(always)]
 fn read_single<'a>(reader: &mut BinaryReader<'a>, code: u8, at: usize) -> Result<Operator<'a>> {
     read_operator(reader, 0, u32::from(code), at)
 }

@@ -71,10 +71,22 @@ impl Error {
 /// Result type of the validator.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Builds a [`ValidationError`] out of line, so that the checks on the success path stay
+/// small; a message without arguments is not allocated.
+#[cold]
+#[inline(never)]
+pub(crate) fn error_at(offset: usize, args: std::fmt::Arguments<'_>) -> ValidationError {
+    let message = match args.as_str() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(args.to_string()),
+    };
+    ValidationError { offset, message }
+}
+
 /// `return Err(ValidationError)` with a formatted message (inline arguments allowed).
 macro_rules! bail {
     ($offset:expr, $($fmt:tt)+) => {
-        return Err($crate::error::ValidationError::new($offset, format!($($fmt)+)).into())
+        return Err($crate::error::error_at($offset, format_args!($($fmt)+)).into())
     };
 }
 pub(crate) use bail;

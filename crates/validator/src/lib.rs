@@ -6,6 +6,7 @@
 //!   `Send + Sync`, so bodies can be validated on any thread, in any order.
 //! - [`validate_function`] type-checks one body and hands every operator it accepts, with the
 //!   types it resolved, to an [`OperatorSink`]. [`NoopSink`] gives plain validation.
+//!   [`validate_function_with`] reuses a [`FuncScratch`]'s buffers from body to body.
 //! - [`validate`] does both for a whole module in memory.
 
 mod env;
@@ -17,7 +18,7 @@ pub mod types;
 
 pub use env::ModuleEnv;
 pub use error::{DecodeError, Error, Result, ValidationError};
-pub use func::{validate_const_expr, validate_function};
+pub use func::{validate_const_expr, validate_function, validate_function_with, FuncScratch};
 pub use module::{Config, ModuleValidator};
 pub use sink::{Facts, FrameKind, Label, NoopSink, OpInfo, OperatorSink};
 pub use types::{CanonId, CanonRecGroup, Kind, Types};
@@ -33,12 +34,13 @@ pub fn validate(bytes: &[u8]) -> Result<()> {
 pub fn validate_with(bytes: &[u8], config: Config) -> Result<()> {
     let mut decoder = Decoder::new();
     let mut validator = ModuleValidator::with_config(config);
+    let mut scratch = FuncScratch::default();
     let mut run = |decoder: &mut Decoder| -> Result<()> {
         while let Some(event) = decoder.next_event() {
             validator.payload(&event)?;
             if let Payload::FunctionBody(body) = &event.payload {
                 let env = validator.env().expect("frozen at the code section");
-                validate_function(env, body, &mut NoopSink)?;
+                validate_function_with(env, body, &mut NoopSink, &mut scratch)?;
             }
         }
         Ok(())
@@ -56,11 +58,12 @@ pub fn validate_events<'a>(
     config: Config,
 ) -> Result<std::sync::Arc<ModuleEnv>> {
     let mut validator = ModuleValidator::with_config(config);
+    let mut scratch = FuncScratch::default();
     for event in events {
         validator.payload(event)?;
         if let Payload::FunctionBody(body) = &event.payload {
             let env = validator.env().expect("frozen at the code section");
-            validate_function(env, body, &mut NoopSink)?;
+            validate_function_with(env, body, &mut NoopSink, &mut scratch)?;
         }
     }
     match validator.env() {

@@ -103,6 +103,11 @@ pub struct OpInfo<'v> {
 /// it; [`NoopSink`] gives plain validation. An error from the sink aborts validation of the
 /// body and is returned as is.
 pub trait OperatorSink {
+    /// Whether the sink wants [`locals`](Self::locals) and [`operator`](Self::operator) calls.
+    /// A sink that ignores them (as [`NoopSink`] does) sets this to `false`, and the validator
+    /// skips resolving the [`Facts`] for it.
+    const OPERATORS: bool = true;
+
     /// Called once before the first operator with the types of all locals (parameters
     /// first, then declared locals).
     fn locals(&mut self, locals: &[ValType]) -> Result<(), ValidationError> {
@@ -124,6 +129,8 @@ pub trait OperatorSink {
 pub struct NoopSink;
 
 impl OperatorSink for NoopSink {
+    const OPERATORS: bool = false;
+
     #[inline]
     fn operator(&mut self, _: &Operator<'_>, _: &OpInfo<'_>) -> Result<(), ValidationError> {
         Ok(())

@@ -11,8 +11,9 @@ const EXNREF_NON_NULL: ValType = ValType::Ref(RefType {
     heap: HeapType::Abstract(AbsHeapType::Exn),
 });
 
-impl FuncValidator<'_> {
-    pub(super) fn control(&mut self, op: &Operator<'_>, offset: usize) -> Result<Option<Key>> {
+impl<'e> FuncValidator<'e> {
+    #[inline(always)]
+    pub(super) fn control(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
         let key = match *op {
             Operator::Unreachable => {
                 self.set_unreachable();
@@ -29,7 +30,7 @@ impl FuncValidator<'_> {
             }
             Operator::If { blockty } => {
                 self.check_block_type(blockty, offset)?;
-                self.pop(ValType::I32, offset)?;
+                self.pop_ty(Ty::I32, offset)?;
                 self.push_frame(FrameKind::If, blockty, offset)?;
                 Key::Block
             }
@@ -42,65 +43,53 @@ impl FuncValidator<'_> {
                 Key::Else
             }
             Operator::End => {
-                let f = *self.frames.last().expect("inside a frame");
-                if f.kind == FrameKind::If {
-                    // The implicit else passes the params through: they must match the results.
-                    let params = self.params(&f.block).to_vec();
-                    let results = self.results(&f.block).to_vec();
-                    if params.len() != results.len()
-                        || !params
-                            .iter()
-                            .zip(&results)
-                            .all(|(p, r)| self.env.types.val_sub(*p, *r))
-                    {
-                        bail!(
-                            offset,
-                            "type mismatch: if without else must not change the stack"
-                        );
-                    }
+                let f = self.frames.last().expect("inside a frame");
+                if f.kind == FrameKind::If && !self.if_passes_through(f.block) {
+                    bail!(
+                        offset,
+                        "type mismatch: if without else must not change the stack"
+                    );
                 }
                 let f = self.pop_frame(offset)?;
-                let results = self.results(&f.block).to_vec();
-                self.push_all(&results);
+                self.push_sig(f.results);
                 self.popped = Some(f);
                 Key::End
             }
             Operator::Br { relative_depth } => {
-                let types = self.label_types_at(relative_depth, offset)?;
-                self.pop_all(&types, offset)?;
+                let label = self.frame_at(relative_depth, offset)?.label;
+                self.pop_sig(label, offset)?;
                 self.set_unreachable();
                 Key::Label(relative_depth, None)
             }
             Operator::BrIf { relative_depth } => {
-                self.pop(ValType::I32, offset)?;
-                let types = self.label_types_at(relative_depth, offset)?;
-                self.pop_all(&types, offset)?;
-                self.push_all(&types);
+                self.pop_ty(Ty::I32, offset)?;
+                let label = self.frame_at(relative_depth, offset)?.label;
+                self.pop_sig(label, offset)?;
+                self.push_sig(label);
                 Key::Label(relative_depth, None)
             }
             Operator::BrTable { targets } => {
-                self.pop(ValType::I32, offset)?;
+                self.pop_ty(Ty::I32, offset)?;
                 let default = targets.default();
-                let arity = self.label_types_at(default, offset)?.len();
+                let arity = self.label_types(self.frame_at(default, offset)?).len();
                 for depth in targets.targets().chain(std::iter::once(default)) {
-                    let types = self.label_types_at(depth, offset)?;
+                    let types = self.label_types(self.frame_at(depth, offset)?);
                     if types.len() != arity {
                         bail!(
                             offset,
                             "type mismatch: br_table targets have different arities"
                         );
                     }
-                    self.check_top(&types, offset)?;
+                    self.check_top(types, offset)?;
                 }
-                let types = self.label_types_at(default, offset)?;
-                self.pop_all(&types, offset)?;
+                let label = self.frame_at(default, offset)?.label;
+                self.pop_sig(label, offset)?;
                 self.set_unreachable();
                 Key::BrTable(default)
             }
             Operator::Return => {
-                let depth = self.frames.len() as u32 - 1;
-                let types = self.label_types_at(depth, offset)?;
-                self.pop_all(&types, offset)?;
+                let label = self.frames[0].label;
+                self.pop_sig(label, offset)?;
                 self.set_unreachable();
                 Key::Return
             }
@@ -145,45 +134,33 @@ impl FuncValidator<'_> {
                 Key::None
             }
             Operator::Select => {
-                self.pop(ValType::I32, offset)?;
+                self.pop_ty(Ty::I32, offset)?;
                 let a = self.pop_any(offset)?;
                 let b = self.pop_any(offset)?;
-                let numeric = |t: Ty| {
-                    matches!(
-                        t,
-                        Ty::Bot
-                            | Ty::Val(
-                                ValType::I32
-                                    | ValType::I64
-                                    | ValType::F32
-                                    | ValType::F64
-                                    | ValType::V128
-                            )
-                    )
-                };
+                // Unknown (0) or a number or vector (1..=5).
+                let numeric = |t: Ty| t.0 <= Ty::V128.0;
                 if !numeric(a) || !numeric(b) {
                     bail!(
                         offset,
                         "type mismatch: select without a type needs numeric operands"
                     );
                 }
-                let ty = match (a, b) {
-                    (Ty::Bot, t) | (t, Ty::Bot) => t,
-                    (a, b) if a == b => a,
-                    _ => bail!(offset, "type mismatch: select operands differ"),
+                let ty = if a.is_bot() {
+                    b
+                } else if b.is_bot() || a == b {
+                    a
+                } else {
+                    bail!(offset, "type mismatch: select operands differ");
                 };
-                self.stack.push(ty);
-                match ty {
-                    Ty::Val(v) => Key::Select(Some(v)),
-                    _ => Key::Select(None),
-                }
+                self.push_ty(ty);
+                Key::Select(ty.to_val())
             }
             Operator::TypedSelect { types } => {
                 let Some(t) = types.single() else {
                     bail!(offset, "invalid result arity");
                 };
                 self.env.types.check_val_type(t, offset)?;
-                self.pop(ValType::I32, offset)?;
+                self.pop_ty(Ty::I32, offset)?;
                 self.pop(t, offset)?;
                 self.pop(t, offset)?;
                 self.push(t);
@@ -268,7 +245,7 @@ impl FuncValidator<'_> {
                         nullable: false,
                         heap: r.heap,
                     })),
-                    None => self.stack.push(Ty::RefBot { nullable: false }),
+                    None => self.push_ty(Ty::ref_bot(false)),
                 }
                 Key::Label(relative_depth, r)
             }
@@ -297,23 +274,26 @@ impl FuncValidator<'_> {
                 self.push_all(&types);
                 Key::Label(relative_depth, r)
             }
-            _ => return Ok(None),
+            _ => unreachable!("dispatch routes only control operators here"),
         };
-        Ok(Some(key))
+        Ok(key)
     }
 
-    /// Pushes a frame whose params are already on the stack (else, catch).
-    fn push_frame_unchecked(&mut self, kind: FrameKind, block: BlockType) {
-        self.frames.push(super::Frame {
-            kind,
-            block,
-            height: self.stack.len(),
-            unreachable: false,
-            init_height: self.init_log.len(),
-        });
-        if kind == FrameKind::Else {
-            let params = self.params(&block).to_vec();
-            self.push_all(&params);
+    /// Whether an `if` of type `block` may omit its `else`: its params pass through, so
+    /// they must match its results.
+    fn if_passes_through(&self, block: BlockType) -> bool {
+        match block {
+            BlockType::Empty => true,
+            BlockType::Value(_) => false,
+            BlockType::FuncType(i) => {
+                let ft = self.checked_func_type(i);
+                ft.params.len() == ft.results.len()
+                    && ft
+                        .params
+                        .iter()
+                        .zip(ft.results.iter())
+                        .all(|(p, r)| self.env.types.val_sub(*p, *r))
+            }
         }
     }
 
@@ -325,6 +305,7 @@ impl FuncValidator<'_> {
         }
     }
 
+    #[inline]
     fn func_type_index(&self, f: u32, offset: usize) -> Result<u32> {
         match self.env.funcs.get(f as usize) {
             Some(&t) => Ok(t),
@@ -332,9 +313,10 @@ impl FuncValidator<'_> {
         }
     }
 
-    fn func_type(&self, t: u32, offset: usize) -> Result<FuncType> {
+    #[inline]
+    fn func_type(&self, t: u32, offset: usize) -> Result<&'e FuncType> {
         match self.env.types.func_type(t) {
-            Some(ft) => Ok(ft.clone()),
+            Some(ft) => Ok(ft),
             None if t < self.env.types.len() => {
                 bail!(offset, "type mismatch: type {t} is not a function type")
             }
@@ -351,6 +333,7 @@ impl FuncValidator<'_> {
 
     /// Pops the arguments and pushes the results of a call to type `t`; a tail call's
     /// results must match the function's.
+    #[inline]
     fn call(&mut self, t: u32, tail: bool, offset: usize) -> Result<()> {
         let ft = self.func_type(t, offset)?;
         self.pop_all(&ft.params, offset)?;

@@ -2,7 +2,7 @@
 
 use rill_decoder::{AbsHeapType, FieldType, HeapType, Operator, RefType, StorageType, ValType};
 
-use super::{defaultable, FuncValidator, Key, Ty};
+use super::{defaultable, FuncValidator, Key};
 use crate::error::{bail, Result};
 
 fn unpacked(f: FieldType) -> ValType {
@@ -69,7 +69,7 @@ impl FuncValidator<'_> {
         Ok(self.pop(expected, offset)?.as_ref())
     }
 
-    pub(super) fn gc(&mut self, op: &Operator<'_>, offset: usize) -> Result<Option<Key>> {
+    pub(super) fn gc(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
         use ValType::*;
         let key = match *op {
             Operator::StructNew { type_index } => {
@@ -320,11 +320,7 @@ impl FuncValidator<'_> {
                     (AbsHeapType::Any, AbsHeapType::Extern)
                 };
                 let t = self.pop(abs(true, from), offset)?;
-                let nullable = match t {
-                    Ty::Val(Ref(r)) => r.nullable,
-                    Ty::RefBot { nullable } => nullable,
-                    _ => true,
-                };
+                let nullable = !t.is_ref() || t.is_nullable();
                 self.push(abs(nullable, to));
                 Key::Ref(t.as_ref())
             }
@@ -338,9 +334,9 @@ impl FuncValidator<'_> {
                 self.push(I32);
                 Key::Ref(r)
             }
-            _ => return Ok(None),
+            _ => unreachable!("dispatch routes only GC operators here"),
         };
-        Ok(Some(key))
+        Ok(key)
     }
 
     fn mutable_array(&self, t: u32, offset: usize) -> Result<FieldType> {

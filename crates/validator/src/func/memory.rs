@@ -1,16 +1,32 @@
 //! Memory operators over multiple memories and memory64 address types: loads, stores,
 //! atomics, lanes, size/grow and bulk memory.
 
-use rill_decoder::{Operator, ValType};
+use rill_decoder::{MemArg, Operator, ValType};
 
-use super::signatures::Access;
-use super::{FuncValidator, Key};
+use super::{FuncValidator, Key, Ty};
 use crate::error::{bail, Result};
 
+/// A load, store or atomic access (listed in the generated `dispatch.rs`): its memory
+/// argument, natural alignment (log2), the operands after the address, the results, and
+/// whether it is atomic (alignment must then be exactly natural) or has a lane immediate.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Access {
+    pub memarg: MemArg,
+    pub natural: u32,
+    pub params: &'static [Ty],
+    pub results: &'static [Ty],
+    pub atomic: bool,
+    pub lane: Option<u8>,
+}
+
 impl FuncValidator<'_> {
+    #[inline(always)]
     pub(super) fn memory_access(&mut self, a: Access, offset: usize) -> Result<Key> {
         let m = a.memarg.memory;
-        let addr = self.memory_addr(m, offset)?;
+        let Some(memory) = self.env.memories.get(m as usize) else {
+            bail!(offset, "unknown memory {m}");
+        };
+        let addr = if memory.memory64 { Ty::I64 } else { Ty::I32 };
         if a.atomic {
             if a.memarg.align != a.natural {
                 bail!(offset, "alignment must be equal to natural");
@@ -18,7 +34,7 @@ impl FuncValidator<'_> {
         } else if a.memarg.align > a.natural {
             bail!(offset, "alignment must not be larger than natural");
         }
-        if addr == ValType::I32 && a.memarg.offset > u64::from(u32::MAX) {
+        if addr == Ty::I32 && a.memarg.offset > u64::from(u32::MAX) {
             bail!(offset, "offset out of range");
         }
         if let Some(lane) = a.lane {
@@ -26,9 +42,19 @@ impl FuncValidator<'_> {
                 bail!(offset, "invalid lane index");
             }
         }
-        self.pop_all(a.params, offset)?;
-        self.pop(addr, offset)?;
-        self.push_all(a.results);
+        // Fast path: the address and operands are exactly the expected types.
+        let n = a.params.len();
+        let len = self.stack.len();
+        if len > self.floor + n
+            && self.stack[len - n - 1] == addr
+            && self.stack[len - n..] == *a.params
+        {
+            self.stack.truncate(len - n - 1);
+        } else {
+            self.pop_tys(a.params, offset)?;
+            self.pop_ty(addr, offset)?;
+        }
+        self.stack.extend_from_slice(a.results);
         Ok(Key::Memory(m))
     }
 
@@ -47,7 +73,8 @@ impl FuncValidator<'_> {
         }
     }
 
-    pub(super) fn memory(&mut self, op: &Operator<'_>, offset: usize) -> Result<Option<Key>> {
+    #[inline(always)]
+    pub(super) fn memory(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
         use ValType::*;
         let key = match *op {
             Operator::MemorySize { memory_index } => {
@@ -90,9 +117,9 @@ impl FuncValidator<'_> {
                 Key::None
             }
             Operator::AtomicFence { .. } => Key::None,
-            _ => return Ok(None),
+            _ => unreachable!("dispatch routes only memory operators here"),
         };
-        Ok(Some(key))
+        Ok(key)
     }
 
     pub(super) fn data_segment_exists(&self, d: u32, offset: usize) -> Result<()> {

@@ -3,52 +3,59 @@
 //! [`OperatorSink`].
 //!
 //! Split by family: this file has the machinery (operand stack with polymorphic bottom,
-//! control frames, local initialisation) and the dispatch; `control.rs`, `variables.rs`,
-//! `memory.rs`, `refs.rs` (tables and references), `gc.rs` the operator families;
-//! `signatures.rs` (generated) the fixed-signature numeric and SIMD operators.
+//! control frames, local initialisation); `dispatch.rs` (generated from the operator table)
+//! the one exhaustive `match` over every operator, with the fixed-signature numeric and SIMD
+//! operators and the memory accesses inline; `control.rs`, `variables.rs`, `numeric.rs`,
+//! `memory.rs`, `refs.rs` (tables and references) and `gc.rs` the other operator families.
+//!
+//! Speed: the operand stack holds packed [`Ty`]s (4 bytes), and every pop first tries the
+//! exact-match fast path (the top is exactly the expected type, above the frame's height),
+//! falling back to subtyping and the unreachable-code rules out of line. Messages are built
+//! only on failure. Nothing is allocated per operator, and [`FuncScratch`] carries the
+//! buffers from one body to the next.
 
 mod control;
+mod dispatch;
 mod gc;
 mod memory;
 mod numeric;
 mod refs;
-mod signatures;
+mod ty;
 mod variables;
 
 use rill_decoder::{
-    BinaryReader, BlockType, ConstExpr, FunctionBody, HeapType, Operator, OperatorsReader, RefType,
-    ValType,
+    BinaryReader, BlockType, ConstExpr, FuncType, FunctionBody, HeapType, Operator,
+    OperatorsReader, RefType, ValType,
 };
 
 use crate::env::ModuleEnv;
-use crate::error::{bail, Result, ValidationError};
+use crate::error::{bail, error_at, Error, Result};
 use crate::sink::{Facts, FrameKind, Label, NoopSink, OpInfo, OperatorSink};
 
-/// A type on the operand stack: a value type, or unknown (popped from the polymorphic
-/// bottom of unreachable code), or a reference of unknown heap type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Ty {
-    Bot,
-    RefBot { nullable: bool },
-    Val(ValType),
-}
+pub(crate) use ty::Ty;
 
-impl Ty {
-    fn as_ref(self) -> Option<RefType> {
-        match self {
-            Ty::Val(ValType::Ref(r)) => Some(r),
-            _ => None,
-        }
-    }
+/// The types a frame's label or `end` carries, resolved when the frame is pushed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Sig {
+    Empty,
+    One(Ty),
+    /// The params of function type `i` (a loop's label).
+    Params(u32),
+    /// The results of function type `i`.
+    Results(u32),
 }
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
     kind: FrameKind,
+    unreachable: bool,
     block: BlockType,
+    /// What a branch to this frame carries.
+    label: Sig,
+    /// What its `end` leaves.
+    results: Sig,
     /// Operand stack height at entry (after popping the params).
     height: usize,
-    unreachable: bool,
     /// Length of `init_log` at entry.
     init_height: usize,
 }
@@ -80,14 +87,28 @@ struct ConstMode {
     funcs: Vec<u32>,
 }
 
+/// Buffers the function validator reuses from one body to the next (see
+/// [`validate_function_with`]); validating many bodies with one scratch saves allocating
+/// them per body.
+#[derive(Debug, Default)]
+pub struct FuncScratch {
+    locals: Vec<Ty>,
+    init_log: Vec<u32>,
+    stack: Vec<Ty>,
+    frames: Vec<Frame>,
+}
+
 pub(crate) struct FuncValidator<'e> {
     env: &'e ModuleEnv,
-    locals: Vec<ValType>,
-    local_init: Vec<bool>,
+    /// The type of every local (parameters first); [`Ty::UNINIT`] is set while a
+    /// non-defaultable local is not initialised.
+    locals: Vec<Ty>,
     /// Locals initialised inside the current frames, to forget at their end.
     init_log: Vec<u32>,
     stack: Vec<Ty>,
     frames: Vec<Frame>,
+    /// The innermost frame's height (cached from `frames`).
+    floor: usize,
     /// The frame the last `end` closed.
     popped: Option<Frame>,
     konst: Option<ConstMode>,
@@ -104,46 +125,24 @@ pub fn validate_function(
     body: &FunctionBody,
     sink: &mut impl OperatorSink,
 ) -> Result<()> {
+    validate_function_with(env, body, sink, &mut FuncScratch::default())
+}
+
+/// [`validate_function`] with buffers reused from earlier bodies.
+pub fn validate_function_with(
+    env: &ModuleEnv,
+    body: &FunctionBody,
+    sink: &mut impl OperatorSink,
+    scratch: &mut FuncScratch,
+) -> Result<()> {
     let func = env.imported_funcs + body.index;
     let Some(&type_index) = env.funcs.get(func as usize) else {
         bail!(body.offset, "unknown function {func}");
     };
-    let ty = env
-        .types
-        .func_type(type_index)
-        .expect("function types are checked by the module validator");
-    let mut reader = BinaryReader::new(&body.bytes, body.offset);
-    let mut locals: Vec<ValType> = ty.params.to_vec();
-    let groups = reader.read_var_u32()?;
-    let mut declared: u64 = 0;
-    for _ in 0..groups {
-        let at = reader.offset();
-        let n = reader.read_var_u32()?;
-        declared += u64::from(n);
-        if declared > u64::from(rill_decoder::limits::MAX_FUNCTION_LOCALS) {
-            bail!(at, "too many locals");
-        }
-        let t = reader.read_val_type()?;
-        env.types.check_val_type(t, at)?;
-        locals.extend(std::iter::repeat_n(t, n as usize));
-    }
-    let mut v = FuncValidator::new(env, locals, None);
-    v.local_init = v
-        .locals
-        .iter()
-        .enumerate()
-        .map(|(i, t)| i < ty.params.len() || defaultable(*t))
-        .collect();
-    sink.locals(&v.locals)?;
-    v.frames.push(Frame {
-        kind: FrameKind::Function,
-        block: BlockType::FuncType(type_index),
-        height: 0,
-        unreachable: false,
-        init_height: 0,
-    });
-    v.run(OperatorsReader::new(reader), sink)?;
-    Ok(sink.finish()?)
+    let mut v = FuncValidator::new(env, std::mem::take(scratch), None);
+    let result = v.function(type_index, body, sink);
+    *scratch = v.into_scratch();
+    result
 }
 
 /// Validates a constant expression of type `ty`, where `global.get` may name the first
@@ -158,15 +157,10 @@ pub fn validate_const_expr(
         global_limit,
         funcs: Vec::new(),
     };
-    let mut v = FuncValidator::new(env, Vec::new(), Some(konst));
-    v.frames.push(Frame {
-        kind: FrameKind::Const,
-        block: BlockType::Value(ty),
-        height: 0,
-        unreachable: false,
-        init_height: 0,
-    });
-    v.run(expr.operators(), &mut NoopSink)?;
+    let mut v = FuncValidator::new(env, FuncScratch::default(), Some(konst));
+    let block = BlockType::Value(ty);
+    v.frames.push(v.new_frame(FrameKind::Const, block));
+    v.run::<_, true>(expr.operators(), &mut NoopSink)?;
     Ok(v.konst.map(|k| k.funcs).unwrap_or_default())
 }
 
@@ -178,38 +172,136 @@ pub(crate) fn defaultable(t: ValType) -> bool {
     }
 }
 
+/// The params of a block type.
+fn params_sig(bt: BlockType) -> Sig {
+    match bt {
+        BlockType::FuncType(i) => Sig::Params(i),
+        _ => Sig::Empty,
+    }
+}
+
 impl<'e> FuncValidator<'e> {
-    fn new(env: &'e ModuleEnv, locals: Vec<ValType>, konst: Option<ConstMode>) -> Self {
+    fn new(env: &'e ModuleEnv, scratch: FuncScratch, konst: Option<ConstMode>) -> Self {
+        let FuncScratch {
+            mut locals,
+            mut init_log,
+            mut stack,
+            mut frames,
+        } = scratch;
+        locals.clear();
+        init_log.clear();
+        stack.clear();
+        frames.clear();
         FuncValidator {
             env,
-            local_init: vec![true; locals.len()],
             locals,
-            init_log: Vec::new(),
-            stack: Vec::new(),
-            frames: Vec::new(),
+            init_log,
+            stack,
+            frames,
+            floor: 0,
             popped: None,
-
             konst,
         }
     }
 
-    fn run(&mut self, mut ops: OperatorsReader<'_>, sink: &mut impl OperatorSink) -> Result<()> {
+    fn into_scratch(self) -> FuncScratch {
+        FuncScratch {
+            locals: self.locals,
+            init_log: self.init_log,
+            stack: self.stack,
+            frames: self.frames,
+        }
+    }
+
+    /// Reads the locals of `body` (of function type `type_index`) and validates its operators.
+    fn function(
+        &mut self,
+        type_index: u32,
+        body: &FunctionBody,
+        sink: &mut impl OperatorSink,
+    ) -> Result<()> {
+        let env = self.env;
+        let ty = env
+            .types
+            .func_type(type_index)
+            .expect("function types are checked by the module validator");
+        let mut reader = BinaryReader::new(&body.bytes, body.offset);
+        self.locals
+            .extend(ty.params.iter().map(|&t| Ty::from_val(t)));
+        let groups = reader.read_var_u32()?;
+        let mut declared: u64 = 0;
+        for _ in 0..groups {
+            let at = reader.offset();
+            let n = reader.read_var_u32()?;
+            declared += u64::from(n);
+            if declared > u64::from(rill_decoder::limits::MAX_FUNCTION_LOCALS) {
+                bail!(at, "too many locals");
+            }
+            let t = reader.read_val_type()?;
+            env.types.check_val_type(t, at)?;
+            let mut packed = Ty::from_val(t);
+            if !defaultable(t) {
+                packed.0 |= Ty::UNINIT;
+            }
+            self.locals.extend(std::iter::repeat_n(packed, n as usize));
+        }
+        self.locals_to_sink(sink)?;
+        let block = BlockType::FuncType(type_index);
+        self.frames.push(self.new_frame(FrameKind::Function, block));
+        self.run::<_, false>(OperatorsReader::new(reader), sink)?;
+        Ok(sink.finish()?)
+    }
+
+    fn locals_to_sink<S: OperatorSink>(&self, sink: &mut S) -> Result<()> {
+        if S::OPERATORS {
+            let locals: Vec<ValType> = (0..self.locals.len() as u32)
+                .map(|i| self.local_val(i))
+                .collect();
+            sink.locals(&locals)?;
+        }
+        Ok(())
+    }
+
+    /// The value type of local `i` (which exists).
+    fn local_val(&self, i: u32) -> ValType {
+        Ty(self.locals[i as usize].0 & !Ty::UNINIT)
+            .to_val()
+            .expect("locals have value types")
+    }
+
+    /// Validates operators up to the final `end`; `KONST` for a constant expression.
+    fn run<S: OperatorSink, const KONST: bool>(
+        &mut self,
+        mut ops: OperatorsReader<'_>,
+        sink: &mut S,
+    ) -> Result<()> {
         while !self.frames.is_empty() {
             let offset = ops.offset();
-            let op = ops.read()?;
-            let unreachable = self.frames.last().is_some_and(|f| f.unreachable);
-            let stack_height = self.stack.len();
-            if self.konst.is_some() {
-                self.check_const(&op, offset)?;
-            }
-            let key = self.step(&op, offset)?;
-            let info = OpInfo {
-                offset,
-                unreachable,
-                stack_height,
-                facts: self.facts(key),
+            // The operator is used where the reader put it: moving it out of the `Result`
+            // copies it with wide loads right after the reader's narrow stores, which stalls
+            // store forwarding on every operator.
+            let read = ops.read();
+            let op = match read {
+                Ok(ref op) => op,
+                Err(e) => return Err(e.into()),
             };
-            sink.operator(&op, &info)?;
+            if KONST {
+                self.check_const(op, offset)?;
+            }
+            if S::OPERATORS {
+                let unreachable = self.frames.last().is_some_and(|f| f.unreachable);
+                let stack_height = self.stack.len();
+                let key = self.step(op, offset)?;
+                let info = OpInfo {
+                    offset,
+                    unreachable,
+                    stack_height,
+                    facts: self.facts(key),
+                };
+                sink.operator(op, &info)?;
+            } else {
+                self.step(op, offset)?;
+            }
         }
         if !ops.eof() {
             bail!(ops.offset(), "operators remaining after end of function");
@@ -259,7 +351,7 @@ impl<'e> FuncValidator<'e> {
                 ty: env.types.func_type(type_index).expect("checked"),
             },
             Key::Local(i) => Facts::Local {
-                ty: self.locals[i as usize],
+                ty: self.local_val(i),
             },
             Key::Global(i) => Facts::Global {
                 ty: env.globals[i as usize],
@@ -321,55 +413,157 @@ impl<'e> FuncValidator<'e> {
         }
     }
 
+    /// Function type `i`, which was checked to exist.
+    fn checked_func_type(&self, i: u32) -> &'e FuncType {
+        self.env
+            .types
+            .func_type(i)
+            .expect("block and call types are checked")
+    }
+
+    /// The value types of a `Params` or `Results` signature.
+    fn sig_vals(&self, s: Sig) -> &'e [ValType] {
+        match s {
+            Sig::Params(i) => &self.checked_func_type(i).params,
+            Sig::Results(i) => &self.checked_func_type(i).results,
+            Sig::Empty | Sig::One(_) => &[],
+        }
+    }
+
     // ----- operand stack -----
 
+    #[inline(always)]
     fn push(&mut self, t: ValType) {
-        self.stack.push(Ty::Val(t));
+        self.stack.push(Ty::from_val(t));
+    }
+
+    #[inline(always)]
+    fn push_ty(&mut self, t: Ty) {
+        self.stack.push(t);
     }
 
     fn push_all(&mut self, ts: &[ValType]) {
-        self.stack.extend(ts.iter().map(|t| Ty::Val(*t)));
+        self.stack.extend(ts.iter().map(|&t| Ty::from_val(t)));
     }
 
+    #[inline]
+    fn push_sig(&mut self, s: Sig) {
+        match s {
+            Sig::Empty => {}
+            Sig::One(t) => self.push_ty(t),
+            Sig::Params(_) | Sig::Results(_) => self.push_all(self.sig_vals(s)),
+        }
+    }
+
+    /// Pops the types of `s` (the last one from the top).
+    #[inline]
+    fn pop_sig(&mut self, s: Sig, offset: usize) -> Result<()> {
+        match s {
+            Sig::Empty => Ok(()),
+            Sig::One(t) => self.pop_ty(t, offset).map(drop),
+            Sig::Params(_) | Sig::Results(_) => self.pop_all(self.sig_vals(s), offset),
+        }
+    }
+
+    /// Pops any one operand (unknown from unreachable code).
+    #[inline]
     fn pop_any(&mut self, offset: usize) -> Result<Ty> {
-        let f = self.frames.last().expect("inside a frame");
-        if self.stack.len() == f.height {
-            if f.unreachable {
-                return Ok(Ty::Bot);
+        if self.stack.len() > self.floor {
+            if let Some(t) = self.stack.pop() {
+                return Ok(t);
             }
-            bail!(
-                offset,
-                "type mismatch: instruction requires more operands than the stack has"
-            );
         }
-        Ok(self.stack.pop().expect("above the frame's height"))
+        if self.frames.last().is_some_and(|f| f.unreachable) {
+            return Ok(Ty::BOT);
+        }
+        bail!(
+            offset,
+            "type mismatch: instruction requires more operands than the stack has"
+        );
     }
 
-    fn matches(&self, actual: Ty, expected: ValType) -> bool {
-        match actual {
-            Ty::Bot => true,
-            Ty::RefBot { nullable } => match expected {
-                ValType::Ref(r) => r.nullable || !nullable,
-                _ => false,
-            },
-            Ty::Val(v) => self.env.types.val_sub(v, expected),
+    /// Whether an operand of type `actual` matches `expected`.
+    #[inline]
+    fn matches(&self, actual: Ty, expected: Ty) -> bool {
+        actual == expected || self.matches_slow(actual, expected)
+    }
+
+    #[inline(never)]
+    fn matches_slow(&self, actual: Ty, expected: Ty) -> bool {
+        if actual.is_bot() {
+            return true;
+        }
+        if actual.is_ref_bot() {
+            return expected.is_ref() && (expected.is_nullable() || !actual.is_nullable());
+        }
+        match (actual.as_ref(), expected.as_ref()) {
+            (Some(a), Some(e)) => self.env.types.ref_sub(a, e),
+            _ => false,
         }
     }
 
-    fn pop(&mut self, expected: ValType, offset: usize) -> Result<Ty> {
-        let f = self.frames.last().expect("inside a frame");
-        let popped = if self.stack.len() > f.height {
-            self.stack[self.stack.len() - 1]
-        } else {
-            Ty::Bot
+    /// Pops one operand of type `expected`; returns what was popped (unknown from
+    /// unreachable code).
+    #[inline(always)]
+    fn pop_ty(&mut self, expected: Ty, offset: usize) -> Result<Ty> {
+        let len = self.stack.len();
+        if len > self.floor && self.stack[len - 1] == expected {
+            self.stack.truncate(len - 1);
+            return Ok(expected);
+        }
+        self.pop_ty_slow(expected, offset)
+    }
+
+    #[inline(never)]
+    fn pop_ty_slow(&mut self, expected: Ty, offset: usize) -> Result<Ty> {
+        let popped = match self.stack.last() {
+            Some(&t) if self.stack.len() > self.floor => t,
+            _ => Ty::BOT,
         };
-        self.pop_all(std::slice::from_ref(&expected), offset)?;
+        self.pop_tys_slow(&[expected], offset)?;
         Ok(popped)
+    }
+
+    /// Pops one operand of type `expected`; returns what was popped.
+    #[inline]
+    fn pop(&mut self, expected: ValType, offset: usize) -> Result<Ty> {
+        self.pop_ty(Ty::from_val(expected), offset)
+    }
+
+    /// Pops `ts` (the last one from the top).
+    #[inline(always)]
+    fn pop_tys(&mut self, ts: &[Ty], offset: usize) -> Result<()> {
+        let n = ts.len();
+        let len = self.stack.len();
+        if len >= self.floor + n && self.stack[len - n..] == *ts {
+            self.stack.truncate(len - n);
+            return Ok(());
+        }
+        self.pop_tys_slow(ts, offset)
     }
 
     /// Pops `ts` (the last one from the top), with the reference interpreter's message
     /// "type mismatch: instruction requires [..] but stack has [..]" on failure.
+    #[inline]
     fn pop_all(&mut self, ts: &[ValType], offset: usize) -> Result<()> {
+        let n = ts.len();
+        let len = self.stack.len();
+        if len >= self.floor + n
+            && ts
+                .iter()
+                .zip(&self.stack[len - n..])
+                .all(|(&t, &s)| Ty::from_val(t) == s)
+        {
+            self.stack.truncate(len - n);
+            return Ok(());
+        }
+        let ts: Vec<Ty> = ts.iter().map(|&t| Ty::from_val(t)).collect();
+        self.pop_tys_slow(&ts, offset)
+    }
+
+    /// `pop_tys` with subtyping and the polymorphic bottom of unreachable code.
+    #[inline(never)]
+    fn pop_tys_slow(&mut self, ts: &[Ty], offset: usize) -> Result<()> {
         let f = self.frames.last().expect("inside a frame");
         let len = self.stack.len();
         let avail = len - f.height;
@@ -382,31 +576,88 @@ impl<'e> FuncValidator<'e> {
             }
         });
         if !ok {
-            let want: Vec<String> = ts.iter().map(|t| self.type_name(*t)).collect();
-            let have: Vec<String> = self.stack[len - n.min(avail)..]
-                .iter()
-                .map(|t| self.ty_name(*t))
-                .collect();
-            bail!(
-                offset,
-                "type mismatch: instruction requires [{}] but stack has [{}]",
-                want.join(" "),
-                have.join(" ")
-            );
+            return Err(self.mismatch(ts, offset));
         }
         self.stack.truncate(len - n.min(avail));
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
+    fn mismatch(&self, ts: &[Ty], offset: usize) -> Error {
+        let len = self.stack.len();
+        let avail = len - self.floor;
+        let want: Vec<String> = ts.iter().map(|t| self.ty_name(*t)).collect();
+        let have: Vec<String> = self.stack[len - ts.len().min(avail)..]
+            .iter()
+            .map(|t| self.ty_name(*t))
+            .collect();
+        error_at(
+            offset,
+            format_args!(
+                "type mismatch: instruction requires [{}] but stack has [{}]",
+                want.join(" "),
+                have.join(" ")
+            ),
+        )
+        .into()
+    }
+
+    /// A fixed-signature operator `[a] -> [r]`.
+    #[inline(always)]
+    fn op1(&mut self, a: Ty, r: Ty, offset: usize) -> Result<Key> {
+        let len = self.stack.len();
+        if len > self.floor && self.stack[len - 1] == a {
+            self.stack[len - 1] = r;
+        } else {
+            self.pop_tys_slow(&[a], offset)?;
+            self.push_ty(r);
+        }
+        Ok(Key::None)
+    }
+
+    /// A fixed-signature operator `[a b] -> [r]`.
+    #[inline(always)]
+    fn op2(&mut self, a: Ty, b: Ty, r: Ty, offset: usize) -> Result<Key> {
+        let len = self.stack.len();
+        if len >= self.floor + 2 && self.stack[len - 1] == b && self.stack[len - 2] == a {
+            self.stack[len - 2] = r;
+            self.stack.truncate(len - 1);
+        } else {
+            self.pop_tys_slow(&[a, b], offset)?;
+            self.push_ty(r);
+        }
+        Ok(Key::None)
+    }
+
+    /// A fixed-signature operator `[a b c] -> [r]`.
+    #[inline(always)]
+    fn op3(&mut self, a: Ty, b: Ty, c: Ty, r: Ty, offset: usize) -> Result<Key> {
+        self.pop_tys(&[a, b, c], offset)?;
+        self.push_ty(r);
+        Ok(Key::None)
+    }
+
+    /// Any other fixed-signature operator.
+    #[inline(always)]
+    fn op_n(&mut self, params: &[Ty], results: &[Ty], offset: usize) -> Result<Key> {
+        self.pop_tys(params, offset)?;
+        self.stack.extend_from_slice(results);
+        Ok(Key::None)
+    }
+
     /// Pops a reference of any type; `None` when it came from unreachable code.
     fn pop_ref(&mut self, offset: usize) -> Result<Option<RefType>> {
-        match self.pop_any(offset)? {
-            Ty::Bot | Ty::RefBot { .. } => Ok(None),
-            Ty::Val(ValType::Ref(r)) => Ok(Some(r)),
-            Ty::Val(v) => bail!(
+        let t = self.pop_any(offset)?;
+        if t.is_bot() || t.is_ref_bot() {
+            return Ok(None);
+        }
+        match t.as_ref() {
+            Some(r) => Ok(Some(r)),
+            None => bail!(
                 offset,
                 "type mismatch: expected a reference, found {}",
-                self.type_name(v)
+                self.ty_name(t)
             ),
         }
     }
@@ -429,7 +680,7 @@ impl<'e> FuncValidator<'e> {
                     "type mismatch: branch requires more operands than the stack has"
                 );
             };
-            if !self.matches(self.stack[at], *t) {
+            if !self.matches(self.stack[at], Ty::from_val(*t)) {
                 bail!(offset, "type mismatch: expected {}", self.type_name(*t));
             }
         }
@@ -443,44 +694,82 @@ impl<'e> FuncValidator<'e> {
         self.stack.truncate(f.height);
     }
 
+    // ----- control frames -----
+
+    /// A frame for `block` starting at the current stack height.
+    fn new_frame(&self, kind: FrameKind, block: BlockType) -> Frame {
+        let (params, results) = match block {
+            BlockType::Empty => (Sig::Empty, Sig::Empty),
+            BlockType::Value(v) => (Sig::Empty, Sig::One(Ty::from_val(v))),
+            BlockType::FuncType(i) => (Sig::Params(i), Sig::Results(i)),
+        };
+        Frame {
+            kind,
+            unreachable: false,
+            block,
+            label: if kind == FrameKind::Loop {
+                params
+            } else {
+                results
+            },
+            results,
+            height: self.stack.len(),
+            init_height: self.init_log.len(),
+        }
+    }
+
+    /// Pushes a frame whose params are on the stack (pops and pushes them back).
+    #[inline]
     fn push_frame(&mut self, kind: FrameKind, block: BlockType, offset: usize) -> Result<()> {
         self.check_block_type(block, offset)?;
-        let params = self.params(&block).to_vec();
-        self.pop_all(&params, offset)?;
-        self.frames.push(Frame {
-            kind,
-            block,
-            height: self.stack.len(),
-            unreachable: false,
-            init_height: self.init_log.len(),
-        });
-        self.push_all(&params);
+        let params = params_sig(block);
+        self.pop_sig(params, offset)?;
+        let f = self.new_frame(kind, block);
+        self.floor = f.height;
+        self.frames.push(f);
+        self.push_sig(params);
         Ok(())
     }
 
+    /// Pushes a frame whose params are already on the stack (else, catch).
+    fn push_frame_unchecked(&mut self, kind: FrameKind, block: BlockType) {
+        let f = self.new_frame(kind, block);
+        self.floor = f.height;
+        self.frames.push(f);
+        if kind == FrameKind::Else {
+            self.push_sig(params_sig(block));
+        }
+    }
+
     /// Checks the current frame's results and pops it (restoring local initialisation).
+    #[inline]
     fn pop_frame(&mut self, offset: usize) -> Result<Frame> {
         let f = *self.frames.last().expect("inside a frame");
-        let results = self.results(&f.block).to_vec();
-        self.pop_all(&results, offset)?;
+        self.pop_sig(f.results, offset)?;
         if self.stack.len() != f.height {
             bail!(
                 offset,
                 "type mismatch: values remaining on the stack at end of block"
             );
         }
-        for i in self.init_log.drain(f.init_height..) {
-            self.local_init[i as usize] = false;
+        if self.init_log.len() > f.init_height {
+            for i in self.init_log.drain(f.init_height..) {
+                self.locals[i as usize].0 |= Ty::UNINIT;
+            }
         }
         self.frames.pop();
+        self.floor = self.frames.last().map_or(0, |f| f.height);
         Ok(f)
     }
 
     /// The frame at relative `depth`: "unknown label" if there is none.
+    #[inline]
     fn frame_at(&self, depth: u32, offset: usize) -> Result<&Frame> {
-        match (self.frames.len() as u32).checked_sub(depth + 1) {
-            Some(i) => Ok(&self.frames[i as usize]),
-            None => bail!(offset, "unknown label {depth}"),
+        let len = self.frames.len();
+        if (depth as usize) < len {
+            Ok(&self.frames[len - 1 - depth as usize])
+        } else {
+            bail!(offset, "unknown label {depth}")
         }
     }
 
@@ -492,11 +781,11 @@ impl<'e> FuncValidator<'e> {
     // ----- names for messages -----
 
     fn ty_name(&self, t: Ty) -> String {
-        match t {
-            Ty::Bot => "bot".into(),
-            Ty::RefBot { nullable: true } => "(ref null bot)".into(),
-            Ty::RefBot { nullable: false } => "(ref bot)".into(),
-            Ty::Val(v) => self.type_name(v),
+        match t.to_val() {
+            Some(v) => self.type_name(v),
+            None if t.is_bot() => "bot".into(),
+            None if t.is_nullable() => "(ref null bot)".into(),
+            None => "(ref bot)".into(),
         }
     }
 
@@ -568,35 +857,10 @@ impl<'e> FuncValidator<'e> {
         }
     }
 
-    // ----- dispatch -----
-
-    fn step(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
-        if let Some((params, results)) = signatures::signature(op) {
-            self.pop_all(params, offset)?;
-            self.push_all(results);
-            return Ok(Key::None);
-        }
-        if let Some(access) = signatures::memory_access(op) {
-            return self.memory_access(access, offset);
-        }
-        if let Some(key) = self.numeric(op, offset)? {
-            return Ok(key);
-        }
-        if let Some(key) = self.control(op, offset)? {
-            return Ok(key);
-        }
-        if let Some(key) = self.variables(op, offset)? {
-            return Ok(key);
-        }
-        if let Some(key) = self.memory(op, offset)? {
-            return Ok(key);
-        }
-        if let Some(key) = self.refs(op, offset)? {
-            return Ok(key);
-        }
-        if let Some(key) = self.gc(op, offset)? {
-            return Ok(key);
-        }
-        Err(ValidationError::new(offset, format!("unsupported operator {}", op.name())).into())
+    /// The operators of proposals that are decoded but not validated yet.
+    #[cold]
+    #[inline(never)]
+    fn unsupported(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
+        bail!(offset, "unsupported operator {}", op.name())
     }
 }

@@ -27,7 +27,7 @@ impl FuncValidator<'_> {
         }
     }
 
-    pub(super) fn refs(&mut self, op: &Operator<'_>, offset: usize) -> Result<Option<Key>> {
+    pub(super) fn refs(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
         use ValType::I32;
         let key = match *op {
             Operator::TableGet { table_index } => {
@@ -116,7 +116,7 @@ impl FuncValidator<'_> {
                         nullable: false,
                         heap: r.heap,
                     })),
-                    None => self.stack.push(Ty::RefBot { nullable: false }),
+                    None => self.push_ty(Ty::ref_bot(false)),
                 }
                 Key::Ref(r)
             }
@@ -142,8 +142,8 @@ impl FuncValidator<'_> {
                 self.push(I32);
                 Key::None
             }
-            _ => return Ok(None),
+            _ => unreachable!("dispatch routes only table and reference operators here"),
         };
-        Ok(Some(key))
+        Ok(key)
     }
 }

@@ -1,69 +1,84 @@
 //! Locals (with initialisation tracking for non-defaultable locals) and globals.
 
-use rill_decoder::{Operator, ValType};
+use rill_decoder::Operator;
 
-use super::{FuncValidator, Key};
+use super::{FuncValidator, Key, Ty};
 use crate::error::{bail, Result};
 
 impl FuncValidator<'_> {
-    pub(super) fn variables(&mut self, op: &Operator<'_>, offset: usize) -> Result<Option<Key>> {
+    #[inline(always)]
+    pub(super) fn variables(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
         let key = match *op {
             Operator::LocalGet { local_index } => {
                 let t = self.local(local_index, offset)?;
-                if !self.local_init[local_index as usize] {
+                if t.0 & Ty::UNINIT != 0 {
                     bail!(offset, "uninitialized local {local_index}");
                 }
-                self.push(t);
+                self.push_ty(t);
                 Key::Local(local_index)
             }
             Operator::LocalSet { local_index } => {
                 let t = self.local(local_index, offset)?;
-                self.pop(t, offset)?;
-                self.init_local(local_index);
+                self.pop_ty(Ty(t.0 & !Ty::UNINIT), offset)?;
+                self.init_local(local_index, t);
                 Key::Local(local_index)
             }
             Operator::LocalTee { local_index } => {
-                let t = self.local(local_index, offset)?;
-                self.pop(t, offset)?;
-                self.init_local(local_index);
-                self.push(t);
+                let raw = self.local(local_index, offset)?;
+                let t = Ty(raw.0 & !Ty::UNINIT);
+                self.pop_ty(t, offset)?;
+                self.init_local(local_index, raw);
+                self.push_ty(t);
                 Key::Local(local_index)
             }
             Operator::GlobalGet { global_index } => {
                 let g = self.global(global_index, offset)?;
-                self.push(g);
+                self.push(g.content);
                 Key::Global(global_index)
             }
             Operator::GlobalSet { global_index } => {
                 let g = self.global(global_index, offset)?;
-                if !self.env.globals[global_index as usize].mutable {
+                if !g.mutable {
                     bail!(offset, "immutable global {global_index} cannot be set");
                 }
-                self.pop(g, offset)?;
+                self.pop(g.content, offset)?;
                 Key::Global(global_index)
             }
-            _ => return Ok(None),
+            _ => unreachable!("dispatch routes only variable operators here"),
         };
-        Ok(Some(key))
+        Ok(key)
     }
 
-    fn local(&self, i: u32, offset: usize) -> Result<ValType> {
+    /// Local `i`'s type, with [`Ty::UNINIT`] set if it is not initialised.
+    #[inline(always)]
+    fn local(&self, i: u32, offset: usize) -> Result<Ty> {
         match self.locals.get(i as usize) {
             Some(&t) => Ok(t),
             None => bail!(offset, "unknown local {i}"),
         }
     }
 
-    fn init_local(&mut self, i: u32) {
-        if !self.local_init[i as usize] {
-            self.local_init[i as usize] = true;
+    /// Marks local `i` (of type `t` as it was) initialised.
+    #[inline(always)]
+    fn init_local(&mut self, i: u32, t: Ty) {
+        if t.0 & Ty::UNINIT != 0 {
+            self.init_local_slow(i);
+        }
+    }
+
+    #[inline(never)]
+    fn init_local_slow(&mut self, i: u32) {
+        let t = &mut self.locals[i as usize];
+        if t.0 & Ty::UNINIT != 0 {
+            t.0 &= !Ty::UNINIT;
             self.init_log.push(i);
         }
     }
 
-    fn global(&self, i: u32, offset: usize) -> Result<ValType> {
+    #[inline(always)]
+    fn global(&self, i: u32, offset: usize) -> Result<rill_decoder::GlobalType> {
         match self.env.globals.get(i as usize) {
-            Some(g) => Ok(g.content),
+            Some(&g) => Ok(g),
             None => bail!(offset, "unknown global {i}"),
         }
     }
