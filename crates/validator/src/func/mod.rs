@@ -747,10 +747,7 @@ impl<'e> FuncValidator<'e> {
         let f = *self.frames.last().expect("inside a frame");
         self.pop_sig(f.results, offset)?;
         if self.stack.len() != f.height {
-            bail!(
-                offset,
-                "type mismatch: values remaining on the stack at end of block"
-            );
+            return Err(self.values_remaining(f.results, f.height, offset));
         }
         if self.init_log.len() > f.init_height {
             for i in self.init_log.drain(f.init_height..) {
@@ -760,6 +757,38 @@ impl<'e> FuncValidator<'e> {
         self.frames.pop();
         self.floor = self.frames.last().map_or(0, |f| f.height);
         Ok(f)
+    }
+
+    /// Values are left on the stack at the end of a block whose `results` were just popped:
+    /// the reference interpreter's "type mismatch: block requires [results] but stack has
+    /// [everything the block left]".
+    #[cold]
+    #[inline(never)]
+    fn values_remaining(&self, results: Sig, height: usize, offset: usize) -> Error {
+        let want: Vec<Ty> = match results {
+            Sig::Empty => vec![],
+            Sig::One(t) => vec![t],
+            Sig::Params(_) | Sig::Results(_) => self
+                .sig_vals(results)
+                .iter()
+                .map(|&t| Ty::from_val(t))
+                .collect(),
+        };
+        let want_names: Vec<String> = want.iter().map(|&t| self.ty_name(t)).collect();
+        let have: Vec<String> = self.stack[height..]
+            .iter()
+            .chain(&want)
+            .map(|&t| self.ty_name(t))
+            .collect();
+        error_at(
+            offset,
+            format_args!(
+                "type mismatch: block requires [{}] but stack has [{}]",
+                want_names.join(" "),
+                have.join(" ")
+            ),
+        )
+        .into()
     }
 
     /// The frame at relative `depth`: "unknown label" if there is none.
