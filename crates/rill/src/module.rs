@@ -36,7 +36,6 @@ pub(crate) struct CompiledFunction {
     pub(crate) code: Code,
 }
 
-#[allow(dead_code)] // Read by instantiation (next commit).
 pub(crate) struct ModuleInner {
     pub(crate) env: Arc<ModuleEnv>,
     pub(crate) sections: Sections,
@@ -47,7 +46,6 @@ pub(crate) struct ModuleInner {
     vm: OnceLock<Result<Arc<rill_vm::Module>, CompileError>>,
 }
 
-#[allow(dead_code)]
 impl ModuleInner {
     /// The interpreter's module. rill-vm builds its modules only from decoder events and
     /// lowers every body itself (it has no constructor taking bodies lowered elsewhere), so
