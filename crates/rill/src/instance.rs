@@ -437,9 +437,9 @@ pub fn instantiate(
 }
 
 /// Compiles a module from a streaming source and instantiates it
-/// (`WebAssembly.instantiateStreaming(source, imports)`): [`compile_streaming`]
-/// (crate::compile_streaming) with all its checks, then [`Instance::new`] with the imports,
-/// read after compiling. The future depends on no executor and is `Send` when the source
+/// (`WebAssembly.instantiateStreaming(source, imports)`):
+/// [`compile_streaming`](crate::compile_streaming) with all its checks, then
+/// [`Instance::new`] with the imports, read after compiling. The future depends on no executor and is `Send` when the source
 /// is.
 ///
 /// ```
