@@ -566,3 +566,35 @@ fn exception_thrown_by_wasm_is_unsupported_for_now() {
     let e = assert_err!(f.call(&[]), RuntimeError);
     assert!(e.message().starts_with("unsupported"), "{e}");
 }
+
+// ---- Implementation limits (runtime) --------------------------------------------------
+
+/// Row (Implementation limits): growing past the runtime limits (table 10,000,000
+/// elements, memory 65,536 pages for i32 and 262,144 for i64) fails like any other failed
+/// grow: a RangeError from the façade, -1 in wasm.
+#[test]
+fn limits_growing_past_the_runtime_limits_fails() {
+    let t = Table::new(table_desc(RefType::FUNCREF, 0, None), None).unwrap();
+    assert_err!(t.grow(10_000_001, None), RangeError);
+    assert_eq!(t.length().unwrap(), 0);
+    let m32 = mem(0, None).unwrap();
+    assert_err!(m32.grow(65_537), RangeError);
+    let m64 = Memory::new(MemoryDescriptor {
+        initial: 0,
+        maximum: None,
+        address: AddressType::I64,
+        shared: false,
+    })
+    .unwrap();
+    assert_err!(m64.grow(262_145), RangeError);
+    let grow = inst(
+        r#"(module (memory 0)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    )
+    .get_func("grow")
+    .unwrap();
+    assert_eq!(
+        grow.call(&[Value::I32(65_537)]).unwrap(),
+        vec![Value::I32(-1)]
+    );
+}
