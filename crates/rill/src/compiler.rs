@@ -5,15 +5,19 @@
 //! worker thread. Whatever the compiler returns is stored in that function's slot of the
 //! [`Module`](crate::Module) ([`CompiledFunction::code`](crate::module::CompiledFunction)).
 //!
-//! Today the active compiler is [`ValidateOnly`]: `validate_function` with the `NoopSink`,
-//! producing `()`. When rill-lower lands, a `Lower` compiler whose `Code` is the lowered
-//! bytecode (running `validate_function` with the lowering sink, so each body is read once)
-//! replaces it in [`ActiveCompiler`]; nothing else in the pipeline changes. `validate()`
-//! keeps using [`ValidateOnly`].
+//! The active compiler is [`Lower`]: `rill_lower::lower_function`, which runs the
+//! validator's `validate_function` with the lowering sink, so each body is read once and
+//! validated and lowered together, on the workers, as soon as it is complete.
+//!
+//! `validate()` keeps using [`ValidateOnly`] (`validate_function` with the `NoopSink`): it
+//! only answers yes or no, and lowering's own limits are not validation rules, so a module
+//! valid by the specification is reported valid even if rill could not lower it. (Any such
+//! lowering failure still makes `Module::new` a `CompileError`.)
 
 use std::sync::Arc;
 
 use rill_decoder::FunctionBody;
+use rill_lower::CompiledFunc;
 use rill_validator::{validate_function, ModuleEnv, NoopSink};
 
 /// Compiles one function body against the frozen module environment.
@@ -52,9 +56,27 @@ impl FunctionCompiler for ValidateOnly {
     }
 }
 
-/// The compiler `Module::new`, `compile` and `compile_streaming` use. Lowering replaces
-/// this alias (and `Code` follows).
-pub(crate) type ActiveCompiler = ValidateOnly;
+/// Validation and lowering in one pass: the lowered function.
+pub(crate) struct Lower;
+
+impl FunctionCompiler for Lower {
+    type Code = Arc<CompiledFunc>;
+
+    fn for_module(_: &Arc<ModuleEnv>) -> Self {
+        Lower
+    }
+
+    fn compile(
+        &self,
+        env: &ModuleEnv,
+        body: &FunctionBody,
+    ) -> Result<Arc<CompiledFunc>, rill_validator::Error> {
+        rill_lower::lower_function(env, body).map(Arc::new)
+    }
+}
+
+/// The compiler `Module::new`, `compile` and `compile_streaming` use.
+pub(crate) type ActiveCompiler = Lower;
 
 /// What each function of a [`Module`](crate::Module) holds besides its body.
 pub(crate) type Code = <ActiveCompiler as FunctionCompiler>::Code;

@@ -18,8 +18,8 @@ use std::fmt;
 /// The message of every class says what failed and where: compile errors carry the byte
 /// offset, link errors the import's module and field names.
 ///
-/// The enum is `#[non_exhaustive]`: instantiation will add what wasm code can raise besides
-/// traps (an uncaught wasm `Exception`, a host function's own error).
+/// The enum is `#[non_exhaustive]`: an uncaught wasm `Exception` will get a variant once the
+/// interpreter executes exception handling.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<E = Infallible> {
@@ -40,6 +40,11 @@ pub enum Error<E = Infallible> {
     /// `RangeError`: a size or index out of range.
     #[error("RangeError: {0}")]
     RangeError(RangeError),
+    /// The error a host function raised (during a call or the start function), passed
+    /// through wasm unchanged. A host function throwing an
+    /// [`Exception`](crate::Exception) ends up here too.
+    #[error("{0}")]
+    Host(crate::HostError),
     /// The streaming source's own error (the response future failed, or the body stream
     /// yielded an error), unchanged.
     #[error(transparent)]
@@ -55,6 +60,7 @@ impl<E> Error<E> {
             Error::RuntimeError(e) => Error::RuntimeError(e),
             Error::TypeError(e) => Error::TypeError(e),
             Error::RangeError(e) => Error::RangeError(e),
+            Error::Host(e) => Error::Host(e),
             Error::Source(e) => Error::Source(f(e)),
         }
     }

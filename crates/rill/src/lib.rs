@@ -8,10 +8,16 @@
 //! | `WebAssembly.compile(bytes)` | [`compile`] |
 //! | `WebAssembly.compileStreaming(source)` | [`compile_streaming`] |
 //! | `WebAssembly.Module.exports` / `imports` / `customSections` | [`Module::exports`], [`Module::imports`], [`Module::custom_sections`] |
+//! | `WebAssembly.instantiate(bytes, imports)` | [`instantiate`] → [`Instantiated`] `{ module, instance }` |
+//! | `WebAssembly.instantiate(module, imports)` | [`instantiate_module`] |
+//! | `new WebAssembly.Instance(module, imports)` | [`Instance::new`] |
+//! | `WebAssembly.instantiateStreaming(source, imports)` | [`instantiate_streaming`] |
+//! | the import object | [`Imports`] (module → field → [`ImportValue`]) |
+//! | `instance.exports` | [`Instance::exports`] (ordered, [`Extern`]s) |
+//! | `Memory`, `Table`, `Global`, `Tag`, `Exception` | [`Memory`], [`Table`], [`Global`], [`Tag`], [`Exception`] |
+//! | a JS function as an import | [`Func::wrap`] (typed closure), [`Func::new`] (untyped) |
+//! | calling an exported function | [`Func::call`] |
 //! | `CompileError`, `LinkError`, `RuntimeError`, `TypeError`, `RangeError` | the variants of [`Error`] |
-//!
-//! Instantiation (`Instance`, `Memory`, `Table`, `Global`, `Tag`, `Exception`, imports)
-//! comes with the interpreter.
 //!
 //! # Streaming
 //! [`compile_streaming`] reads a module from a byte stream, a [`Response`] (content type,
@@ -45,32 +51,93 @@
 //! official testsuite's words; streaming and at-once compilation of the same bytes give
 //! the same error.
 //!
+//! A host function's own error ([`HostError`]) passes through wasm unchanged as
+//! [`Error::Host`].
+//!
+//! # Compiling: validation and lowering in one pass
+//! [`Module::new`], [`compile`] and [`compile_streaming`] validate each function body and
+//! lower it to the interpreter's register bytecode in the same pass (streaming: on worker
+//! threads, as soon as the body's last byte arrives). [`validate`] only validates: it
+//! answers whether the bytes are a valid module by the specification.
+//!
+//! rill-vm builds its own module from the bytes (it cannot take bodies lowered elsewhere),
+//! so the first instantiation of a [`Module`] lowers its functions once more; further
+//! instantiations reuse that.
+//!
 //! # Threads
 //! [`Module`] is `Send + Sync` and cheap to clone: compile once, instantiate anywhere. The
-//! compile futures are `Send` when their source is.
+//! futures are `Send` when their source is.
+//!
+//! Instances, functions, memories, tables and globals all live in one process-wide store
+//! (like the single agent of a JS engine) behind a mutex. Their handles are small, `Copy`
+//! (or cheaply cloned), `Send + Sync`, and equal exactly when they are the same entity;
+//! every operation locks the store for its duration, and no reference into the store
+//! (memory bytes included) outlives a call, so there are no data races, without `unsafe`.
+//! Calls from several threads run one at a time. The store never frees anything (rill-vm's
+//! store only grows). A host function runs with the store locked and rill-vm gives it no
+//! access to the store, so from inside a host function the façade's store operations fail
+//! with an [`Error::RuntimeError`] (creating a [`Func`] panics) instead of deadlocking;
+//! [`ExternRef`]s and [`Tag`]s/[`Exception`]s do not need the store.
+//!
+//! ```
+//! use futures::executor::block_on;
+//! // (module (func (export "add") (param i32 i32) (result i32)
+//! //   local.get 0 local.get 1 i32.add))
+//! let wasm = [
+//!     0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1,
+//!     3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11,
+//! ];
+//! let rill::Instantiated { instance, .. } = block_on(rill::instantiate(wasm, None))?;
+//! let add = instance.get_func("add").unwrap();
+//! let sum = std::thread::spawn(move || add.call(&[rill::Value::I32(2), rill::Value::I32(40)]))
+//!     .join()
+//!     .unwrap()?;
+//! assert_eq!(sum, vec![rill::Value::I32(42)]);
+//! # Ok::<(), rill::Error>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod compiler;
 mod error;
+mod func;
+mod global;
+mod helpers;
 #[cfg(feature = "http")]
 mod http;
+mod instance;
+mod memory;
 mod module;
 mod pipeline;
 mod pool;
 mod progress;
+mod runtime;
 mod streaming;
+mod table;
+mod tag;
+mod values;
 
 pub use error::{CompileError, Error, LinkError, RangeError, RuntimeError, TypeError};
+pub use func::{Func, HostError, IntoFunc, WasmResults};
+pub use global::{Global, GlobalDescriptor};
 #[cfg(feature = "http")]
 pub use http::HttpBody;
+pub use instance::{
+    instantiate, instantiate_module, instantiate_streaming, Exports, Extern, ImportValue, Imports,
+    Instance, Instantiated,
+};
+pub use memory::{AddressType, Memory, MemoryBuffer, MemoryDescriptor};
 pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module};
 pub use progress::CompileProgress;
 pub use rill_decoder::Bytes;
+pub use rill_decoder::{AbsHeapType, FuncType, HeapType, RefType, ValType};
 pub use streaming::{
     Body, Compile, CompileStreaming, IntoResponse, Response, ResponseFuture, StreamingSource,
 };
+pub use table::{Table, TableDescriptor};
+pub use tag::{Exception, Tag, TagDescriptor};
+pub use values::{ExternRef, Value, WasmType, EXTERNREF, FUNCREF};
 
 use std::sync::Arc;
 

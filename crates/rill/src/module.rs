@@ -1,16 +1,16 @@
 //! `Module`: a compiled module, and its descriptors.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rill_decoder::{
-    Bytes, CustomSection, Data, Element, Export, ExternalKind, FunctionBody, Global, Import, Table,
-    TypeRef,
+    decode_chunks, Bytes, CustomSection, Data, Element, Export, ExternalKind, Features,
+    FunctionBody, Global, Import, Table, TypeRef,
 };
-use rill_validator::ModuleEnv;
+use rill_validator::{Config, ModuleEnv};
 
 use crate::compiler::{ActiveCompiler, Code};
-use crate::error::Error;
+use crate::error::{CompileError, Error};
 use crate::pipeline::{Mode, Pipeline};
 use crate::progress::Counters;
 
@@ -28,18 +28,42 @@ pub(crate) struct Sections {
     pub(crate) customs: Vec<CustomSection>,
 }
 
-/// A defined function: its validated body and what the active compiler made of it.
-#[allow(dead_code)] // Read by instantiation, which comes with the interpreter.
+/// A defined function: its validated body and what the active compiler made of it (the
+/// lowered bytecode).
+#[allow(dead_code)] // Kept for inspection: rill-vm cannot take pre-lowered code (see `vm`).
 pub(crate) struct CompiledFunction {
     pub(crate) body: FunctionBody,
     pub(crate) code: Code,
 }
 
-#[allow(dead_code)] // `env`, `sections` (beyond the descriptors) and `functions` are for instantiation.
 pub(crate) struct ModuleInner {
     pub(crate) env: Arc<ModuleEnv>,
     pub(crate) sections: Sections,
     pub(crate) functions: Vec<CompiledFunction>,
+    /// The module's bytes as they arrived (shared buffers, not copied again).
+    chunks: Vec<Bytes>,
+    /// The interpreter's module, built at the first instantiation.
+    vm: OnceLock<Result<Arc<rill_vm::Module>, CompileError>>,
+}
+
+impl ModuleInner {
+    /// The interpreter's module. rill-vm builds its modules only from decoder events and
+    /// lowers every body itself (it has no constructor taking bodies lowered elsewhere), so
+    /// the first instantiation of a `Module` re-decodes its bytes and lowers them once more
+    /// on the calling thread; later instantiations reuse the result.
+    pub(crate) fn vm(&self) -> Result<Arc<rill_vm::Module>, CompileError> {
+        self.vm
+            .get_or_init(|| {
+                let run = decode_chunks(self.chunks.iter().map(|c| &c[..]), Features::default());
+                if let Some(e) = run.error {
+                    return Err(rill_validator::Error::from(e).into());
+                }
+                rill_vm::Module::from_events(&run.events, Config { js_limits: true })
+                    .map(Arc::new)
+                    .map_err(CompileError::from)
+            })
+            .clone()
+    }
 }
 
 /// A compiled WebAssembly module (`WebAssembly.Module`): decoded, validated, every function
@@ -77,6 +101,8 @@ impl Module {
                 .into_iter()
                 .map(|(body, code)| CompiledFunction { body, code })
                 .collect(),
+            chunks: c.chunks,
+            vm: OnceLock::new(),
         }))
     }
 

@@ -52,6 +52,8 @@ pub(crate) struct Compiled<T> {
     pub(crate) env: Arc<rill_validator::ModuleEnv>,
     pub(crate) sections: Sections,
     pub(crate) functions: Vec<(FunctionBody, T)>,
+    /// The module's bytes, as pushed (for building the interpreter's module).
+    pub(crate) chunks: Vec<Bytes>,
 }
 
 pub(crate) struct Pipeline<C: FunctionCompiler> {
@@ -232,6 +234,7 @@ impl<C: FunctionCompiler> Pipeline<C> {
                                 .into_iter()
                                 .zip(codes)
                                 .collect(),
+                            chunks: std::mem::take(&mut self.chunks),
                         });
                     }
                     Err(e) => error = Some(e),

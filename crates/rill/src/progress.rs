@@ -38,8 +38,8 @@ impl CompileProgress {
         self.0.functions_received.load(Ordering::SeqCst)
     }
 
-    /// Function bodies the workers have finished (validated and, once lowering exists,
-    /// lowered; a body that failed counts too).
+    /// Function bodies the workers have finished (validated and lowered; a body that failed
+    /// counts too).
     pub fn functions_done(&self) -> usize {
         self.0.functions_done.load(Ordering::SeqCst)
     }

@@ -1,0 +1,118 @@
+//! `Global` (`WebAssembly.Global`).
+
+use rill_decoder::{GlobalType, ValType};
+
+use crate::error::{Error, TypeError};
+use crate::helpers::global_setter;
+use crate::runtime::{invoke, with_state};
+use crate::values::{is_abstract, Value};
+
+/// What [`Global::new`] takes (the JS `GlobalDescriptor`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalDescriptor {
+    /// The value type.
+    pub value: ValType,
+    /// Whether the global can be set.
+    pub mutable: bool,
+}
+
+/// A global (`WebAssembly.Global`): a handle into the façade's store, `Copy`,
+/// `Send + Sync`, equal exactly when it is the same global.
+///
+/// As in JS, a `v128` global can be created (with its default value) and imported, but
+/// neither read nor written through the façade ([`Error::TypeError`]); rill offers no
+/// Rust-only accessor for it, because rill-vm does not keep more than 64 bits of a v128
+/// global yet.
+///
+/// ```
+/// use rill::{Global, GlobalDescriptor, ValType, Value};
+/// let g = Global::new(GlobalDescriptor { value: ValType::I64, mutable: true }, None)?;
+/// assert_eq!(g.get()?, Value::I64(0));
+/// g.set(Value::I64(-5))?;
+/// assert_eq!(g.get()?, Value::I64(-5));
+/// # Ok::<(), rill::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Global(pub(crate) u32);
+
+impl Global {
+    /// A new global (`new WebAssembly.Global(descriptor, value)`) holding `value`, or the
+    /// type's default (0, null) when `value` is `None`. A value of another type (or any
+    /// value for a v128 global): [`Error::TypeError`].
+    pub fn new(desc: GlobalDescriptor, value: Option<Value>) -> Result<Global, Error> {
+        if !is_abstract(desc.value) {
+            return Err(TypeError::new(
+                "a global's type cannot name a concrete type index outside a module",
+            )
+            .into());
+        }
+        let value = match value {
+            None => Value::default_of(desc.value),
+            Some(_) if desc.value == ValType::V128 => {
+                return Err(TypeError::new("a v128 global cannot be given a value").into())
+            }
+            Some(v) if v.matches(desc.value) => v,
+            Some(v) => {
+                return Err(TypeError::new(format!(
+                    "{v:?} is not a value of the global's type {:?}",
+                    desc.value
+                ))
+                .into())
+            }
+        };
+        let ty = GlobalType {
+            content: desc.value,
+            mutable: desc.mutable,
+        };
+        with_state(|st| {
+            let a = st.store.global_new(ty, value.to_vm());
+            st.globals.insert(a, ty);
+            Global(a)
+        })
+    }
+
+    /// The global's type.
+    pub fn ty(&self) -> Result<GlobalDescriptor, Error> {
+        with_state(|st| {
+            let t = st.globals[&self.0];
+            GlobalDescriptor {
+                value: t.content,
+                mutable: t.mutable,
+            }
+        })
+    }
+
+    /// The value (`global.value`); a v128 global: [`Error::TypeError`].
+    pub fn get(&self) -> Result<Value, Error> {
+        with_state(|st| {
+            if st.globals[&self.0].content == ValType::V128 {
+                return Err(TypeError::new("a v128 global cannot be read from the host").into());
+            }
+            Ok(Value::from_vm(st.store.global_get(self.0)))
+        })?
+    }
+
+    /// Sets the value (`global.value = v`). An immutable global, a v128 global, or a value
+    /// of another type: [`Error::TypeError`].
+    pub fn set(&self, v: Value) -> Result<(), Error> {
+        with_state(|st| {
+            let ty = st.globals[&self.0];
+            if !ty.mutable {
+                return Err(TypeError::new("the global is immutable").into());
+            }
+            if ty.content == ValType::V128 {
+                return Err(TypeError::new("a v128 global cannot be set from the host").into());
+            }
+            if !v.matches(ty.content) {
+                return Err(TypeError::new(format!(
+                    "{v:?} is not a value of the global's type {:?}",
+                    ty.content
+                ))
+                .into());
+            }
+            let set = global_setter(st, self.0, ty.content)?;
+            invoke(st, set, &[v.to_vm()])?;
+            Ok(())
+        })?
+    }
+}

@@ -1,0 +1,172 @@
+//! Values crossing between Rust and wasm, and the Rust types typed host functions use.
+
+use std::any::Any;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rill_decoder::{AbsHeapType, HeapType, RefType, ValType};
+
+use crate::func::Func;
+
+/// A wasm value (the Rust counterpart of a JS value converted by `ToWebAssemblyValue`).
+///
+/// `f32`/`f64` keep their bits (NaN payloads included) as long as Rust does not compute
+/// with them. `V128` exists for completeness: as in JS, a `v128` never crosses the façade
+/// (calls, globals), which is a `TypeError`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`.
+    F32(f32),
+    /// An `f64`.
+    F64(f64),
+    /// A `v128` (never accepted by the façade's calls and globals).
+    V128(u128),
+    /// A function reference, or null.
+    FuncRef(Option<Func>),
+    /// An external reference (a host value), or null.
+    ExternRef(Option<ExternRef>),
+    /// A null reference of another hierarchy (`anyref`, `exnref`, ...).
+    NullRef,
+}
+
+impl Value {
+    /// The default value of a type (zero, or null).
+    pub fn default_of(ty: ValType) -> Value {
+        Value::from_vm(rill_vm::Value::default_of(ty))
+    }
+
+    /// Whether the value is of type `ty` (numbers by kind, references by hierarchy and
+    /// nullability).
+    pub fn matches(&self, ty: ValType) -> bool {
+        self.to_vm().matches(ty)
+    }
+
+    pub(crate) fn to_vm(self) -> rill_vm::Value {
+        match self {
+            Value::I32(v) => rill_vm::Value::I32(v),
+            Value::I64(v) => rill_vm::Value::I64(v),
+            Value::F32(v) => rill_vm::Value::F32(v.to_bits()),
+            Value::F64(v) => rill_vm::Value::F64(v.to_bits()),
+            Value::V128(v) => rill_vm::Value::V128(v),
+            Value::FuncRef(f) => rill_vm::Value::FuncRef(f.map(|f| f.0)),
+            Value::ExternRef(e) => rill_vm::Value::ExternRef(e.map(|e| e.0)),
+            Value::NullRef => rill_vm::Value::NullRef,
+        }
+    }
+
+    pub(crate) fn from_vm(v: rill_vm::Value) -> Value {
+        match v {
+            rill_vm::Value::I32(v) => Value::I32(v),
+            rill_vm::Value::I64(v) => Value::I64(v),
+            rill_vm::Value::F32(v) => Value::F32(f32::from_bits(v)),
+            rill_vm::Value::F64(v) => Value::F64(f64::from_bits(v)),
+            rill_vm::Value::V128(v) => Value::V128(v),
+            rill_vm::Value::FuncRef(f) => Value::FuncRef(f.map(Func)),
+            rill_vm::Value::ExternRef(e) => Value::ExternRef(e.map(ExternRef)),
+            rill_vm::Value::NullRef => Value::NullRef,
+        }
+    }
+}
+
+/// Whether a type can cross the façade (everything but `v128`, as in JS).
+pub(crate) fn crosses(ty: &ValType) -> bool {
+    *ty != ValType::V128
+}
+
+/// Whether a type can be named without a module (no concrete type indices).
+pub(crate) fn is_abstract(ty: ValType) -> bool {
+    !matches!(
+        ty,
+        ValType::Ref(RefType {
+            heap: HeapType::Concrete(_) | HeapType::Exact(_),
+            ..
+        })
+    )
+}
+
+/// `funcref`.
+pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+/// `externref`.
+pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+
+/// A non-null external reference: a host value wasm can hold and pass around but not
+/// look into. `Copy`; equal references are the same value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExternRef(pub(crate) u32);
+
+type AnyData = Arc<dyn Any + Send + Sync>;
+
+/// External references' data: its own lock, so host functions can make and read them.
+fn externs() -> &'static Mutex<Vec<AnyData>> {
+    static EXTERNS: OnceLock<Mutex<Vec<AnyData>>> = OnceLock::new();
+    EXTERNS.get_or_init(Default::default)
+}
+
+impl ExternRef {
+    /// A new reference to `data`. (References are never freed.)
+    pub fn new(data: impl Any + Send + Sync) -> ExternRef {
+        let mut v = externs().lock().unwrap_or_else(|p| p.into_inner());
+        v.push(Arc::new(data));
+        ExternRef(v.len() as u32 - 1)
+    }
+
+    /// The host value.
+    pub fn data(&self) -> Arc<dyn Any + Send + Sync> {
+        externs().lock().unwrap_or_else(|p| p.into_inner())[self.0 as usize].clone()
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// A Rust type that is a wasm value type, for typed host functions
+/// ([`Func::wrap`](crate::Func::wrap)): `i32`, `i64`, `f32`, `f64`, `Option<Func>`
+/// (`funcref`), `Option<ExternRef>` (`externref`). Sealed.
+pub trait WasmType: private::Sealed + Send + 'static + Sized {
+    /// The wasm type.
+    fn val_type() -> ValType;
+    /// The Rust value of a wasm value of this type.
+    fn from_value(v: Value) -> Option<Self>;
+    /// The wasm value.
+    fn into_value(self) -> Value;
+}
+
+macro_rules! wasm_type {
+    ($t:ty, $vt:expr, $var:ident) => {
+        impl private::Sealed for $t {}
+        impl WasmType for $t {
+            fn val_type() -> ValType {
+                $vt
+            }
+            fn from_value(v: Value) -> Option<Self> {
+                match v {
+                    Value::$var(x) => Some(x),
+                    _ => None,
+                }
+            }
+            fn into_value(self) -> Value {
+                Value::$var(self)
+            }
+        }
+    };
+}
+
+wasm_type!(i32, ValType::I32, I32);
+wasm_type!(i64, ValType::I64, I64);
+wasm_type!(f32, ValType::F32, F32);
+wasm_type!(f64, ValType::F64, F64);
+wasm_type!(Option<Func>, FUNCREF, FuncRef);
+wasm_type!(Option<ExternRef>, EXTERNREF, ExternRef);
+
+/// The abstract heap type of a reference type, if it is one.
+#[allow(dead_code)]
+pub(crate) fn abs_heap(r: RefType) -> Option<AbsHeapType> {
+    match r.heap {
+        HeapType::Abstract(a) => Some(a),
+        _ => None,
+    }
+}

@@ -1,0 +1,462 @@
+//! JS-API.md, "Namespace functions" (the instantiating ones), "Reading the imports" and
+//! "Instantiation". Each test names its row.
+
+mod common;
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+
+use common::*;
+use futures::executor::block_on;
+use futures::{stream, FutureExt};
+use rill::*;
+
+fn m(src: &str) -> Module {
+    Module::new(wat(src)).unwrap()
+}
+
+fn link_error(r: Result<Instance, Error>) -> LinkError {
+    match r {
+        Err(Error::LinkError(e)) => e,
+        other => panic!("expected a LinkError, got {other:?}"),
+    }
+}
+
+fn type_error(r: Result<Instance, Error>) -> TypeError {
+    match r {
+        Err(Error::TypeError(e)) => e,
+        other => panic!("expected a TypeError, got {other:?}"),
+    }
+}
+
+fn one(module: &str, name: &str, v: impl Into<ImportValue>) -> Imports {
+    let mut i = Imports::new();
+    i.define(module, name, v);
+    i
+}
+
+const ANSWER: &str = r#"(module (func (export "answer") (result i32) i32.const 42))"#;
+const IMPORTS_F: &str = r#"(module (import "m" "f" (func (param i32))))"#;
+
+// ---- Namespace functions --------------------------------------------------------------
+
+/// Row `instantiate(bytes, imports)`: future of `{ module, instance }`.
+#[test]
+fn instantiate_bytes_gives_module_and_instance() {
+    let Instantiated { module, instance } = block_on(instantiate(wat(ANSWER), None)).unwrap();
+    assert_eq!(module.exports()[0].name, "answer");
+    let f = instance.get_func("answer").unwrap();
+    assert_eq!(f.call(&[]).unwrap(), vec![Value::I32(42)]);
+}
+
+/// Row `instantiate(bytes, imports)`: imports are read only after compiling, so invalid
+/// bytes are a CompileError even when the imports would be a TypeError.
+#[test]
+fn instantiate_bytes_reads_imports_only_after_compiling() {
+    let mut bytes = wat(IMPORTS_F);
+    bytes.push(0xff); // A section id that does not exist.
+    let r = block_on(instantiate(&bytes, None));
+    assert!(matches!(r, Err(Error::CompileError(_))), "{r:?}");
+    let r = block_on(instantiate(wat(IMPORTS_F), None));
+    assert!(matches!(r, Err(Error::TypeError(_))), "{r:?}");
+}
+
+/// Row `instantiate_module(&module, imports)`: future of `Instance`; imports are read at
+/// the call (the future is ready at once).
+#[test]
+fn instantiate_module_reads_imports_at_the_call() {
+    let module = m(ANSWER);
+    let instance = instantiate_module(&module, None)
+        .now_or_never()
+        .unwrap()
+        .unwrap();
+    assert!(instance.get_func("answer").is_some());
+    let r = instantiate_module(&m(IMPORTS_F), None)
+        .now_or_never()
+        .unwrap();
+    type_error(r);
+}
+
+/// Row `Instance::new(&module, imports)`: synchronously, each call a new instance.
+#[test]
+fn instance_new_is_synchronous_and_makes_new_instances() {
+    let module = m(ANSWER);
+    let a = Instance::new(&module, None).unwrap();
+    let b = Instance::new(&module, None).unwrap();
+    assert_ne!(a, b);
+    assert_ne!(a.get_func("answer"), b.get_func("answer"));
+    assert_eq!(a, a.clone());
+}
+
+/// Row `instantiate_streaming(source, imports)`: future of `{ module, instance }`, here
+/// from a bare byte stream one byte at a time.
+#[test]
+fn instantiate_streaming_from_a_byte_stream() {
+    let bytes = wat(ANSWER);
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes.iter().map(|b| Ok(vec![*b])).collect();
+    let obj = block_on(instantiate_streaming(stream::iter(chunks), None)).unwrap();
+    let f = obj.instance.get_func("answer").unwrap();
+    assert_eq!(f.call(&[]).unwrap(), vec![Value::I32(42)]);
+    // And instantiation errors come through with the source's error type.
+    let chunks = vec![Ok::<_, std::io::Error>(wat(IMPORTS_F))];
+    let r = block_on(instantiate_streaming(stream::iter(chunks), None));
+    assert!(matches!(r, Err(Error::TypeError(_))), "{r:?}");
+}
+
+// ---- Reading the imports --------------------------------------------------------------
+
+/// Row: the module has imports and no import object was given → TypeError.
+#[test]
+fn imports_missing_import_object_is_a_type_error() {
+    let e = type_error(Instance::new(&m(IMPORTS_F), None));
+    assert!(e.message().contains("\"m\" \"f\""), "{e}");
+    // No imports, no import object: fine.
+    Instance::new(&m(ANSWER), None).unwrap();
+}
+
+/// Row: the import object has no entry for an import's module name → TypeError.
+#[test]
+fn imports_missing_module_entry_is_a_type_error() {
+    let imports = one("other", "f", Func::wrap(|_: i32| {}));
+    let e = type_error(Instance::new(&m(IMPORTS_F), Some(&imports)));
+    assert!(e.message().contains("no module \"m\""), "{e}");
+}
+
+/// Row: the field is missing, or is not a function where a function is imported →
+/// LinkError (naming the import).
+#[test]
+fn imports_missing_field_or_non_function_is_a_link_error() {
+    let mut imports = Imports::new();
+    imports.module("m"); // The module entry exists, empty.
+    let e = link_error(Instance::new(&m(IMPORTS_F), Some(&imports)));
+    assert_eq!((e.module(), e.name()), ("m", "f"));
+    assert!(e.to_string().contains("import \"m\" \"f\""), "{e}");
+
+    let memory = Memory::new(MemoryDescriptor {
+        initial: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    for v in [ImportValue::from(memory), ImportValue::Value(Value::I32(1))] {
+        let imports = one("m", "f", v);
+        let e = link_error(Instance::new(&m(IMPORTS_F), Some(&imports)));
+        assert_eq!((e.module(), e.name()), ("m", "f"));
+    }
+}
+
+/// Row: global import given a value of another type (or v128 given as a plain value) →
+/// LinkError. A plain value of the right type makes a new immutable global.
+#[test]
+fn imports_global_plain_value_of_another_type_is_a_link_error() {
+    let module =
+        m(r#"(module (import "m" "g" (global i32)) (global (export "copy") i32 (global.get 0)))"#);
+    let ok = Instance::new(&module, Some(&one("m", "g", Value::I32(7)))).unwrap();
+    assert_eq!(ok.get_global("copy").unwrap().get().unwrap(), Value::I32(7));
+    for v in [Value::I64(7), Value::F32(7.0), Value::V128(7)] {
+        link_error(Instance::new(&module, Some(&one("m", "g", v))));
+    }
+    // A plain value for a mutable global is a LinkError too.
+    let mutable = m(r#"(module (import "m" "g" (global (mut i32))))"#);
+    link_error(Instance::new(&mutable, Some(&one("m", "g", Value::I32(7)))));
+}
+
+/// Row: memory / table / global / tag import of the wrong kind → LinkError.
+#[test]
+fn imports_of_the_wrong_kind_are_link_errors() {
+    let f = Func::wrap(|| {});
+    let memory = Memory::new(MemoryDescriptor {
+        initial: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    let table = Table::new(
+        TableDescriptor {
+            element: RefType::FUNCREF,
+            initial: 1,
+            maximum: None,
+            address: AddressType::I32,
+        },
+        None,
+    )
+    .unwrap();
+    let wants = [
+        r#"(module (import "m" "x" (memory 1)))"#,
+        r#"(module (import "m" "x" (table 1 funcref)))"#,
+        r#"(module (import "m" "x" (global i32)))"#,
+        r#"(module (import "m" "x" (tag)))"#,
+    ];
+    let gives: [ImportValue; 3] = [f.into(), memory.into(), table.into()];
+    for (i, want) in wants.iter().enumerate() {
+        for (j, give) in gives.iter().enumerate() {
+            if (i, j) == (0, 1) || (i, j) == (1, 2) {
+                continue; // The right kind.
+            }
+            let e = link_error(Instance::new(&m(want), Some(&one("m", "x", give.clone()))));
+            assert_eq!((e.module(), e.name()), ("m", "x"), "{want}");
+        }
+    }
+}
+
+/// Row: limits, shared flag, mutability, element type, function signature or tag type do
+/// not match → LinkError; subtypes are accepted.
+#[test]
+fn imports_that_do_not_match_are_link_errors() {
+    let mem = |initial, maximum, shared| {
+        Memory::new(MemoryDescriptor {
+            initial,
+            maximum,
+            shared,
+            address: AddressType::I32,
+        })
+        .unwrap()
+    };
+    let wants_mem = m(r#"(module (import "m" "x" (memory 2 4)))"#);
+    // Limits: too small, no maximum, maximum too large.
+    for bad in [
+        mem(1, Some(4), false),
+        mem(2, None, false),
+        mem(2, Some(5), false),
+    ] {
+        link_error(Instance::new(&wants_mem, Some(&one("m", "x", bad))));
+    }
+    Instance::new(&wants_mem, Some(&one("m", "x", mem(3, Some(4), false)))).unwrap();
+    // Shared flag.
+    link_error(Instance::new(
+        &wants_mem,
+        Some(&one("m", "x", mem(2, Some(4), true))),
+    ));
+    // Address type.
+    let mem64 = Memory::new(MemoryDescriptor {
+        initial: 2,
+        maximum: Some(4),
+        address: AddressType::I64,
+        shared: false,
+    })
+    .unwrap();
+    link_error(Instance::new(&wants_mem, Some(&one("m", "x", mem64))));
+
+    // Mutability and value type of globals.
+    let g = |value, mutable| Global::new(GlobalDescriptor { value, mutable }, None).unwrap();
+    let wants_mut = m(r#"(module (import "m" "x" (global (mut i32))))"#);
+    link_error(Instance::new(
+        &wants_mut,
+        Some(&one("m", "x", g(ValType::I32, false))),
+    ));
+    link_error(Instance::new(
+        &wants_mut,
+        Some(&one("m", "x", g(ValType::I64, true))),
+    ));
+    Instance::new(&wants_mut, Some(&one("m", "x", g(ValType::I32, true)))).unwrap();
+    let wants_const = m(r#"(module (import "m" "x" (global i32)))"#);
+    link_error(Instance::new(
+        &wants_const,
+        Some(&one("m", "x", g(ValType::I32, true))),
+    ));
+
+    // Element type of tables.
+    let ext = Table::new(
+        TableDescriptor {
+            element: RefType::EXTERNREF,
+            initial: 1,
+            maximum: None,
+            address: AddressType::I32,
+        },
+        None,
+    )
+    .unwrap();
+    let wants_funcs = m(r#"(module (import "m" "x" (table 1 funcref)))"#);
+    link_error(Instance::new(&wants_funcs, Some(&one("m", "x", ext))));
+
+    // Function signature.
+    let e = link_error(Instance::new(
+        &m(IMPORTS_F),
+        Some(&one("m", "f", Func::wrap(|_: i64| {}))),
+    ));
+    assert_eq!((e.module(), e.name()), ("m", "f"));
+    Instance::new(&m(IMPORTS_F), Some(&one("m", "f", Func::wrap(|_: i32| {})))).unwrap();
+
+    // Tag type (and any tag import: rill-vm cannot link tags yet).
+    let tag = Tag::new(TagDescriptor {
+        parameters: vec![ValType::I64],
+    });
+    let wants_tag = m(r#"(module (import "m" "x" (tag (param i32))))"#);
+    link_error(Instance::new(&wants_tag, Some(&one("m", "x", tag))));
+}
+
+/// Row "with subtyping": a function whose type is a declared subtype of the import's type,
+/// and an immutable global of a subtype, are accepted.
+#[test]
+fn imports_match_with_subtyping() {
+    let a = Instance::new(
+        &m(r#"(module
+            (type $super (sub (func)))
+            (type $sub (sub $super (func)))
+            (func (export "f") (type $sub)))"#),
+        None,
+    )
+    .unwrap();
+    let b = m(r#"(module
+        (type $super (sub (func)))
+        (import "a" "f" (func (type $super))))"#);
+    let mut imports = Imports::new();
+    imports.define_instance("a", &a);
+    Instance::new(&b, Some(&imports)).unwrap();
+
+    // (ref func) is a subtype of funcref = (ref null func).
+    let f = Func::wrap(|| {});
+    let non_null = ValType::Ref(RefType {
+        nullable: false,
+        heap: HeapType::Abstract(AbsHeapType::Func),
+    });
+    let g = Global::new(
+        GlobalDescriptor {
+            value: non_null,
+            mutable: false,
+        },
+        Some(Value::FuncRef(Some(f))),
+    )
+    .unwrap();
+    let wants = m(r#"(module (import "m" "g" (global funcref)))"#);
+    Instance::new(&wants, Some(&one("m", "g", g))).unwrap();
+}
+
+/// Row: an imported function that is itself an exported wasm function is used as is,
+/// identity kept (and so are memories).
+#[test]
+fn imports_exported_wasm_function_keeps_its_identity() {
+    let a = Instance::new(
+        &m(r#"(module
+            (memory (export "mem") 1)
+            (func (export "f") (result i32) i32.const 5))"#),
+        None,
+    )
+    .unwrap();
+    let b = m(r#"(module
+        (import "a" "f" (func $f (result i32)))
+        (import "a" "mem" (memory 1))
+        (export "f" (func $f))
+        (export "mem" (memory 0))
+        (table (export "t") 1 funcref)
+        (elem (i32.const 0) $f)
+        (func (export "store") (i32.store (i32.const 8) (i32.const 99))))"#);
+    let mut imports = Imports::new();
+    imports.define_instance("a", &a);
+    let b = Instance::new(&b, Some(&imports)).unwrap();
+    let fa = a.get_func("f").unwrap();
+    assert_eq!(b.get_func("f"), Some(fa));
+    assert_eq!(
+        b.get_table("t").unwrap().get(0).unwrap(),
+        Value::FuncRef(Some(fa))
+    );
+    assert_eq!(b.get_memory("mem"), a.get_memory("mem"));
+    b.get_func("store").unwrap().call(&[]).unwrap();
+    let mut buf = [0; 1];
+    a.get_memory("mem").unwrap().read(8, &mut buf).unwrap();
+    assert_eq!(buf, [99]);
+}
+
+// ---- Instantiation --------------------------------------------------------------------
+
+/// Row: an active data or element segment out of bounds → RuntimeError.
+#[test]
+fn instantiation_segment_out_of_bounds_is_a_runtime_error() {
+    let data = m(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#);
+    match Instance::new(&data, None) {
+        Err(Error::RuntimeError(e)) => assert!(e.message().contains("out of bounds"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let elem = m(r#"(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))"#);
+    match Instance::new(&elem, None) {
+        Err(Error::RuntimeError(e)) => assert!(e.message().contains("out of bounds"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Row: the start function traps → RuntimeError with the trap's message.
+#[test]
+fn instantiation_start_trap_is_a_runtime_error() {
+    let module = m(r#"(module (func $s unreachable) (start $s))"#);
+    match Instance::new(&module, None) {
+        Err(Error::RuntimeError(e)) => assert_eq!(e.message(), "unreachable"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+struct Refused(u32);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "refused {}", self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Row: a host function raises an error during start → that error, unchanged.
+#[test]
+fn instantiation_host_error_during_start_passes_through() {
+    let module = m(r#"(module (import "h" "f" (func $f)) (start $f))"#);
+    let f = Func::wrap(|| -> Result<(), Refused> { Err(Refused(7)) });
+    match Instance::new(&module, Some(&one("h", "f", f))) {
+        Err(Error::Host(e)) => assert_eq!(e.downcast_ref::<Refused>(), Some(&Refused(7))),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Row: the exports are an ordered map name → extern; asking twice gives the same object.
+#[test]
+fn instantiation_exports_are_ordered_and_stable() {
+    let module = m(r#"(module
+        (func (export "z"))
+        (memory (export "m") 1)
+        (global (export "a") i32 (i32.const 3))
+        (table (export "t") 1 funcref)
+        (tag (export "e") (param i32))
+        (export "z2" (func 0)))"#);
+    let instance = Instance::new(&module, None).unwrap();
+    let names: Vec<&str> = instance.exports().names().collect();
+    assert_eq!(names, ["z", "m", "a", "t", "e", "z2"]);
+    let kinds: Vec<ExternKind> = instance.exports().iter().map(|(_, e)| e.kind()).collect();
+    let module_kinds: Vec<ExternKind> = module.exports().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, module_kinds);
+    for name in names {
+        assert_eq!(instance.exports().get(name), instance.exports().get(name));
+    }
+    assert_eq!(instance.exports().get("z"), instance.exports().get("z2"));
+    let tag = instance
+        .exports()
+        .get("e")
+        .cloned()
+        .unwrap()
+        .into_tag()
+        .unwrap();
+    assert_eq!(tag.parameters(), [ValType::I32]);
+    assert_eq!(Some(&Extern::Tag(tag)), instance.exports().get("e"));
+    assert_eq!(
+        instance.get_global("a").unwrap().get().unwrap(),
+        Value::I32(3)
+    );
+}
+
+/// The seed: an import that sees its argument, called from an export.
+#[test]
+fn the_seed_example_at_once() {
+    let seen = Arc::new(AtomicI32::new(0));
+    let s = seen.clone();
+    let imports = one(
+        "imports",
+        "imported_func",
+        Func::wrap(move |x: i32| s.store(x, Ordering::SeqCst)),
+    );
+    let bytes = wat(r#"(module
+        (func $i (import "imports" "imported_func") (param i32))
+        (func (export "exported_func") i32.const 42 call $i))"#);
+    let obj = block_on(instantiate(bytes, Some(imports))).unwrap();
+    obj.instance
+        .get_func("exported_func")
+        .unwrap()
+        .call(&[])
+        .unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 42);
+}
