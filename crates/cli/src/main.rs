@@ -1,14 +1,31 @@
-//! The `rill` command. For now: `rill inspect MODULE` decodes a module as a stream and prints
-//! its sections. Running, validating and spec scripts come with the later stages.
+//! The `rill` command: run, inspect and validate WebAssembly modules, and run spec-style
+//! `.wast` scripts. Everything goes through the `rill` façade; modules are streamed into it
+//! from a file, standard input or an `http://` URL.
 
-use std::io::Read;
+mod failure;
+mod inspect;
+mod run;
+mod source;
+mod wast;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rill_decoder::{Decoder, Event, Payload};
+
+use failure::{Class, EXIT_CODES_HELP};
+use source::Input;
+
+const MODULE_HELP: &str =
+    "A .wasm file, a .wat file (text format), `-` for standard input, or an http:// URL";
 
 #[derive(Parser)]
-#[command(name = "rill", version, about = "The rill WebAssembly engine")]
+#[command(
+    name = "rill",
+    version,
+    about = "The rill WebAssembly engine",
+    after_help = EXIT_CODES_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -16,104 +33,159 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Decode a module and print its sections with their offsets and sizes.
-    Inspect {
-        /// A .wasm file, or `-` for standard input.
+    /// Compile a module while it streams in, instantiate it, and call a function.
+    ///
+    /// Without --invoke, instantiating runs the module's start function, and then its
+    /// `_start` export is called if it has one. The arguments are parsed by the parameter
+    /// types of the function: i32 and i64 in decimal or 0x hex, f32 and f64 as decimals,
+    /// `inf`, `-inf`, `nan` or `nan:0x…`, and `null` for a reference. Each result is printed
+    /// on a line of its own.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Run {
+        #[arg(help = MODULE_HELP)]
         module: String,
+        /// The exported function to call.
+        #[arg(long, value_name = "NAME")]
+        invoke: Option<String>,
+        /// Instantiate another module first and provide its exports to imports from module
+        /// NAME (repeatable; each may import from the ones before it).
+        #[arg(long, value_name = "NAME=FILE", value_parser = parse_preload)]
+        preload: Vec<(String, String)>,
+        /// The function's arguments.
+        #[arg(
+            value_name = "ARGS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        args: Vec<String>,
+    },
+    /// Decode a module as it streams in and print its sections (offsets and sizes), its
+    /// imports and exports with their types, and its custom sections.
+    ///
+    /// Only decodes: a module that is well-formed but invalid is shown too.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Inspect {
+        #[arg(help = MODULE_HELP)]
+        module: String,
+    },
+    /// Validate modules: exit 0 if all are valid, else print each error with its file and
+    /// byte offset and exit 1.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Validate {
+        #[arg(required = true, help = MODULE_HELP)]
+        modules: Vec<String>,
+    },
+    /// Run spec-style .wast scripts and print each directive's result and a summary.
+    ///
+    /// Uses the spec-test harness (the engine stage the official testsuite runs on). A file
+    /// inside the testsuite (../shared/testsuite or $RILL_TESTSUITE) is judged against
+    /// spec-tests/expected-failures.txt. Exits 1 when anything failed unexpectedly.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Wast {
+        /// Print only the unexpected failures and the counts.
+        #[arg(short, long)]
+        quiet: bool,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
 }
 
-/// Exit code for a module that is not well-formed (a `CompileError`).
-const EXIT_COMPILE_ERROR: u8 = 1;
-/// Exit code for a file that cannot be read.
-const EXIT_IO_ERROR: u8 = 2;
+fn parse_preload(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
+            Ok((name.to_owned(), file.to_owned()))
+        }
+        _ => Err(format!("expected NAME=FILE, got {s:?}")),
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { module } => inspect(&module),
-    }
-}
-
-fn inspect(path: &str) -> ExitCode {
-    let mut source: Box<dyn Read> = if path == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(path) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("error: cannot read {path}: {e}");
-                return ExitCode::from(EXIT_IO_ERROR);
+        Command::Wast { quiet, files } => match wast::wast(&files, quiet) {
+            Ok(code) => ExitCode::from(code),
+            Err(f) => f.report(),
+        },
+        command => {
+            let rt = match source::runtime() {
+                Ok(rt) => rt,
+                Err(f) => return f.report(),
+            };
+            match command {
+                Command::Run {
+                    module,
+                    invoke,
+                    preload,
+                    args,
+                } => {
+                    let args = run::RunArgs {
+                        module: Input::parse(&module),
+                        invoke,
+                        args,
+                        preloads: preload
+                            .into_iter()
+                            .map(|(name, file)| (name, Input::parse(&file)))
+                            .collect(),
+                    };
+                    match run::run(&rt, args) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(f) => f.report(),
+                    }
+                }
+                Command::Inspect { module } => {
+                    match inspect::inspect(&rt, &Input::parse(&module)) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(f) => f.report(),
+                    }
+                }
+                Command::Validate { modules } => validate(&rt, &modules),
+                Command::Wast { .. } => unreachable!("handled above"),
             }
-        }
-    };
-    let mut decoder = Decoder::new();
-    let mut chunk = vec![0u8; 64 * 1024];
-    let mut bodies = 0usize;
-    let mut body_bytes = 0usize;
-    loop {
-        let n = match source.read(&mut chunk) {
-            Ok(n) => n,
-            Err(e) => {
-                eprintln!("error: reading {path}: {e}");
-                return ExitCode::from(EXIT_IO_ERROR);
-            }
-        };
-        let result = if n == 0 {
-            decoder.finish()
-        } else {
-            decoder.push(&chunk[..n])
-        };
-        while let Some(event) = decoder.next_event() {
-            if let Payload::FunctionBody(body) = &event.payload {
-                bodies += 1;
-                body_bytes += body.bytes.len();
-                continue;
-            }
-            if matches!(event.payload, Payload::End) && bodies > 0 {
-                println!("  {bodies} function bodies, {body_bytes} bytes");
-            }
-            print_event(&event);
-        }
-        if let Err(e) = result {
-            eprintln!("CompileError: {path}: {e}");
-            return ExitCode::from(EXIT_COMPILE_ERROR);
-        }
-        if n == 0 {
-            return ExitCode::SUCCESS;
         }
     }
 }
 
-fn print_event(event: &Event) {
-    let r = &event.range;
-    let size = r.end - r.start;
-    let line = |name: &str, what: String| {
-        println!("{:#010x} {name:<10} {size:>9} bytes  {what}", r.start);
-    };
-    match &event.payload {
-        Payload::Header { version } => println!("header: version {version}"),
-        Payload::Custom(c) => line("custom", format!("\"{}\"", c.name.escape_debug())),
-        Payload::Type(groups) => {
-            let types: usize = groups.iter().map(|g| g.types.len()).sum();
-            line(
-                "type",
-                format!("{types} types in {} rec groups", groups.len()),
-            )
+/// `rill validate`: compiles each module as it streams in (the façade validates and lowers
+/// in one pass), printing `FILE: valid` or the error.
+fn validate(rt: &tokio::runtime::Runtime, modules: &[String]) -> ExitCode {
+    let mut worst: Option<Class> = None;
+    for m in modules {
+        let input = Input::parse(m);
+        match source::compile(rt, &input) {
+            Ok(_) => println!("{input}: valid"),
+            Err(f) => {
+                eprintln!("{f}");
+                // An unreadable module outranks an invalid one.
+                worst = match (worst, f.class) {
+                    (Some(Class::IoError), _) => Some(Class::IoError),
+                    (_, c) => Some(c),
+                };
+            }
         }
-        Payload::Import(v) => line("import", format!("{} imports", v.len())),
-        Payload::Function(v) => line("function", format!("{} functions", v.len())),
-        Payload::Table(v) => line("table", format!("{} tables", v.len())),
-        Payload::Memory(v) => line("memory", format!("{} memories", v.len())),
-        Payload::Tag(v) => line("tag", format!("{} tags", v.len())),
-        Payload::Global(v) => line("global", format!("{} globals", v.len())),
-        Payload::Export(v) => line("export", format!("{} exports", v.len())),
-        Payload::Start(f) => line("start", format!("function {f}")),
-        Payload::Element(v) => line("element", format!("{} segments", v.len())),
-        Payload::DataCount(n) => line("datacount", format!("{n} data segments")),
-        Payload::CodeStart { count } => line("code", format!("{count} function bodies")),
-        Payload::Data(v) => line("data", format!("{} segments", v.len())),
-        Payload::FunctionBody(_) => {}
-        Payload::End => println!("end: {} bytes", r.start),
+    }
+    match worst {
+        None => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(c.exit_code()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn preload_syntax() {
+        assert_eq!(
+            parse_preload("env=lib.wasm"),
+            Ok(("env".into(), "lib.wasm".into()))
+        );
+        assert!(parse_preload("env").is_err());
+        assert!(parse_preload("=x").is_err());
     }
 }

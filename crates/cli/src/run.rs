@@ -1,0 +1,399 @@
+//! `rill run`: compile (streaming), link the preloaded modules, instantiate, invoke.
+
+use std::collections::HashMap;
+
+use rill::{AbsHeapType, FuncType, HeapType, Imports, Instance, Module, RefType, ValType, Value};
+use tokio::runtime::Runtime;
+
+use crate::failure::{Class, Failure};
+use crate::source::{self, Input};
+
+/// What `rill run` was asked to do.
+pub struct RunArgs {
+    pub module: Input,
+    pub invoke: Option<String>,
+    pub args: Vec<String>,
+    /// `--preload NAME=FILE`, in order.
+    pub preloads: Vec<(String, Input)>,
+}
+
+/// Runs a module; the results are printed one per line.
+pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
+    let mut imports = Imports::new();
+    let mut preloaded: HashMap<String, Input> = HashMap::new();
+    for (name, input) in &args.preloads {
+        let module = source::compile(rt, input)?;
+        let instance = instantiate(&module, &imports, &preloaded, input)?;
+        imports.define_instance(name, &instance);
+        preloaded.insert(name.clone(), input.clone());
+    }
+
+    let module = source::compile(rt, &args.module)?;
+    // Instantiating runs the start function, if the module has one.
+    let instance = instantiate(&module, &imports, &preloaded, &args.module)?;
+
+    let name = match &args.invoke {
+        Some(name) => name.as_str(),
+        None if instance.get_func("_start").is_some() => "_start",
+        None => {
+            if !args.args.is_empty() {
+                return Err(Failure::new(
+                    Class::TypeError,
+                    format!(
+                        "{}: arguments given, but there is no `_start` export and no --invoke NAME{}",
+                        args.module,
+                        exported_functions(&instance)
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+    };
+    let func = instance.get_func(name).ok_or_else(|| {
+        Failure::new(
+            Class::TypeError,
+            format!(
+                "{}: no exported function {name:?}{}",
+                args.module,
+                exported_functions(&instance)
+            ),
+        )
+    })?;
+    let ty = func.ty().map_err(|e| Failure::from_rill(e, name))?;
+    let values = parse_args(name, &ty, &args.args)?;
+    let results = func
+        .call(&values)
+        .map_err(|e| Failure::from_rill(e, name))?;
+    for v in results {
+        println!("{}", format_value(&v));
+    }
+    Ok(())
+}
+
+/// " (exported functions: a, b)", or "" when there are none.
+fn exported_functions(instance: &Instance) -> String {
+    let names: Vec<&str> = instance
+        .exports()
+        .iter()
+        .filter(|(_, e)| e.kind() == rill::ExternKind::Function)
+        .map(|(n, _)| n)
+        .collect();
+    if names.is_empty() {
+        " (the module exports no functions)".to_owned()
+    } else {
+        format!(" (exported functions: {})", names.join(", "))
+    }
+}
+
+/// Instantiates `module` with the preloaded modules' exports. An import nobody provides is a
+/// `LinkError` naming its module and field (JS would make a missing module a `TypeError`;
+/// on the command line, "nothing provides this import" is what the user needs to know).
+fn instantiate(
+    module: &Module,
+    imports: &Imports,
+    preloaded: &HashMap<String, Input>,
+    input: &Input,
+) -> Result<Instance, Failure> {
+    for import in module.imports() {
+        if imports.get(&import.module, &import.name).is_none() {
+            let why = match preloaded.get(&import.module) {
+                Some(from) => format!(
+                    "the module preloaded as {:?} ({from}) exports no {:?}",
+                    import.module, import.name
+                ),
+                None => format!(
+                    "no {} is provided for it (register a module under this name with --preload {}=FILE)",
+                    import.kind, import.module
+                ),
+            };
+            let e = rill::LinkError::new(import.module, import.name, why);
+            return Err(Failure::from_rill(
+                rill::Error::<std::convert::Infallible>::LinkError(e),
+                &input.to_string(),
+            ));
+        }
+    }
+    Instance::new(module, Some(imports)).map_err(|e| Failure::from_rill(e, &input.to_string()))
+}
+
+/// Parses the command-line arguments by the function's parameter types.
+fn parse_args(name: &str, ty: &FuncType, args: &[String]) -> Result<Vec<Value>, Failure> {
+    let signature = || {
+        let p: Vec<String> = ty.params.iter().map(|t| type_name(*t)).collect();
+        format!("({})", p.join(" "))
+    };
+    if args.len() != ty.params.len() {
+        return Err(Failure::new(
+            Class::TypeError,
+            format!(
+                "{name}: expected {} argument{} {}, got {}",
+                ty.params.len(),
+                if ty.params.len() == 1 { "" } else { "s" },
+                signature(),
+                args.len()
+            ),
+        ));
+    }
+    args.iter()
+        .zip(ty.params.iter())
+        .enumerate()
+        .map(|(i, (arg, t))| {
+            parse_value(arg, *t).map_err(|why| {
+                Failure::new(
+                    Class::TypeError,
+                    format!(
+                        "{name}: argument {} {arg:?} is not a valid {}: {why}",
+                        i + 1,
+                        type_name(*t)
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Parses one argument as a value of type `ty`: integers in decimal or `0x` hex (signed or
+/// unsigned, `_` allowed), floats in decimal or as `inf`, `-inf`, `nan`, `nan:0x…`, and
+/// `null` for a nullable reference.
+pub fn parse_value(s: &str, ty: ValType) -> Result<Value, String> {
+    match ty {
+        ValType::I32 => {
+            let v = parse_int(s)?;
+            if !(i128::from(i32::MIN)..=i128::from(u32::MAX)).contains(&v) {
+                return Err("out of range".into());
+            }
+            Ok(Value::I32(v as u32 as i32))
+        }
+        ValType::I64 => {
+            let v = parse_int(s)?;
+            if !(i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(&v) {
+                return Err("out of range".into());
+            }
+            Ok(Value::I64(v as u64 as i64))
+        }
+        ValType::F32 => parse_float(s, 23, 8).map(|bits| Value::F32(f32::from_bits(bits as u32))),
+        ValType::F64 => parse_float(s, 52, 11).map(|bits| Value::F64(f64::from_bits(bits))),
+        ValType::V128 => Err("v128 values cannot be passed from the host".into()),
+        ValType::Ref(r) => {
+            if s != "null" {
+                return Err("the only reference a command line can give is `null`".into());
+            }
+            if !r.nullable {
+                return Err("the type is not nullable".into());
+            }
+            [Value::FuncRef(None), Value::ExternRef(None), Value::NullRef]
+                .into_iter()
+                .find(|v| v.matches(ty))
+                .ok_or_else(|| "no null of this type".to_owned())
+        }
+    }
+}
+
+fn parse_int(s: &str) -> Result<i128, String> {
+    let (neg, rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let digits: String = rest.chars().filter(|c| *c != '_').collect();
+    let (radix, digits) = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(h) => (16, h.to_owned()),
+        None => (10, digits),
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return Err("not an integer".into());
+    }
+    let v = u128::from_str_radix(&digits, radix).map_err(|_| "not an integer".to_owned())?;
+    let v = i128::try_from(v).map_err(|_| "out of range".to_owned())?;
+    Ok(if neg { -v } else { v })
+}
+
+/// The bits of a float with `mantissa` fraction bits and `exponent` exponent bits.
+fn parse_float(s: &str, mantissa: u32, exponent: u32) -> Result<u64, String> {
+    let (neg, rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let sign = u64::from(neg) << (mantissa + exponent);
+    let exp_all = ((1u64 << exponent) - 1) << mantissa;
+    if rest == "inf" {
+        return Ok(sign | exp_all);
+    }
+    if rest == "nan" {
+        return Ok(sign | exp_all | (1 << (mantissa - 1)));
+    }
+    if let Some(payload) = rest.strip_prefix("nan:0x") {
+        let p = u64::from_str_radix(payload, 16).map_err(|_| "bad NaN payload".to_owned())?;
+        if p == 0 || p >= 1 << mantissa {
+            return Err("NaN payload out of range".into());
+        }
+        return Ok(sign | exp_all | p);
+    }
+    if !rest.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return Err("not a number".into());
+    }
+    let digits: String = rest.chars().filter(|c| *c != '_').collect();
+    if mantissa == 23 {
+        let v: f32 = digits.parse().map_err(|_| "not a number".to_owned())?;
+        Ok(u64::from(v.to_bits()) | sign)
+    } else {
+        let v: f64 = digits.parse().map_err(|_| "not a number".to_owned())?;
+        Ok(v.to_bits() | sign)
+    }
+}
+
+/// A result as printed: integers signed in decimal, floats as Rust prints them shortest
+/// (`inf`, `-inf`, `nan`, `nan:0x…` for NaNs with another payload), references as `null`,
+/// `funcref` or `externref`.
+pub fn format_value(v: &Value) -> String {
+    match v {
+        Value::I32(x) => x.to_string(),
+        Value::I64(x) => x.to_string(),
+        Value::F32(x) => format_float(
+            f64::from(*x),
+            u64::from(x.to_bits()),
+            23,
+            x.is_nan(),
+            x.is_sign_negative(),
+            format!("{x:?}"),
+        ),
+        Value::F64(x) => format_float(
+            *x,
+            x.to_bits(),
+            52,
+            x.is_nan(),
+            x.is_sign_negative(),
+            format!("{x:?}"),
+        ),
+        Value::V128(x) => format!("0x{x:032x}"),
+        Value::FuncRef(None) | Value::ExternRef(None) | Value::NullRef => "null".to_owned(),
+        Value::FuncRef(Some(_)) => "funcref".to_owned(),
+        Value::ExternRef(Some(_)) => "externref".to_owned(),
+    }
+}
+
+fn format_float(x: f64, bits: u64, mantissa: u32, nan: bool, neg: bool, debug: String) -> String {
+    let sign = if neg { "-" } else { "" };
+    if nan {
+        let payload = bits & ((1 << mantissa) - 1);
+        if payload == 1 << (mantissa - 1) {
+            format!("{sign}nan")
+        } else {
+            format!("{sign}nan:0x{payload:x}")
+        }
+    } else if x.is_infinite() {
+        format!("{sign}inf")
+    } else {
+        debug
+    }
+}
+
+/// A value type as the text format writes it.
+pub fn type_name(t: ValType) -> String {
+    match t {
+        ValType::I32 => "i32".into(),
+        ValType::I64 => "i64".into(),
+        ValType::F32 => "f32".into(),
+        ValType::F64 => "f64".into(),
+        ValType::V128 => "v128".into(),
+        ValType::Ref(r) => ref_type_name(r),
+    }
+}
+
+pub fn ref_type_name(r: RefType) -> String {
+    let heap = match r.heap {
+        HeapType::Abstract(a) => {
+            let name = abs_heap_name(a);
+            if r.nullable {
+                let short = match a {
+                    AbsHeapType::NoFunc => "nullfuncref".to_owned(),
+                    AbsHeapType::NoExtern => "nullexternref".to_owned(),
+                    AbsHeapType::NoExn => "nullexnref".to_owned(),
+                    AbsHeapType::None => "nullref".to_owned(),
+                    _ => format!("{name}ref"),
+                };
+                return short;
+            }
+            name.to_owned()
+        }
+        HeapType::Concrete(i) => i.to_string(),
+        HeapType::Exact(i) => format!("(exact {i})"),
+    };
+    if r.nullable {
+        format!("(ref null {heap})")
+    } else {
+        format!("(ref {heap})")
+    }
+}
+
+fn abs_heap_name(a: AbsHeapType) -> &'static str {
+    match a {
+        AbsHeapType::Func => "func",
+        AbsHeapType::NoFunc => "nofunc",
+        AbsHeapType::Extern => "extern",
+        AbsHeapType::NoExtern => "noextern",
+        AbsHeapType::Any => "any",
+        AbsHeapType::Eq => "eq",
+        AbsHeapType::I31 => "i31",
+        AbsHeapType::Struct => "struct",
+        AbsHeapType::Array => "array",
+        AbsHeapType::None => "none",
+        AbsHeapType::Exn => "exn",
+        AbsHeapType::NoExn => "noexn",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_value("42", ValType::I32), Ok(Value::I32(42)));
+        assert_eq!(parse_value("-1", ValType::I32), Ok(Value::I32(-1)));
+        assert_eq!(parse_value("4294967295", ValType::I32), Ok(Value::I32(-1)));
+        assert_eq!(parse_value("0xff", ValType::I32), Ok(Value::I32(255)));
+        assert!(parse_value("4294967296", ValType::I32).is_err());
+        assert!(parse_value("1.5", ValType::I32).is_err());
+        assert!(parse_value("--1", ValType::I32).is_err());
+        assert_eq!(
+            parse_value("18446744073709551615", ValType::I64),
+            Ok(Value::I64(-1))
+        );
+        assert_eq!(
+            parse_value("-9223372036854775808", ValType::I64),
+            Ok(Value::I64(i64::MIN))
+        );
+    }
+
+    #[test]
+    fn floats() {
+        assert_eq!(parse_value("1.5", ValType::F64), Ok(Value::F64(1.5)));
+        assert_eq!(parse_value("-0.25", ValType::F32), Ok(Value::F32(-0.25)));
+        assert_eq!(
+            parse_value("-inf", ValType::F64),
+            Ok(Value::F64(f64::NEG_INFINITY))
+        );
+        let Ok(Value::F32(n)) = parse_value("nan:0x1", ValType::F32) else {
+            panic!()
+        };
+        assert_eq!(n.to_bits(), 0x7f80_0001);
+        assert_eq!(format_value(&Value::F32(n)), "nan:0x1");
+        assert_eq!(format_value(&Value::F64(f64::NAN)), "nan");
+        assert_eq!(format_value(&Value::F64(1e300)), "1e300");
+        assert_eq!(format_value(&Value::F32(2.5)), "2.5");
+        assert!(parse_value("x", ValType::F32).is_err());
+    }
+
+    #[test]
+    fn references() {
+        let funcref = ValType::Ref(RefType::FUNCREF);
+        assert_eq!(parse_value("null", funcref), Ok(Value::FuncRef(None)));
+        let externref = ValType::Ref(RefType::EXTERNREF);
+        assert_eq!(parse_value("null", externref), Ok(Value::ExternRef(None)));
+        assert!(parse_value("0", externref).is_err());
+        assert_eq!(type_name(funcref), "funcref");
+    }
+}
