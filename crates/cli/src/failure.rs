@@ -5,6 +5,8 @@ use std::fmt;
 use std::process::ExitCode;
 
 /// The class of a failure: the façade's error classes, plus the command's own (I/O).
+/// The variants are named as the classes print (the JS error class names).
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
     /// The module is malformed or invalid (also a `.wat` file that does not parse).

@@ -110,10 +110,10 @@ impl Summary {
         let r = &event.range;
         let size = r.end - r.start;
         let line = |name: &str, what: String| {
-            println!("{:#010x} {name:<10} {size:>9} bytes  {what}", r.start);
+            out!("{:#010x} {name:<10} {size:>9} bytes  {what}", r.start);
         };
         match event.payload {
-            Payload::Header { version } => println!("header: version {version}"),
+            Payload::Header { version } => out!("header: version {version}"),
             Payload::Custom(c) => {
                 line("custom", format!("\"{}\"", c.name.escape_debug()));
                 self.customs.push((c.name, c.data.len()));
@@ -172,19 +172,20 @@ impl Summary {
             }
             Payload::End => {
                 if self.bodies > 0 {
-                    println!(
+                    out!(
                         "  {} function bodies, {} bytes",
-                        self.bodies, self.body_bytes
+                        self.bodies,
+                        self.body_bytes
                     );
                 }
-                println!("end: {} bytes", r.start);
+                out!("end: {} bytes", r.start);
             }
         }
     }
 
     /// Imports, exports and custom sections, in module order.
     fn print_items(&self) {
-        println!("imports: {}", self.imports.len());
+        out!("imports: {}", self.imports.len());
         for (module, name, ty) in &self.imports {
             let desc = match ty {
                 TypeRef::Func(t) | TypeRef::FuncExact(t) => self.func_desc(*t),
@@ -193,9 +194,9 @@ impl Summary {
                 TypeRef::Global(g) => global_desc(g),
                 TypeRef::Tag(t) => self.tag_desc(t.func_type),
             };
-            println!("  {module:?} {name:?}: {desc}");
+            out!("  {module:?} {name:?}: {desc}");
         }
-        println!("exports: {}", self.exports.len());
+        out!("exports: {}", self.exports.len());
         for (name, kind, index) in &self.exports {
             let i = *index as usize;
             let desc = match kind {
@@ -225,11 +226,11 @@ impl Summary {
                     .map(|t| self.tag_desc(*t))
                     .unwrap_or_else(|| format!("tag {i} (unknown)")),
             };
-            println!("  {name:?}: {desc}");
+            out!("  {name:?}: {desc}");
         }
-        println!("custom sections: {}", self.customs.len());
+        out!("custom sections: {}", self.customs.len());
         for (name, len) in &self.customs {
-            println!("  {:?}: {len} bytes", name);
+            out!("  {:?}: {len} bytes", name);
         }
     }
 

@@ -2,6 +2,17 @@
 //! `.wast` scripts. Everything goes through the `rill` façade; modules are streamed into it
 //! from a file, standard input or an `http://` URL.
 
+/// `println!` that ends the command quietly (exit code 2) when standard output is closed, as
+/// in `rill wast … | head`, instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(i32::from(crate::failure::EXIT_USAGE_IO));
+        }
+    }};
+}
+
 mod failure;
 mod inspect;
 mod run;
@@ -152,7 +163,7 @@ fn validate(rt: &tokio::runtime::Runtime, modules: &[String]) -> ExitCode {
     for m in modules {
         let input = Input::parse(m);
         match source::compile(rt, &input) {
-            Ok(_) => println!("{input}: valid"),
+            Ok(_) => out!("{input}: valid"),
             Err(f) => {
                 eprintln!("{f}");
                 // An unreadable module outranks an invalid one.

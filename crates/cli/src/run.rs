@@ -65,7 +65,7 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
         .call(&values)
         .map_err(|e| Failure::from_rill(e, name))?;
     for v in results {
-        println!("{}", format_value(&v));
+        out!("{}", format_value(&v));
     }
     Ok(())
 }

@@ -47,16 +47,16 @@ pub fn wast(files: &[PathBuf], quiet: bool) -> Result<u8, Failure> {
             .iter()
             .filter(|p| p.contains("xpass") || p.contains("stale entry"))
         {
-            println!("{shown}: {problem}");
+            out!("{shown}: {problem}");
         }
-        println!("{shown}: {counts}");
+        out!("{shown}: {counts}");
         if !judgement.ok() {
             bad_files += 1;
         }
         total.add(&counts);
     }
     if files.len() > 1 {
-        println!("total ({} files): {total}", files.len());
+        out!("total ({} files): {total}", files.len());
     }
     if bad_files > 0 {
         eprintln!(
@@ -89,8 +89,8 @@ fn print_cases(
     if let Some(e) = &run.parse_error {
         let xfail = listed.and_then(|l| l.whole_file.as_deref());
         match xfail {
-            Some(reason) => println!("{shown}: expected failure ({reason}): cannot parse: {e}"),
-            None => println!("{shown}: FAIL: cannot parse: {e}"),
+            Some(reason) => out!("{shown}: expected failure ({reason}): cannot parse: {e}"),
+            None => out!("{shown}: FAIL: cannot parse: {e}"),
         }
         return;
     }
@@ -107,7 +107,7 @@ fn print_cases(
         };
         let failed = matches!(case.outcome, Outcome::Fail(_)) && reason.is_none();
         if !quiet || failed {
-            println!("{shown}:{}: {}: {status}", case.line, case.kind);
+            out!("{shown}:{}: {}: {status}", case.line, case.kind);
         }
     }
 }
