@@ -4,7 +4,8 @@
 //! - every module is compiled with [`rill::Module::with_config`] (the spec's limits, not the
 //!   JS API's implementation limits; the decoder's proposals of the file's folder);
 //!   `assert_malformed` (binary) and `assert_invalid` must be a [`rill::Error::CompileError`]
-//!   whose message contains the expected text;
+//!   whose message contains the expected text, malformed or invalid as the assertion says
+//!   ([`rill::CompileError::is_malformed`]);
 //! - instances are made with [`rill::Instance::new`] from one [`rill::Imports`]: the
 //!   `spectest` module made of façade objects ([`spectest`]) and every registered
 //!   instance's exports under its name; an import module nobody registered is an empty
@@ -203,11 +204,19 @@ impl Execute {
     }
 
     /// `assert_malformed` and `assert_invalid`: compiling must fail with a `CompileError`
-    /// containing `message`.
-    fn must_not_compile(&self, bytes: &[u8], message: &str, what: &str) -> Outcome {
+    /// containing `message`, which says the module is malformed (did not decode) or
+    /// invalid (decoded, but did not validate) as the assertion does.
+    fn must_not_compile(&self, bytes: &[u8], message: &str, malformed: bool) -> Outcome {
+        let what = if malformed { "malformed" } else { "invalid" };
         match Module::with_config(bytes, self.config) {
             Ok(_) => Outcome::Fail(format!("{what} module accepted (expected {message:?})")),
-            Err(Error::CompileError(e)) if e.message().contains(message) => Outcome::Pass,
+            Err(Error::CompileError(e)) if !e.message().contains(message) => Outcome::Fail(
+                format!("expected a CompileError containing {message:?}, got {e}"),
+            ),
+            Err(Error::CompileError(e)) if e.is_malformed() != malformed => Outcome::Fail(format!(
+                "expected a CompileError for a {what} module, got {e} (the other kind)"
+            )),
+            Err(Error::CompileError(_)) => Outcome::Pass,
             Err(e) => Outcome::Fail(format!(
                 "expected a CompileError containing {message:?}, got {e}"
             )),
@@ -466,11 +475,11 @@ impl Engine for Execute {
     }
 
     fn assert_malformed(&mut self, bytes: &[u8], message: &str) -> Outcome {
-        self.must_not_compile(bytes, message, "malformed")
+        self.must_not_compile(bytes, message, true)
     }
 
     fn assert_invalid(&mut self, module: &ModuleCase<'_>, message: &str) -> Outcome {
-        self.must_not_compile(module.bytes, message, "invalid")
+        self.must_not_compile(module.bytes, message, false)
     }
 
     fn assert_unlinkable(&mut self, module: &ModuleCase<'_>, message: &str) -> Outcome {
