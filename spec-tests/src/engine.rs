@@ -8,8 +8,8 @@
 //! can say: a module that decoded has passed everything this stage checks ([`Outcome::Pass`]),
 //! every assertion about validation, linking or execution is [`Outcome::NotRun`].
 //!
-//! A later stage implements the methods it can answer (validation: `module`,
-//! `module_definition`, `assert_invalid`; instantiation: `assert_unlinkable`,
+//! A later stage implements the methods it can answer (compilation: `module`,
+//! `module_definition`, `assert_malformed`, `assert_invalid`; instantiation: `assert_unlinkable`,
 //! `module_instance`, `register`, `assert_trap` with a module; execution: `invoke`,
 //! `assert_return`, `assert_trap`, `assert_exhaustion`, `assert_exception`) and changes
 //! [`StageEngine`] to its engine. The harness, the test and the summary stay as they are.
@@ -91,6 +91,14 @@ pub trait Engine: Default {
     fn module_instance(&mut self, instance: Option<&str>, module: Option<&str>) -> Outcome {
         let _ = (instance, module);
         Outcome::NotRun
+    }
+
+    /// `(assert_malformed (module binary …) "message")`: called only once the harness's
+    /// decoding check passed (decoding whole and split fails with `message`), with the
+    /// module's bytes; compiling them must fail with `message` too.
+    fn assert_malformed(&mut self, bytes: &[u8], message: &str) -> Outcome {
+        let _ = (bytes, message);
+        Outcome::Pass
     }
 
     /// `(assert_invalid (module …) "message")`: validation must fail with `message`.
@@ -179,47 +187,3 @@ pub trait Engine: Default {
 pub struct DecodeOnly;
 
 impl Engine for DecodeOnly {}
-
-/// The validation stage: modules must validate, `assert_invalid` modules must be rejected
-/// with the expected text; instantiation and execution are not run yet.
-#[derive(Debug, Default)]
-pub struct Validate;
-
-impl Validate {
-    /// Validates the decoded module. The testsuite's limits are the spec's, not the JS API's
-    /// (table.wast declares tables of 2^32-1 elements).
-    fn validate(module: &ModuleCase<'_>) -> Result<(), rill_validator::Error> {
-        let config = rill_validator::Config { js_limits: false };
-        rill_validator::validate_events(module.events, config).map(|_| ())
-    }
-
-    fn must_validate(module: &ModuleCase<'_>, then: Outcome) -> Outcome {
-        match Self::validate(module) {
-            Ok(()) => then,
-            Err(e) => Outcome::Fail(format!("valid module rejected: {e}")),
-        }
-    }
-}
-
-impl Engine for Validate {
-    fn module(&mut self, module: &ModuleCase<'_>) -> Outcome {
-        Self::must_validate(module, Outcome::Pass)
-    }
-
-    fn module_definition(&mut self, module: &ModuleCase<'_>) -> Outcome {
-        Self::must_validate(module, Outcome::Pass)
-    }
-
-    fn assert_invalid(&mut self, module: &ModuleCase<'_>, message: &str) -> Outcome {
-        match Self::validate(module) {
-            Ok(()) => Outcome::Fail(format!("invalid module accepted (expected {message:?})")),
-            Err(e) if e.message().contains(message) => Outcome::Pass,
-            Err(e) => Outcome::Fail(format!("expected {message:?}, got {e}")),
-        }
-    }
-
-    fn assert_unlinkable(&mut self, module: &ModuleCase<'_>, _message: &str) -> Outcome {
-        // The module is valid; linking is the next stage's.
-        Self::must_validate(module, Outcome::NotRun)
-    }
-}

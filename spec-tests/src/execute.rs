@@ -1,24 +1,42 @@
-//! The execution stage: modules are compiled (validated and lowered), instantiated against
-//! the `spectest` module and the registered instances, and the assertions run on
-//! `rill_vm`.
+//! The execution stage, through the façade (`rill`), as a JS embedder would run the
+//! testsuite:
+//!
+//! - every module is compiled with [`rill::Module::with_config`] (the spec's limits, not the
+//!   JS API's implementation limits; the decoder's proposals of the file's folder);
+//!   `assert_malformed` (binary) and `assert_invalid` must be a [`rill::Error::CompileError`]
+//!   whose message contains the expected text, malformed or invalid as the assertion says
+//!   ([`rill::CompileError::is_malformed`]);
+//! - instances are made with [`rill::Instance::new`] from one [`rill::Imports`]: the
+//!   `spectest` module made of façade objects ([`spectest`]) and every registered
+//!   instance's exports under its name; an import module nobody registered is an empty
+//!   entry, like the JS harness's registry (a `Proxy` answering `{}`), so a missing import is
+//!   a `LinkError`, never a `TypeError`;
+//! - `assert_unlinkable` must be a [`rill::Error::LinkError`], `assert_trap` on a module a
+//!   [`rill::Error::RuntimeError`], both with the expected text;
+//! - `invoke`, `assert_return`, `assert_trap` and `assert_exhaustion` call
+//!   [`rill::Func::call`]; a trap must be a `RuntimeError` with the expected text
+//!   (`assert_exhaustion`: "call stack exhausted"); `get` reads an exported
+//!   [`rill::Global`].
 //!
 //! Out of scope (not executed yet; their execution directives are `notrun`): files of the
 //! proposals listed in [`OUT_OF_SCOPE`] (SIMD, relaxed SIMD, GC, exception handling,
-//! threads, custom descriptors, wide arithmetic), and anywhere, an execution that reaches an
-//! instruction the interpreter reports as unsupported (`Trap::Unsupported`). Their modules
-//! are still validated and lowered.
+//! threads, custom descriptors, wide arithmetic), and anywhere, what the façade reports as
+//! unsupported ([`rill::RuntimeError::is_unsupported`], [`rill::LinkError::is_unsupported`]:
+//! an instruction or tag of a proposal the interpreter does not execute yet), calls of
+//! functions with `v128` in their type and `v128` globals (which never cross the façade, as
+//! in JS). Their modules are still compiled.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use rill_decoder::{
-    FuncType, GlobalType, Limits, MemoryType, RefType, TableType, TypeRef, ValType,
+use rill::{
+    AddressType, Error, ExternRef, Features, Func, Global, GlobalDescriptor, Imports, Instance,
+    Memory, MemoryDescriptor, Module, ModuleConfig, RefType, Table, TableDescriptor, ValType,
+    Value,
 };
-use rill_vm::{Extern, Instance, InstantiationError, Module, Store, Trap, Value};
-use wast::core::{HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastInvoke, WastRet};
 
-use crate::engine::{Engine, Exec, ModuleCase, Outcome, Validate};
+use crate::engine::{Engine, Exec, ModuleCase, Outcome};
 
 /// Files (paths relative to the testsuite, by prefix) whose features belong to later
 /// issues: their execution directives are not run.
@@ -55,7 +73,7 @@ pub fn out_of_scope(path: &str) -> Option<&'static str> {
 }
 
 /// What a name refers to.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Slot {
     Ready(Instance),
     /// The module could not be instantiated because it needs something unsupported.
@@ -66,160 +84,162 @@ enum Slot {
 
 /// The execution engine.
 pub struct Execute {
-    store: Store,
+    config: ModuleConfig,
     out_of_scope: bool,
     current: Option<Slot>,
     named: HashMap<String, Slot>,
-    registered: HashMap<String, Slot>,
-    spectest: HashMap<&'static str, Extern>,
-    definitions: HashMap<String, Arc<Module>>,
+    /// Registered names whose instance is not ready (unsupported or failed).
+    unavailable: HashMap<String, Slot>,
+    /// `spectest` and the registered instances.
+    imports: Imports,
+    definitions: HashMap<String, Module>,
+    /// The host values of `ref.extern N`: one reference per `N`, whose data is `N`.
+    extern_refs: HashMap<u32, ExternRef>,
 }
 
 impl Default for Execute {
     fn default() -> Self {
-        let mut store = Store::new();
-        let spectest = spectest(&mut store);
+        let mut imports = Imports::new();
+        spectest(&mut imports);
         Execute {
-            store,
+            config: compile_config(Features::default()),
             out_of_scope: false,
             current: None,
             named: HashMap::new(),
-            registered: HashMap::new(),
-            spectest,
+            unavailable: HashMap::new(),
+            imports,
             definitions: HashMap::new(),
+            extern_refs: HashMap::new(),
         }
     }
 }
 
-/// The standard `spectest` host module.
-fn spectest(store: &mut Store) -> HashMap<&'static str, Extern> {
-    use ValType::*;
-    let mut m = HashMap::new();
-    let prints: [(&str, &[ValType]); 7] = [
-        ("print", &[]),
-        ("print_i32", &[I32]),
-        ("print_i64", &[I64]),
-        ("print_f32", &[F32]),
-        ("print_f64", &[F64]),
-        ("print_i32_f32", &[I32, F32]),
-        ("print_f64_f64", &[F64, F64]),
+/// How the testsuite's modules are compiled: by the core specification's limits (table.wast
+/// declares tables of 2^32-1 elements), with the decoder's proposals of the file's folder.
+fn compile_config(features: Features) -> ModuleConfig {
+    ModuleConfig::new().js_limits(false).features(features)
+}
+
+/// Defines the `spectest` module, made of façade objects as the spec interpreter's
+/// `spectest` defines it (interpreter/host/spectest.ml): the `print*` functions (which
+/// print nothing here), the immutable globals `global_i32` = 666, `global_i64` = 666,
+/// `global_f32` = 666.6, `global_f64` = 666.6, `table` (10..20 funcref), `table64` (its
+/// 64-bit twin) and `memory` (1..2 pages). Each file gets a fresh one.
+pub fn spectest(imports: &mut Imports) {
+    let m = "spectest";
+    imports
+        .define(m, "print", Func::wrap(|| ()))
+        .define(m, "print_i32", Func::wrap(|_: i32| ()))
+        .define(m, "print_i64", Func::wrap(|_: i64| ()))
+        .define(m, "print_f32", Func::wrap(|_: f32| ()))
+        .define(m, "print_f64", Func::wrap(|_: f64| ()))
+        .define(m, "print_i32_f32", Func::wrap(|_: i32, _: f32| ()))
+        .define(m, "print_f64_f64", Func::wrap(|_: f64, _: f64| ()));
+    let globals = [
+        ("global_i32", ValType::I32, Value::I32(666)),
+        ("global_i64", ValType::I64, Value::I64(666)),
+        ("global_f32", ValType::F32, Value::F32(666.6)),
+        ("global_f64", ValType::F64, Value::F64(666.6)),
     ];
-    for (name, params) in prints {
-        let ty = FuncType {
-            params: params.into(),
-            results: Box::new([]),
-        };
-        m.insert(name, Extern::Func(store.func_new(ty, |_| Ok(Vec::new()))));
-    }
-    let global = |store: &mut Store, content, v| {
-        let ty = GlobalType {
-            content,
+    for (name, ty, v) in globals {
+        let desc = GlobalDescriptor {
+            value: ty,
             mutable: false,
         };
-        Extern::Global(store.global_new(ty, v))
-    };
-    m.insert("global_i32", global(store, I32, Value::I32(666)));
-    m.insert("global_i64", global(store, I64, Value::I64(666)));
-    m.insert(
-        "global_f32",
-        global(store, F32, Value::F32(666.6f32.to_bits())),
-    );
-    m.insert(
-        "global_f64",
-        global(store, F64, Value::F64(666.6f64.to_bits())),
-    );
-    let table = |store: &mut Store, table64| {
-        let ty = TableType {
+        let g = Global::new(desc, Some(v)).expect("a spectest global");
+        imports.define(m, name, g);
+    }
+    for (name, address) in [("table", AddressType::I32), ("table64", AddressType::I64)] {
+        let desc = TableDescriptor {
             element: RefType::FUNCREF,
-            limits: Limits {
-                min: 10,
-                max: Some(20),
-            },
-            table64,
-            shared: false,
+            initial: 10,
+            maximum: Some(20),
+            address,
         };
-        Extern::Table(store.table_new(ty, Value::FuncRef(None)))
+        imports.define(m, name, Table::new(desc, None).expect("a spectest table"));
+    }
+    let desc = MemoryDescriptor {
+        initial: 1,
+        maximum: Some(2),
+        ..Default::default()
     };
-    m.insert("table", table(store, false));
-    m.insert("table64", table(store, true));
-    let memory = MemoryType {
-        limits: Limits {
-            min: 1,
-            max: Some(2),
-        },
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    };
-    let mem = store.memory_new(memory).expect("one page");
-    m.insert("memory", Extern::Memory(mem));
-    m
+    imports.define(m, "memory", Memory::new(desc).expect("a spectest memory"));
 }
 
 /// Why an execution did not give values.
 enum Failure {
-    Trap(Trap),
+    /// The façade's error (a trap is a `RuntimeError`).
+    Error(Error),
     /// Not run: needs something out of scope.
     NotRun,
     Fail(String),
 }
 
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match &e {
+            Error::RuntimeError(r) if r.is_unsupported() => Failure::NotRun,
+            Error::LinkError(l) if l.is_unsupported() => Failure::NotRun,
+            _ => Failure::Error(e),
+        }
+    }
+}
+
+fn failure_outcome(f: Failure, what: &str) -> Outcome {
+    match f {
+        Failure::NotRun => Outcome::NotRun,
+        Failure::Fail(m) => Outcome::Fail(m),
+        Failure::Error(e) => Outcome::Fail(format!("{what}: {e}")),
+    }
+}
+
+/// Whether a value type cannot cross the façade.
+fn is_v128(ty: &ValType) -> bool {
+    *ty == ValType::V128
+}
+
 impl Execute {
-    fn compile(module: &ModuleCase<'_>) -> Result<Module, String> {
-        let config = rill_validator::Config { js_limits: false };
-        Module::from_events(module.events, config)
-            .map_err(|e| format!("valid module rejected: {e}"))
+    fn compile(&self, bytes: &[u8]) -> Result<Module, String> {
+        Module::with_config(bytes, self.config).map_err(|e| format!("valid module rejected: {e}"))
+    }
+
+    /// `assert_malformed` and `assert_invalid`: compiling must fail with a `CompileError`
+    /// containing `message`, which says the module is malformed (did not decode) or
+    /// invalid (decoded, but did not validate) as the assertion does.
+    fn must_not_compile(&self, bytes: &[u8], message: &str, malformed: bool) -> Outcome {
+        let what = if malformed { "malformed" } else { "invalid" };
+        match Module::with_config(bytes, self.config) {
+            Ok(_) => Outcome::Fail(format!("{what} module accepted (expected {message:?})")),
+            Err(Error::CompileError(e)) if !e.message().contains(message) => Outcome::Fail(
+                format!("expected a CompileError containing {message:?}, got {e}"),
+            ),
+            Err(Error::CompileError(e)) if e.is_malformed() != malformed => Outcome::Fail(format!(
+                "expected a CompileError for a {what} module, got {e} (the other kind)"
+            )),
+            Err(Error::CompileError(_)) => Outcome::Pass,
+            Err(e) => Outcome::Fail(format!(
+                "expected a CompileError containing {message:?}, got {e}"
+            )),
+        }
     }
 
     fn slot(&self, name: Option<&str>) -> Option<Slot> {
         match name {
-            Some(n) => self.named.get(n).copied(),
-            None => self.current,
+            Some(n) => self.named.get(n).cloned(),
+            None => self.current.clone(),
         }
     }
 
-    /// Resolves the imports of `module` against `spectest` and the registered instances.
-    fn imports(&self, module: &Module) -> Result<Vec<Extern>, Failure> {
-        let mut out = Vec::new();
+    /// Instantiates against `spectest` and the registered instances.
+    fn instantiate(&mut self, module: &Module) -> Result<Instance, Failure> {
         for import in module.imports() {
-            let ext = if import.module == "spectest" {
-                self.spectest.get(import.name.as_str()).copied()
-            } else {
-                match self.registered.get(&import.module) {
-                    Some(Slot::Ready(i)) => self.store.export(*i, &import.name),
-                    Some(Slot::Unsupported) => return Err(Failure::NotRun),
-                    _ => None,
-                }
-            };
-            match ext {
-                Some(e) if kind_matches(&import.ty, &e) => out.push(e),
-                Some(_) => {
-                    return Err(Failure::Trap(Trap::Host(format!(
-                        "incompatible import type {}.{}",
-                        import.module, import.name
-                    ))))
-                }
-                None => {
-                    return Err(Failure::Trap(Trap::Host(format!(
-                        "unknown import {}.{}",
-                        import.module, import.name
-                    ))))
-                }
+            if let Some(Slot::Unsupported) = self.unavailable.get(&import.module) {
+                return Err(Failure::NotRun);
             }
+            // An unknown module name is an empty entry (see the module docs).
+            self.imports.module(&import.module);
         }
-        Ok(out)
-    }
-
-    /// Instantiates; a link error is reported as `Trap::Host` with its message.
-    fn instantiate(&mut self, module: Module) -> Result<Instance, Failure> {
-        let imports = self.imports(&module)?;
-        match self.store.instantiate(&Arc::new(module), &imports) {
-            Ok(i) => Ok(i),
-            Err(InstantiationError::Trap(t)) if t.is_unsupported() => Err(Failure::NotRun),
-            Err(InstantiationError::Trap(t)) => Err(Failure::Trap(t)),
-            Err(InstantiationError::Link(m)) if m.contains("unsupported") => Err(Failure::NotRun),
-            Err(InstantiationError::Link(m)) => Err(Failure::Trap(Trap::Host(m))),
-        }
+        Ok(Instance::new(module, Some(&self.imports))?)
     }
 
     fn instance(&self, name: Option<&str>) -> Result<Instance, Failure> {
@@ -231,26 +251,53 @@ impl Execute {
         }
     }
 
+    /// The host value `ref.extern n`.
+    fn extern_ref(&mut self, n: u32) -> ExternRef {
+        *self
+            .extern_refs
+            .entry(n)
+            .or_insert_with(|| ExternRef::new(n))
+    }
+
+    fn arg_value(&mut self, a: &WastArg<'_>) -> Option<Value> {
+        let WastArg::Core(a) = a else { return None };
+        Some(match a {
+            WastArgCore::I32(v) => Value::I32(*v),
+            WastArgCore::I64(v) => Value::I64(*v),
+            WastArgCore::F32(v) => Value::F32(f32::from_bits(v.bits)),
+            WastArgCore::F64(v) => Value::F64(f64::from_bits(v.bits)),
+            WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match ty {
+                AbstractHeapType::Func | AbstractHeapType::NoFunc => Value::FuncRef(None),
+                AbstractHeapType::Extern | AbstractHeapType::NoExtern => Value::ExternRef(None),
+                _ => Value::NullRef,
+            },
+            WastArgCore::RefNull(_) => Value::FuncRef(None),
+            WastArgCore::RefExtern(n) => Value::ExternRef(Some(self.extern_ref(*n))),
+            _ => return None,
+        })
+    }
+
     fn invoke_values(&mut self, call: &WastInvoke<'_>) -> Result<Vec<Value>, Failure> {
         if self.out_of_scope {
             return Err(Failure::NotRun);
         }
         let inst = self.instance(call.module.map(|m| m.name()))?;
-        let Some(Extern::Func(f)) = self.store.export(inst, call.name) else {
+        let Some(f) = inst.get_func(call.name) else {
             return Err(Failure::Fail(format!(
                 "no exported function {:?}",
                 call.name
             )));
         };
+        let ty = f.ty()?;
+        if ty.params.iter().chain(ty.results.iter()).any(is_v128) {
+            // A v128 never crosses the façade.
+            return Err(Failure::NotRun);
+        }
         let mut args = Vec::new();
         for a in &call.args {
-            args.push(arg_value(a).ok_or(Failure::NotRun)?);
+            args.push(self.arg_value(a).ok_or(Failure::NotRun)?);
         }
-        match self.store.invoke(f, &args) {
-            Ok(v) => Ok(v),
-            Err(t) if t.is_unsupported() => Err(Failure::NotRun),
-            Err(t) => Err(Failure::Trap(t)),
-        }
+        Ok(f.call(&args)?)
     }
 
     fn exec_values(&mut self, exec: &Exec<'_, '_>) -> Result<Vec<Value>, Failure> {
@@ -261,113 +308,106 @@ impl Execute {
                     return Err(Failure::NotRun);
                 }
                 let inst = self.instance(*module)?;
-                match self.store.export(inst, global) {
-                    Some(Extern::Global(g)) => Ok(vec![self.store.global_get(g)]),
-                    _ => Err(Failure::Fail(format!("no exported global {global:?}"))),
+                let Some(g) = inst.get_global(global) else {
+                    return Err(Failure::Fail(format!("no exported global {global:?}")));
+                };
+                if is_v128(&g.ty()?.value) {
+                    return Err(Failure::NotRun);
                 }
+                Ok(vec![g.get()?])
             }
             Exec::Module(m) => {
                 if self.out_of_scope {
                     return Err(Failure::NotRun);
                 }
-                let module = Self::compile(m).map_err(Failure::Fail)?;
-                self.instantiate(module).map(|_| Vec::new())
+                let module = self.compile(m.bytes).map_err(Failure::Fail)?;
+                self.instantiate(&module).map(|_| Vec::new())
             }
         }
     }
-}
 
-fn kind_matches(ty: &TypeRef, e: &Extern) -> bool {
-    matches!(
-        (ty, e),
-        (TypeRef::Func(_) | TypeRef::FuncExact(_), Extern::Func(_))
-            | (TypeRef::Table(_), Extern::Table(_))
-            | (TypeRef::Memory(_), Extern::Memory(_))
-            | (TypeRef::Global(_), Extern::Global(_))
-            | (TypeRef::Tag(_), Extern::Tag(_))
-    )
-}
+    /// Whether `v` matches the expected result; `None`: cannot be checked here.
+    fn matches_ret(v: &Value, r: &WastRetCore<'_>) -> Option<bool> {
+        Some(match (r, v) {
+            (WastRetCore::I32(e), Value::I32(x)) => e == x,
+            (WastRetCore::I64(e), Value::I64(x)) => e == x,
+            (WastRetCore::F32(p), Value::F32(x)) => {
+                let x = x.to_bits();
+                match p {
+                    NanPattern::CanonicalNan => x & 0x7FFF_FFFF == 0x7FC0_0000,
+                    NanPattern::ArithmeticNan => x & 0x7FC0_0000 == 0x7FC0_0000,
+                    NanPattern::Value(e) => e.bits == x,
+                }
+            }
+            (WastRetCore::F64(p), Value::F64(x)) => {
+                let x = x.to_bits();
+                match p {
+                    NanPattern::CanonicalNan => x & !(1 << 63) == 0x7FF8_0000_0000_0000,
+                    NanPattern::ArithmeticNan => x & 0x7FF8_0000_0000_0000 == 0x7FF8_0000_0000_0000,
+                    NanPattern::Value(e) => e.bits == x,
+                }
+            }
+            (WastRetCore::V128(_), _) => return None,
+            (WastRetCore::RefNull(_), v) => matches!(
+                v,
+                Value::FuncRef(None) | Value::ExternRef(None) | Value::NullRef
+            ),
+            (WastRetCore::RefExtern(e), Value::ExternRef(Some(x))) => match e {
+                None => true,
+                Some(e) => x.data().downcast_ref::<u32>() == Some(e),
+            },
+            (WastRetCore::RefFunc(_), Value::FuncRef(Some(_))) => true,
+            (WastRetCore::Either(cases), v) => {
+                let mut any = false;
+                for c in cases {
+                    any |= Self::matches_ret(v, c)?;
+                }
+                any
+            }
+            (
+                WastRetCore::RefAny
+                | WastRetCore::RefEq
+                | WastRetCore::RefArray
+                | WastRetCore::RefStruct
+                | WastRetCore::RefI31
+                | WastRetCore::RefI31Shared
+                | WastRetCore::RefHost(_),
+                _,
+            ) => return None,
+            _ => false,
+        })
+    }
 
-fn arg_value(a: &WastArg<'_>) -> Option<Value> {
-    let WastArg::Core(a) = a else { return None };
-    Some(match a {
-        WastArgCore::I32(v) => Value::I32(*v),
-        WastArgCore::I64(v) => Value::I64(*v),
-        WastArgCore::F32(v) => Value::F32(v.bits),
-        WastArgCore::F64(v) => Value::F64(v.bits),
-        WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match ty {
-            wast::core::AbstractHeapType::Func | wast::core::AbstractHeapType::NoFunc => {
-                Value::FuncRef(None)
+    /// A trap: a `RuntimeError` whose message contains `message`.
+    fn trapped(result: Result<Vec<Value>, Failure>, message: &str) -> Outcome {
+        match result {
+            Ok(v) => Outcome::Fail(format!("expected trap {message:?}, got {v:?}")),
+            Err(Failure::Error(Error::RuntimeError(e))) if e.message().contains(message) => {
+                Outcome::Pass
             }
-            wast::core::AbstractHeapType::Extern | wast::core::AbstractHeapType::NoExtern => {
-                Value::ExternRef(None)
-            }
-            _ => Value::NullRef,
-        },
-        WastArgCore::RefNull(_) => Value::FuncRef(None),
-        WastArgCore::RefExtern(n) => Value::ExternRef(Some(*n)),
-        _ => return None,
-    })
-}
-
-/// Whether `v` matches the expected result; `None`: cannot be checked here (out of scope).
-fn matches_ret(v: &Value, r: &WastRetCore<'_>) -> Option<bool> {
-    Some(match (r, v) {
-        (WastRetCore::I32(e), Value::I32(x)) => e == x,
-        (WastRetCore::I64(e), Value::I64(x)) => e == x,
-        (WastRetCore::F32(p), Value::F32(x)) => match p {
-            NanPattern::CanonicalNan => x & 0x7FFF_FFFF == 0x7FC0_0000,
-            NanPattern::ArithmeticNan => x & 0x7FC0_0000 == 0x7FC0_0000,
-            NanPattern::Value(e) => e.bits == *x,
-        },
-        (WastRetCore::F64(p), Value::F64(x)) => match p {
-            NanPattern::CanonicalNan => x & !(1 << 63) == 0x7FF8_0000_0000_0000,
-            NanPattern::ArithmeticNan => x & 0x7FF8_0000_0000_0000 == 0x7FF8_0000_0000_0000,
-            NanPattern::Value(e) => e.bits == *x,
-        },
-        (WastRetCore::V128(_), _) => return None,
-        (WastRetCore::RefNull(_), v) => matches!(
-            v,
-            Value::FuncRef(None) | Value::ExternRef(None) | Value::NullRef
-        ),
-        (WastRetCore::RefExtern(e), Value::ExternRef(Some(x))) => e.is_none_or(|e| e == *x),
-        (WastRetCore::RefFunc(_), Value::FuncRef(Some(_))) => true,
-        (WastRetCore::Either(cases), v) => {
-            let mut any = false;
-            for c in cases {
-                any |= matches_ret(v, c)?;
-            }
-            any
+            Err(Failure::Error(e)) => Outcome::Fail(format!(
+                "expected a RuntimeError containing {message:?}, got {e}"
+            )),
+            Err(f) => failure_outcome(f, "trapped"),
         }
-        (
-            WastRetCore::RefAny
-            | WastRetCore::RefEq
-            | WastRetCore::RefArray
-            | WastRetCore::RefStruct
-            | WastRetCore::RefI31
-            | WastRetCore::RefI31Shared
-            | WastRetCore::RefHost(_),
-            _,
-        ) => return None,
-        _ => false,
-    })
-}
+    }
 
-fn failure_outcome(f: Failure, what: &str) -> Outcome {
-    match f {
-        Failure::NotRun => Outcome::NotRun,
-        Failure::Fail(m) => Outcome::Fail(m),
-        Failure::Trap(t) => Outcome::Fail(format!("{what}: {t}")),
+    fn set_current(&mut self, name: Option<&str>, slot: Slot) {
+        if let Some(n) = name {
+            self.named.insert(n.to_string(), slot.clone());
+        }
+        self.current = Some(slot);
     }
 }
 
 impl Engine for Execute {
     fn start_file(&mut self, path: &str) {
         self.out_of_scope = out_of_scope(path).is_some();
+        self.config = compile_config(crate::decode::features_for(path));
     }
 
     fn module(&mut self, module: &ModuleCase<'_>) -> Outcome {
-        let compiled = match Self::compile(module) {
+        let compiled = match self.compile(module.bytes) {
             Ok(m) => m,
             Err(e) => {
                 self.module_unavailable(module.name);
@@ -378,7 +418,7 @@ impl Engine for Execute {
             self.set_current(module.name, Slot::Unsupported);
             return Outcome::Pass;
         }
-        match self.instantiate(compiled) {
+        match self.instantiate(&compiled) {
             Ok(i) => {
                 self.set_current(module.name, Slot::Ready(i));
                 Outcome::Pass
@@ -395,10 +435,10 @@ impl Engine for Execute {
     }
 
     fn module_definition(&mut self, module: &ModuleCase<'_>) -> Outcome {
-        match Self::compile(module) {
+        match self.compile(module.bytes) {
             Ok(m) => {
                 if let Some(name) = module.name {
-                    self.definitions.insert(name.to_string(), Arc::new(m));
+                    self.definitions.insert(name.to_string(), m);
                 }
                 Outcome::Pass
             }
@@ -418,52 +458,66 @@ impl Engine for Execute {
         let Some(m) = module.and_then(|m| self.definitions.get(m)).cloned() else {
             return Outcome::Fail(format!("no module definition {module:?}"));
         };
-        let imports = match self.imports(&m) {
-            Ok(i) => i,
-            Err(f) => return failure_outcome(f, "instantiation failed"),
-        };
-        match self.store.instantiate(&m, &imports) {
+        match self.instantiate(&m) {
             Ok(i) => {
                 self.set_current(instance, Slot::Ready(i));
                 Outcome::Pass
             }
-            Err(e) => {
+            Err(Failure::NotRun) => {
+                self.set_current(instance, Slot::Unsupported);
+                Outcome::NotRun
+            }
+            Err(f) => {
                 self.set_current(instance, Slot::Failed);
-                Outcome::Fail(format!("instantiation failed: {e}"))
+                failure_outcome(f, "instantiation failed")
             }
         }
     }
 
+    fn assert_malformed(&mut self, bytes: &[u8], message: &str) -> Outcome {
+        self.must_not_compile(bytes, message, true)
+    }
+
     fn assert_invalid(&mut self, module: &ModuleCase<'_>, message: &str) -> Outcome {
-        Validate.assert_invalid(module, message)
+        self.must_not_compile(module.bytes, message, false)
     }
 
     fn assert_unlinkable(&mut self, module: &ModuleCase<'_>, message: &str) -> Outcome {
-        let compiled = match Self::compile(module) {
+        let compiled = match self.compile(module.bytes) {
             Ok(m) => m,
             Err(e) => return Outcome::Fail(e),
         };
         if self.out_of_scope {
             return Outcome::NotRun;
         }
-        match self.instantiate(compiled) {
+        match self.instantiate(&compiled) {
             Ok(_) => Outcome::Fail(format!("module linked (expected {message:?})")),
-            Err(Failure::Trap(Trap::Host(m))) if m.contains(message) => Outcome::Pass,
-            Err(Failure::Trap(t)) => Outcome::Fail(format!("expected {message:?}, got {t}")),
+            Err(Failure::Error(Error::LinkError(e))) if e.message().contains(message) => {
+                Outcome::Pass
+            }
+            Err(Failure::Error(e)) => Outcome::Fail(format!(
+                "expected a LinkError containing {message:?}, got {e}"
+            )),
             Err(f) => failure_outcome(f, "instantiation"),
         }
     }
 
     fn register(&mut self, name: &str, instance: Option<&str>) -> Outcome {
-        match self.slot(instance) {
-            Some(s) => {
-                self.registered.insert(name.to_string(), s);
-                match s {
-                    Slot::Ready(_) => Outcome::Pass,
-                    _ => Outcome::NotRun,
-                }
+        let Some(slot) = self.slot(instance) else {
+            return Outcome::Fail(format!("no instance {instance:?} to register"));
+        };
+        // Registering a name again replaces what it had.
+        self.imports.module(name).clear();
+        match slot {
+            Slot::Ready(i) => {
+                self.unavailable.remove(name);
+                self.imports.define_instance(name, &i);
+                Outcome::Pass
             }
-            None => Outcome::Fail(format!("no instance {instance:?} to register")),
+            s => {
+                self.unavailable.insert(name.to_string(), s);
+                Outcome::NotRun
+            }
         }
     }
 
@@ -492,7 +546,7 @@ impl Engine for Execute {
             let WastRet::Core(r) = r else {
                 return Outcome::NotRun;
             };
-            match matches_ret(v, r) {
+            match Self::matches_ret(v, r) {
                 None => return Outcome::NotRun,
                 Some(false) => return Outcome::Fail(format!("expected {r:?}, got {values:?}")),
                 Some(true) => {}
@@ -502,24 +556,88 @@ impl Engine for Execute {
     }
 
     fn assert_trap(&mut self, exec: &Exec<'_, '_>, message: &str) -> Outcome {
-        match self.exec_values(exec) {
-            Ok(v) => Outcome::Fail(format!("expected trap {message:?}, got {v:?}")),
-            Err(Failure::Trap(t)) if t.to_string().contains(message) => Outcome::Pass,
-            Err(Failure::Trap(t)) => Outcome::Fail(format!("expected trap {message:?}, got {t}")),
-            Err(f) => failure_outcome(f, "trapped"),
-        }
+        let result = self.exec_values(exec);
+        Self::trapped(result, message)
     }
 
     fn assert_exhaustion(&mut self, call: &WastInvoke<'_>, message: &str) -> Outcome {
-        self.assert_trap(&Exec::Invoke(call), message)
+        let result = self.invoke_values(call);
+        Self::trapped(result, message)
     }
 }
 
-impl Execute {
-    fn set_current(&mut self, name: Option<&str>, slot: Slot) {
-        self.current = Some(slot);
-        if let Some(n) = name {
-            self.named.insert(n.to_string(), slot);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Kind;
+    use crate::run::run_text;
+
+    const SCRIPT: &str = r#"(module $m
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (import "spectest" "global_i32" (global $g i32))
+  (import "spectest" "memory" (memory 1))
+  (import "spectest" "table" (table 10 funcref))
+  (global (export "g") i32 (global.get $g))
+  (func (export "add") (param i32 i32) (result i32)
+    local.get 0 call $print local.get 0 local.get 1 i32.add)
+  (func (export "id") (param externref) (result externref) local.get 0)
+  (func (export "nan") (result f32) f32.const nan:0x600000)
+  (func $run (export "run") call $run))
+(register "m" $m)
+(module (import "m" "add" (func (param i32 i32) (result i32))))
+(assert_return (invoke $m "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_return (get $m "g") (i32.const 666))
+(assert_return (invoke $m "id" (ref.extern 7)) (ref.extern 7))
+(assert_return (invoke $m "id" (ref.null extern)) (ref.null extern))
+(assert_return (invoke $m "nan") (f32.const nan:arithmetic))
+(assert_exhaustion (invoke $m "run") "call stack exhausted")
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+(assert_unlinkable (module (import "m" "nope" (func))) "unknown import")
+(assert_unlinkable (module (import "nobody" "f" (func))) "unknown import")
+(assert_unlinkable (module (import "m" "add" (func))) "incompatible import type")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_malformed (module binary "\00asm\01\00\00\00\05\04\01\08\02\00") "malformed limits flags")
+(module (table 0 0xffff_ffff funcref))
+(assert_return (invoke $m "id" (ref.extern 7)) (ref.extern 8))
+"#;
+
+    #[test]
+    fn every_stage_goes_through_the_facade() {
+        let run = run_text::<Execute>("t.wast", SCRIPT);
+        assert_eq!(run.parse_error, None);
+        let got: Vec<(usize, Kind, Outcome)> = run
+            .cases
+            .iter()
+            .map(|c| (c.line, c.kind, c.outcome.clone()))
+            .collect();
+        let last = got.len() - 1;
+        for (line, kind, outcome) in &got[..last] {
+            assert_eq!(*outcome, Outcome::Pass, "line {line} ({kind:?})");
         }
+        assert!(
+            matches!(&got[last].2, Outcome::Fail(m) if m.contains("expected")),
+            "{:?}",
+            got[last]
+        );
+        assert_eq!(got.len(), 17);
+    }
+
+    #[test]
+    fn custom_page_sizes_compile_in_their_folder_only() {
+        // (module (memory 1 (pagesize 1)))
+        let script = r#"(module binary "\00asm\01\00\00\00\05\04\01\08\01\00")"#;
+        let run = run_text::<Execute>("proposals/custom-page-sizes/x.wast", script);
+        assert_eq!(run.cases[0].outcome, Outcome::Pass);
+        let run = run_text::<Execute>("x.wast", script);
+        assert!(matches!(run.cases[0].outcome, Outcome::Fail(_)));
+    }
+
+    #[test]
+    fn out_of_scope_files_compile_but_do_not_run() {
+        let script = r#"(module (func (export "f") (result i32) i32.const 1))
+(assert_return (invoke "f") (i32.const 1))"#;
+        let run = run_text::<Execute>("simd_x.wast", script);
+        assert_eq!(run.cases[0].outcome, Outcome::Pass);
+        assert_eq!(run.cases[1].outcome, Outcome::NotRun);
     }
 }

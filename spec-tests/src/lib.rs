@@ -3,8 +3,10 @@
 //! - [`suite`] — where the testsuite is and which files it has.
 //! - [`run`] — parses one script with the `wast` crate and turns each directive into a case.
 //! - [`decode`] — decodes a module with rill's push decoder, whole and byte by byte.
-//! - [`engine`] — the [`engine::Engine`] trait, where validation, instantiation and execution
+//! - [`engine`] — the [`engine::Engine`] trait, where compilation, instantiation and execution
 //!   plug in, one method per directive.
+//! - [`execute`] — the engine the test and the summary run ([`engine::StageEngine`]): every
+//!   stage after decoding through the façade (`rill::Module`, `Instance`, `Imports`, `Func`).
 //! - [`expected`] — `expected-failures.txt`.
 //! - [`legacy`] — rewrites the legacy exception-handling files' folded `try` for the parser.
 //! - [`report`] — outcomes, judging them against the expected failures, counts, the summary.

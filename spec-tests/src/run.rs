@@ -336,7 +336,11 @@ impl<E: Engine> Runner<E> {
                 QuoteWat::Wat(mut w) => match wat_bytes(&mut w) {
                     Err(u) => u.negative(),
                     Ok(bytes) => {
-                        malformed_outcome(self.engine.decode(&bytes, self.features), message)
+                        match malformed_outcome(self.engine.decode(&bytes, self.features), message)
+                        {
+                            Outcome::Pass => self.engine.assert_malformed(&bytes, message),
+                            failed => failed,
+                        }
                     }
                 },
             },

@@ -171,6 +171,7 @@ pub struct LinkError {
     module: String,
     name: String,
     message: String,
+    unsupported: bool,
 }
 
 impl LinkError {
@@ -184,7 +185,27 @@ impl LinkError {
             module: module.into(),
             name: name.into(),
             message: message.into(),
+            unsupported: false,
         }
+    }
+
+    /// A link error because rill cannot link what the import needs yet (e.g. a tag).
+    pub(crate) fn unsupported(
+        module: impl Into<String>,
+        name: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        LinkError {
+            unsupported: true,
+            ..LinkError::new(module, name, message)
+        }
+    }
+
+    /// Whether the import may well match, but rill cannot link it yet (exception
+    /// handling's tags): a limitation of the engine, not of the module or the imports.
+    /// The message then starts with `unsupported:`.
+    pub fn is_unsupported(&self) -> bool {
+        self.unsupported
     }
 
     /// The import's module name.
@@ -245,10 +266,52 @@ macro_rules! message_error {
     };
 }
 
-message_error!(
-    /// A trap; the message names the trap ("integer divide by zero", "unreachable", ...).
-    RuntimeError
-);
+/// A trap; the message names the trap ("integer divide by zero", "unreachable", "call
+/// stack exhausted", ...), in the official testsuite's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeError {
+    message: Cow<'static, str>,
+    unsupported: bool,
+}
+
+impl RuntimeError {
+    /// An error with this message.
+    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        RuntimeError {
+            message: message.into(),
+            unsupported: false,
+        }
+    }
+
+    /// The error of reaching something the interpreter does not execute yet.
+    pub(crate) fn unsupported(message: impl Into<Cow<'static, str>>) -> Self {
+        RuntimeError {
+            message: message.into(),
+            unsupported: true,
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether this is not a trap of the program but the interpreter reaching an
+    /// instruction (or, instantiating, a constant expression) of a proposal it does not
+    /// execute yet (SIMD, GC, exception handling). The message then starts with
+    /// `unsupported:`.
+    pub fn is_unsupported(&self) -> bool {
+        self.unsupported
+    }
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuntimeError {}
 message_error!(
     /// A value or argument of the wrong kind (the JS `TypeError`).
     TypeError

@@ -241,8 +241,11 @@ impl Instance {
     /// - the field is missing or of another kind, a plain value given for a mutable or
     ///   v128 global or of another type, or the entity does not match the import's type
     ///   (function signature with subtyping, limits, shared flag, mutability, element type,
-    ///   address type): [`Error::LinkError`] naming the import. A tag import is a
-    ///   `LinkError` too: rill-vm cannot link tags yet.
+    ///   address type): [`Error::LinkError`] naming the import. Its message starts with
+    ///   the official testsuite's words: `unknown import` for a missing field,
+    ///   `incompatible import type` for everything else. A tag import is a `LinkError`
+    ///   too, for which [`LinkError::is_unsupported`] is true: rill-vm cannot link tags
+    ///   yet.
     ///
     /// Then an active data or element segment out of bounds, or a trap in the start
     /// function, is an [`Error::RuntimeError`]; an error a host function raises during the
@@ -271,13 +274,17 @@ impl Instance {
                 |msg: String| -> Error { LinkError::new(m.as_str(), n.as_str(), msg).into() };
             let want = kind_of(&import.ty);
             let Some(value) = fields.get(n.as_str()) else {
-                return Err(link(format!("missing {want} import")));
+                return Err(link(format!(
+                    "unknown import: the import object has no {want} of that name"
+                )));
             };
             match (&import.ty, value) {
                 (TypeRef::Global(g), ImportValue::Value(v)) => {
                     if g.mutable {
                         return Err(link(
-                            "a plain value cannot be imported as a mutable global".into(),
+                            "incompatible import type: a plain value cannot be imported as a \
+                             mutable global"
+                                .into(),
                         ));
                     }
                     if g.content == ValType::V128
@@ -285,12 +292,15 @@ impl Instance {
                         || matches!(v, Value::V128(_))
                     {
                         return Err(link(
-                            "a v128 global cannot be imported as a plain value".into(),
+                            "incompatible import type: a v128 global cannot be imported as a \
+                             plain value"
+                                .into(),
                         ));
                     }
                     if !v.matches(g.content) {
                         return Err(link(format!(
-                            "{v:?} is not a value of the global's type {:?}",
+                            "incompatible import type: {v:?} is not a value of the global's \
+                             type {:?}",
                             g.content
                         )));
                     }
@@ -298,16 +308,23 @@ impl Instance {
                     resolved.push(None);
                 }
                 (_, ImportValue::Value(_)) => {
-                    return Err(link(format!("expected a {want}, got a plain value")));
+                    return Err(link(format!(
+                        "incompatible import type: expected a {want}, got a plain value"
+                    )));
                 }
                 (_, ImportValue::Extern(e)) if e.kind() != want => {
-                    return Err(link(format!("expected a {want}, got a {}", e.kind())));
+                    return Err(link(format!(
+                        "incompatible import type: expected a {want}, got a {}",
+                        e.kind()
+                    )));
                 }
                 (_, ImportValue::Extern(Extern::Tag(_))) => {
-                    return Err(link(
-                        "unsupported: the interpreter cannot link tags (exception handling) yet"
-                            .into(),
-                    ));
+                    return Err(LinkError::unsupported(
+                        m.as_str(),
+                        n.as_str(),
+                        "unsupported: the interpreter cannot link tags (exception handling) yet",
+                    )
+                    .into());
                 }
                 (_, ImportValue::Extern(e)) => resolved.push(Some(match e {
                     Extern::Func(f) => rill_vm::Extern::Func(f.0),
@@ -408,6 +425,9 @@ fn link_error(module: &Module, msg: String) -> Error {
             )
             .into();
         }
+    }
+    if msg.starts_with("unsupported") {
+        return LinkError::unsupported("", "", msg).into();
     }
     LinkError::new("", "", msg).into()
 }

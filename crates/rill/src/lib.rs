@@ -4,7 +4,7 @@
 //! | JS | rill |
 //! |---|---|
 //! | `WebAssembly.validate(bytes)` | [`validate`] |
-//! | `new WebAssembly.Module(bytes)` | [`Module::new`] |
+//! | `new WebAssembly.Module(bytes)` | [`Module::new`] ([`Module::with_config`]: core limits, proposals) |
 //! | `WebAssembly.compile(bytes)` | [`compile`] |
 //! | `WebAssembly.compileStreaming(source)` | [`compile_streaming`] |
 //! | `WebAssembly.Module.exports` / `imports` / `customSections` | [`Module::exports`], [`Module::imports`], [`Module::custom_sections`] |
@@ -128,10 +128,10 @@ pub use instance::{
     Instance, Instantiated,
 };
 pub use memory::{AddressType, Memory, MemoryBuffer, MemoryDescriptor};
-pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module};
+pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module, ModuleConfig};
 pub use progress::CompileProgress;
 pub use rill_decoder::Bytes;
-pub use rill_decoder::{AbsHeapType, FuncType, HeapType, RefType, ValType};
+pub use rill_decoder::{AbsHeapType, Features, FuncType, HeapType, RefType, ValType};
 pub use streaming::{
     Body, Compile, CompileStreaming, IntoResponse, Response, ResponseFuture, StreamingSource,
 };

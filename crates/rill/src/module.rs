@@ -42,6 +42,8 @@ pub(crate) struct ModuleInner {
     pub(crate) functions: Vec<CompiledFunction>,
     /// The module's bytes as they arrived (shared buffers, not copied again).
     chunks: Vec<Bytes>,
+    /// What it was compiled with (the interpreter's module is built with the same).
+    config: ModuleConfig,
     /// The interpreter's module, built at the first instantiation.
     vm: OnceLock<Result<Arc<rill_vm::Module>, CompileError>>,
 }
@@ -54,15 +56,76 @@ impl ModuleInner {
     pub(crate) fn vm(&self) -> Result<Arc<rill_vm::Module>, CompileError> {
         self.vm
             .get_or_init(|| {
-                let run = decode_chunks(self.chunks.iter().map(|c| &c[..]), Features::default());
+                let run = decode_chunks(self.chunks.iter().map(|c| &c[..]), self.config.features);
                 if let Some(e) = run.error {
                     return Err(rill_validator::Error::from(e).into());
                 }
-                rill_vm::Module::from_events(&run.events, Config { js_limits: true })
+                rill_vm::Module::from_events(&run.events, self.config.validator())
                     .map(Arc::new)
                     .map_err(CompileError::from)
             })
             .clone()
+    }
+}
+
+/// How [`Module::with_config`] compiles: which limits it enforces and which proposals whose
+/// binary encoding conflicts with Wasm 3.0 it decodes. The default is what [`Module::new`],
+/// [`compile`](crate::compile), [`compile_streaming`](crate::compile_streaming) and
+/// [`validate`](crate::validate) use: the JS API's implementation limits, no such proposal.
+///
+/// ```
+/// // (module (table 20000000 funcref)): valid by the core specification, but over the
+/// // JS API's limit of 10,000,000 table elements.
+/// let wasm = [0, 97, 115, 109, 1, 0, 0, 0, 4, 7, 1, 0x70, 0, 0x80, 0xda, 0xc4, 0x09];
+/// assert!(matches!(rill::Module::new(wasm), Err(rill::Error::CompileError(_))));
+/// let core = rill::ModuleConfig::new().js_limits(false);
+/// assert!(rill::Module::with_config(wasm, core).is_ok());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ModuleConfig {
+    /// Enforce the JS API's implementation limits (JS-API.md, "Implementation limits")
+    /// beyond the core specification's, e.g. at most 10,000,000 initial table elements.
+    /// On by default; off, a module is compiled by the core specification's limits alone
+    /// (what the official testsuite expects: table.wast declares tables of 2^32-1
+    /// elements).
+    pub js_limits: bool,
+    /// Proposals whose binary encoding conflicts with Wasm 3.0, off by default (e.g.
+    /// `custom_page_sizes`: memory limits flag bit 3, which Wasm 3.0 calls malformed).
+    pub features: Features,
+}
+
+impl Default for ModuleConfig {
+    fn default() -> Self {
+        ModuleConfig {
+            js_limits: true,
+            features: Features::default(),
+        }
+    }
+}
+
+impl ModuleConfig {
+    /// The default: the JS API's limits, no conflicting proposal.
+    pub fn new() -> ModuleConfig {
+        ModuleConfig::default()
+    }
+
+    /// Sets [`ModuleConfig::js_limits`].
+    pub fn js_limits(mut self, on: bool) -> ModuleConfig {
+        self.js_limits = on;
+        self
+    }
+
+    /// Sets [`ModuleConfig::features`].
+    pub fn features(mut self, features: Features) -> ModuleConfig {
+        self.features = features;
+        self
+    }
+
+    pub(crate) fn validator(self) -> Config {
+        Config {
+            js_limits: self.js_limits,
+        }
     }
 }
 
@@ -83,8 +146,18 @@ impl Module {
     /// the same bytes. Large code sections are compiled on several threads; the call returns
     /// when all are done.
     pub fn new(bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
-        let mut pipeline =
-            Pipeline::<ActiveCompiler>::new(Mode::AtOnce, Arc::new(Counters::default()));
+        Module::with_config(bytes, ModuleConfig::default())
+    }
+
+    /// Compiles a module synchronously like [`Module::new`], with the limits and proposals
+    /// of `config` (see [`ModuleConfig`]). Its instances are built with the same
+    /// configuration.
+    pub fn with_config(bytes: impl AsRef<[u8]>, config: ModuleConfig) -> Result<Module, Error> {
+        let mut pipeline = Pipeline::<ActiveCompiler>::with_config(
+            Mode::AtOnce,
+            Arc::new(Counters::default()),
+            config,
+        );
         pipeline.push(Bytes::copy_from_slice(bytes.as_ref()));
         pipeline.finish();
         pipeline.wait();
@@ -102,6 +175,7 @@ impl Module {
                 .map(|(body, code)| CompiledFunction { body, code })
                 .collect(),
             chunks: c.chunks,
+            config: c.config,
             vm: OnceLock::new(),
         }))
     }

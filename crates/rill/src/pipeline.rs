@@ -19,12 +19,12 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
-use rill_decoder::{decode_chunks, Bytes, Decoder, Event, Features, FunctionBody, Payload};
-use rill_validator::{Config, ModuleValidator};
+use rill_decoder::{decode_chunks, Bytes, Decoder, Event, FunctionBody, Payload};
+use rill_validator::ModuleValidator;
 
 use crate::compiler::FunctionCompiler;
 use crate::error::CompileError;
-use crate::module::Sections;
+use crate::module::{ModuleConfig, Sections};
 use crate::pool::Pool;
 use crate::progress::Counters;
 
@@ -54,10 +54,13 @@ pub(crate) struct Compiled<T> {
     pub(crate) functions: Vec<(FunctionBody, T)>,
     /// The module's bytes, as pushed (for building the interpreter's module).
     pub(crate) chunks: Vec<Bytes>,
+    /// What the module was compiled with.
+    pub(crate) config: ModuleConfig,
 }
 
 pub(crate) struct Pipeline<C: FunctionCompiler> {
     mode: Mode,
+    config: ModuleConfig,
     decoder: Decoder,
     validator: ModuleValidator,
     sections: Sections,
@@ -72,11 +75,17 @@ pub(crate) struct Pipeline<C: FunctionCompiler> {
 }
 
 impl<C: FunctionCompiler> Pipeline<C> {
+    /// A pipeline with the default [`ModuleConfig`] (the JS API's).
     pub(crate) fn new(mode: Mode, counters: Arc<Counters>) -> Self {
+        Self::with_config(mode, counters, ModuleConfig::default())
+    }
+
+    pub(crate) fn with_config(mode: Mode, counters: Arc<Counters>, config: ModuleConfig) -> Self {
         Pipeline {
             mode,
-            decoder: Decoder::new(),
-            validator: ModuleValidator::with_config(Config { js_limits: true }),
+            config,
+            decoder: Decoder::with_features(config.features),
+            validator: ModuleValidator::with_config(config.validator()),
             sections: Sections::default(),
             bodies: Vec::new(),
             pool: None,
@@ -235,6 +244,7 @@ impl<C: FunctionCompiler> Pipeline<C> {
                                 .zip(codes)
                                 .collect(),
                             chunks: std::mem::take(&mut self.chunks),
+                            config: self.config,
                         });
                     }
                     Err(e) => error = Some(e),
@@ -242,7 +252,7 @@ impl<C: FunctionCompiler> Pipeline<C> {
             }
         }
         self.pool = None; // Stop the workers before the re-run.
-        let canonical = canonical_error::<C>(&self.chunks);
+        let canonical = canonical_error::<C>(&self.chunks, self.config);
         Err(canonical
             .or(error)
             .unwrap_or_else(|| {
@@ -260,12 +270,13 @@ impl<C: FunctionCompiler> Pipeline<C> {
 /// finds (once lowering exists: its own limits) deterministic too.
 pub(crate) fn canonical_error<C: FunctionCompiler>(
     chunks: &[Bytes],
+    config: ModuleConfig,
 ) -> Option<rill_validator::Error> {
-    let run = decode_chunks(chunks.iter().map(|c| &c[..]), Features::default());
+    let run = decode_chunks(chunks.iter().map(|c| &c[..]), config.features);
     if let Some(e) = run.error {
         return Some(e.into());
     }
-    let mut validator = ModuleValidator::with_config(Config { js_limits: true });
+    let mut validator = ModuleValidator::with_config(config.validator());
     let mut compiler = None;
     for event in &run.events {
         if let Err(e) = validator.payload(event) {

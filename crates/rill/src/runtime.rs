@@ -104,6 +104,10 @@ pub(crate) fn take_host_error() -> Option<Error> {
 pub(crate) fn trap_error(trap: rill_vm::Trap) -> Error {
     match trap {
         rill_vm::Trap::Host(m) => take_host_error().unwrap_or_else(|| RuntimeError::new(m).into()),
+        t if t.is_unsupported() => {
+            take_host_error();
+            RuntimeError::unsupported(t.to_string()).into()
+        }
         t => {
             take_host_error();
             RuntimeError::new(t.to_string()).into()

@@ -1,0 +1,143 @@
+//! What the façade offers beyond the JS API for embedders that run the official testsuite:
+//! `ModuleConfig` (the core specification's limits, proposals whose encoding conflicts with
+//! Wasm 3.0), link error messages in the testsuite's words, and telling an unsupported
+//! feature from a trap.
+
+mod common;
+
+use common::*;
+use rill::*;
+
+fn compile_error(r: Result<Module, Error>) -> CompileError {
+    match r {
+        Err(Error::CompileError(e)) => e,
+        other => panic!("expected a CompileError, got {other:?}"),
+    }
+}
+
+fn link_error(r: Result<Instance, Error>) -> LinkError {
+    match r {
+        Err(Error::LinkError(e)) => e,
+        other => panic!("expected a LinkError, got {other:?}"),
+    }
+}
+
+fn runtime_error(r: Result<Vec<Value>, Error>) -> RuntimeError {
+    match r {
+        Err(Error::RuntimeError(e)) => e,
+        other => panic!("expected a RuntimeError, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_default_config_is_the_js_apis() {
+    assert_eq!(ModuleConfig::default(), ModuleConfig::new());
+    let c = ModuleConfig::new();
+    assert!(c.js_limits);
+    assert_eq!(c.features, Features::default());
+}
+
+#[test]
+fn without_js_limits_a_module_is_compiled_by_the_core_limits() {
+    // An initial table size over 10,000,000 is the JS API's limit, not the core one's.
+    let wasm = wat("(module (table 20000000 funcref))");
+    let e = compile_error(Module::new(&wasm));
+    assert!(!e.is_malformed(), "{e}");
+    let core = ModuleConfig::new().js_limits(false);
+    Module::with_config(&wasm, core).unwrap();
+    // table.wast: tables of 2^32-1 elements at most.
+    let max = wat("(module (table (export \"t\") 1 0xffff_ffff funcref))");
+    let module = Module::with_config(&max, core).unwrap();
+    let instance = Instance::new(&module, None).unwrap();
+    assert_eq!(instance.get_table("t").unwrap().length().unwrap(), 1);
+}
+
+#[test]
+fn a_config_applies_to_what_is_found_wrong_too() {
+    // The same invalid module gives the same error with either config.
+    let wasm = wat("(module (func (result i32)))");
+    let a = compile_error(Module::new(&wasm));
+    let b = compile_error(Module::with_config(
+        &wasm,
+        ModuleConfig::new().js_limits(false),
+    ));
+    assert_eq!(a, b);
+    assert!(a.message().contains("type mismatch"), "{a}");
+}
+
+#[test]
+fn custom_page_sizes_decode_only_when_switched_on() {
+    // (module (memory (export "m") 2 (pagesize 1))): limits flag 0x08, log2 page size 0.
+    let mem = section(5, &[1, 0x08, 2, 0]);
+    let export = section(7, &[1, 1, b'm', 2, 0]);
+    let wasm = module(&[mem, export]);
+    let e = compile_error(Module::new(&wasm));
+    assert!(e.is_malformed(), "{e}");
+    let features = Features {
+        custom_page_sizes: true,
+    };
+    let module = Module::with_config(&wasm, ModuleConfig::new().features(features)).unwrap();
+    let instance = Instance::new(&module, None).unwrap();
+    let memory = instance.get_memory("m").unwrap();
+    assert_eq!(memory.size().unwrap(), 2);
+}
+
+#[test]
+fn link_errors_use_the_testsuites_words() {
+    let module = Module::new(wat(r#"(module (import "m" "f" (func)))"#)).unwrap();
+    let mut imports = Imports::new();
+    imports.module("m");
+    let e = link_error(Instance::new(&module, Some(&imports)));
+    assert!(e.message().starts_with("unknown import"), "{e}");
+    assert!(!e.is_unsupported());
+
+    let g = Global::new(
+        GlobalDescriptor {
+            value: ValType::I32,
+            mutable: false,
+        },
+        None,
+    )
+    .unwrap();
+    imports.define("m", "f", g);
+    let e = link_error(Instance::new(&module, Some(&imports)));
+    assert!(e.message().starts_with("incompatible import type"), "{e}");
+
+    imports.define("m", "f", Func::wrap(|_: i32| ()));
+    let e = link_error(Instance::new(&module, Some(&imports)));
+    assert!(e.message().contains("incompatible import type"), "{e}");
+    assert_eq!((e.module(), e.name()), ("m", "f"));
+}
+
+#[test]
+fn a_tag_import_is_an_unsupported_link_error() {
+    let module = Module::new(wat(r#"(module (import "m" "t" (tag)))"#)).unwrap();
+    let mut imports = Imports::new();
+    imports.define("m", "t", Tag::new(TagDescriptor { parameters: vec![] }));
+    match Instance::new(&module, Some(&imports)) {
+        Err(Error::LinkError(e)) => {
+            assert!(e.is_unsupported(), "{e}");
+            assert!(e.message().starts_with("unsupported:"), "{e}");
+        }
+        // Once the interpreter links tags, this is fine too.
+        Ok(_) => {}
+        Err(other) => panic!("expected a LinkError, got {other:?}"),
+    }
+}
+
+#[test]
+fn traps_are_not_unsupported() {
+    let module = Module::new(wat(r#"(module
+        (func (export "div") (param i32) (result i32) i32.const 1 local.get 0 i32.div_u)
+        (func $r (export "runaway") call $r))"#))
+    .unwrap();
+    let instance = Instance::new(&module, None).unwrap();
+    let div = instance.get_func("div").unwrap();
+    let e = runtime_error(div.call(&[Value::I32(0)]));
+    assert_eq!(e.message(), "integer divide by zero");
+    assert!(!e.is_unsupported());
+    let e = runtime_error(instance.get_func("runaway").unwrap().call(&[]));
+    assert!(e.message().contains("call stack exhausted"), "{e}");
+    assert!(!e.is_unsupported());
+    assert!(!RuntimeError::new("unsupported: made up by the host").is_unsupported());
+}
