@@ -1,11 +1,9 @@
 //! Decoding a module with rill's push decoder: whole, one byte at a time, and split at
 //! pseudo-random points.
 //!
-//! "Decoding" a module means: push its bytes, `finish`, take every event, and for every
-//! `FunctionBody` event read the body's locals and operators ([`decode_body`]). The first error
-//! ends the run. Events are drained after every push (whatever the push returned) and bodies
-//! are read in event order, so the run stops at the same error however the input is split:
-//! a body error always concerns bytes before those a later push error concerns.
+//! "Decoding" a module means [`rill_decoder::decode_chunks`]: push its bytes, `finish`, take
+//! every event, and check every function body's encoding as its event arrives; the first error
+//! ends the run, at the same place however the input is split.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
