@@ -16,6 +16,9 @@ pub struct ModuleEnv {
     /// The type index of every function, imported ones first.
     pub funcs: Vec<u32>,
     pub imported_funcs: u32,
+    /// Imported functions declared with an exact type (custom descriptors), by function
+    /// index; defined functions are always exact.
+    pub exact_imports: HashSet<u32>,
     pub tables: Vec<TableType>,
     pub imported_tables: u32,
     pub memories: Vec<MemoryType>,
@@ -38,6 +41,12 @@ impl ModuleEnv {
     /// The function type of function `idx`.
     pub fn func_type_of(&self, idx: u32) -> Option<&FuncType> {
         self.types.func_type(*self.funcs.get(idx as usize)?)
+    }
+
+    /// Whether `ref.func` of function `idx` has the exact type of its definition: defined
+    /// functions and exact imports.
+    pub fn func_is_exact(&self, idx: u32) -> bool {
+        idx >= self.imported_funcs || self.exact_imports.contains(&idx)
     }
 
     /// The function type a tag carries.

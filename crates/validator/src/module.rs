@@ -207,9 +207,12 @@ impl ModuleValidator {
 
     fn import(&mut self, ty: &TypeRef, at: usize) -> Result<()> {
         match ty {
-            TypeRef::Func(t) => {
+            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
                 let env = self.env_mut();
                 check_func_type_index(env, *t, at)?;
+                if matches!(ty, TypeRef::FuncExact(_)) {
+                    env.exact_imports.insert(env.imported_funcs);
+                }
                 env.funcs.push(*t);
                 env.imported_funcs += 1;
             }
@@ -237,9 +240,6 @@ impl ModuleValidator {
                 env.tags.push(*t);
                 env.imported_tags += 1;
             }
-            // Exact function imports (custom descriptors) once the decoder has them.
-            #[allow(unreachable_patterns)]
-            _ => bail!(at, "exact function imports are not supported"),
         }
         Ok(())
     }

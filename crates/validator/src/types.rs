@@ -213,14 +213,10 @@ impl Types {
             return Err(ValidationError::new(offset, "too many types"));
         }
         let end = end as u32;
+        check_descriptors(&group.types, base, offset)?;
         // Every reference must be to this group or an earlier type.
         for st in &group.types {
-            if st.composite.describes.is_some() || st.composite.descriptor.is_some() {
-                return Err(ValidationError::new(
-                    offset,
-                    "custom descriptors are not supported",
-                ));
-            }
+            check_desc_struct(st, offset)?;
             let mut bad = None;
             for_each_index(st, |i| {
                 if i >= end && bad.is_none() {
@@ -247,7 +243,9 @@ impl Types {
             self.canon.push(CanonId(first.0 + k as u32));
         }
         self.groups.push(base..end);
-        // Declared supertypes: earlier, not final, structurally matching.
+        // Declared supertypes: earlier (checked for the whole group first, so that walking
+        // a supertype chain always ends), not final, structurally matching, with matching
+        // descriptor clauses.
         for (k, st) in group.types.iter().enumerate() {
             let idx = base + k as u32;
             if st.supertypes.len() > 1 {
@@ -263,18 +261,53 @@ impl Types {
                         format!("unknown type {sup}: sub type {idx} has a forward supertype"),
                     ));
                 }
+            }
+        }
+        for (k, st) in group.types.iter().enumerate() {
+            let idx = base + k as u32;
+            if let Some(&sup) = st.supertypes.first() {
                 let sup_ty = &self.types[sup as usize];
-                if sup_ty.is_final
-                    || !self.composite_sub(&st.composite.kind, &sup_ty.composite.kind)
-                {
-                    return Err(ValidationError::new(
+                let mismatch = || {
+                    ValidationError::new(
                         offset,
                         format!("sub type {idx} does not match super type {sup}"),
-                    ));
+                    )
+                };
+                if sup_ty.is_final {
+                    return Err(mismatch());
+                }
+                let (a, b) = (&st.composite, &sup_ty.composite);
+                match (a.describes, b.describes) {
+                    (Some(x), Some(y)) if !self.concrete_sub(x, y) => {
+                        return Err(ValidationError::new(
+                            offset,
+                            format!("described type {x} does not match {y}"),
+                        ))
+                    }
+                    (Some(_), None) | (None, Some(_)) => return Err(mismatch()),
+                    _ => {}
+                }
+                match (a.descriptor, b.descriptor) {
+                    (Some(x), Some(y)) if !self.concrete_sub(x, y) => {
+                        return Err(ValidationError::new(
+                            offset,
+                            format!("descriptor type {x} does not match {y}"),
+                        ))
+                    }
+                    (None, Some(_)) => return Err(mismatch()),
+                    _ => {}
+                }
+                if !self.composite_sub(&a.kind, &b.kind) {
+                    return Err(mismatch());
                 }
             }
         }
         Ok(())
+    }
+
+    /// The descriptor type of type `idx` (which must exist), if it has one.
+    pub fn descriptor(&self, idx: u32) -> Option<u32> {
+        self.types[idx as usize].composite.descriptor
     }
 
     fn composite_sub(&self, a: &CompositeTypeKind, b: &CompositeTypeKind) -> bool {
@@ -404,6 +437,76 @@ impl Types {
             _ => Ok(()),
         }
     }
+}
+
+/// The descriptor clauses of a rec group (whose first type has module index `base`) pair up:
+/// `(descriptor $d)` names a type of the same group that says `(describes $t)` back, and
+/// `(describes $t)` names an earlier type of the group that says `(descriptor $d)`.
+fn check_descriptors(group: &[SubType], base: u32, offset: usize) -> Result<(), ValidationError> {
+    let member = |i: u32| {
+        i.checked_sub(base)
+            .and_then(|k| group.get(k as usize))
+            .map(|st| &st.composite)
+    };
+    for (k, st) in group.iter().enumerate() {
+        let idx = base + k as u32;
+        if let Some(x) = st.composite.describes {
+            let Some(described) = member(x) else {
+                return Err(ValidationError::new(
+                    offset,
+                    "described type is outside rec group",
+                ));
+            };
+            if described.descriptor != Some(idx) {
+                return Err(ValidationError::new(
+                    offset,
+                    "described type is not described by descriptor",
+                ));
+            }
+            if x >= idx {
+                return Err(ValidationError::new(
+                    offset,
+                    "forward use of described type",
+                ));
+            }
+        }
+        if let Some(x) = st.composite.descriptor {
+            let Some(descriptor) = member(x) else {
+                return Err(ValidationError::new(
+                    offset,
+                    "descriptor type is outside rec group",
+                ));
+            };
+            if descriptor.describes != Some(idx) {
+                return Err(ValidationError::new(
+                    offset,
+                    "type is not described by its descriptor",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Only struct types describe or are described.
+fn check_desc_struct(st: &SubType, offset: usize) -> Result<(), ValidationError> {
+    let c = &st.composite;
+    if matches!(c.kind, CompositeTypeKind::Struct(_)) {
+        return Ok(());
+    }
+    if c.descriptor.is_some() {
+        return Err(ValidationError::new(
+            offset,
+            "descriptor type must be a struct",
+        ));
+    }
+    if c.describes.is_some() {
+        return Err(ValidationError::new(
+            offset,
+            "described type must be a struct",
+        ));
+    }
+    Ok(())
 }
 
 /// Subtyping among abstract heap types.

@@ -80,10 +80,10 @@ for names, family in [
      "array.new_default array.new_fixed array.new_data array.new_elem array.get array.get_s "
      "array.get_u array.set array.len array.fill array.copy array.init_data array.init_elem "
      "ref.test ref.cast br_on_cast br_on_cast_fail any.convert_extern extern.convert_any "
-     "ref.i31 i31.get_s i31.get_u", "gc"),
-    # Custom descriptors: decoded, not validated yet.
-    ("struct.new_desc struct.new_default_desc ref.get_desc ref.cast_desc_eq br_on_cast_desc_eq "
-     "br_on_cast_desc_eq_fail", "unsupported"),
+     "ref.i31 i31.get_s i31.get_u "
+     # Custom descriptors.
+     "struct.new_desc struct.new_default_desc ref.get_desc ref.cast_desc_eq br_on_cast_desc_eq "
+     "br_on_cast_desc_eq_fail", "gc"),
 ]:
     for n in names.split():
         FAMILY[n] = family

@@ -859,6 +859,8 @@ impl<'e> FuncValidator<'e> {
             | Operator::I64Mul
             | Operator::StructNew { .. }
             | Operator::StructNewDefault { .. }
+            | Operator::StructNewDesc { .. }
+            | Operator::StructNewDefaultDesc { .. }
             | Operator::ArrayNew { .. }
             | Operator::ArrayNewDefault { .. }
             | Operator::ArrayNewFixed { .. }
@@ -884,12 +886,5 @@ impl<'e> FuncValidator<'e> {
             }
             _ => bail!(offset, "constant expression required"),
         }
-    }
-
-    /// The operators of proposals that are decoded but not validated yet.
-    #[cold]
-    #[inline(never)]
-    fn unsupported(&mut self, op: &Operator<'_>, offset: usize) -> Result<Key> {
-        bail!(offset, "unsupported operator {}", op.name())
     }
 }

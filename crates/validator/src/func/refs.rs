@@ -127,9 +127,16 @@ impl FuncValidator<'_> {
                 if self.konst.is_none() && !self.env.declared_funcs.contains(&function_index) {
                     bail!(offset, "undeclared function reference");
                 }
+                // Custom descriptors: a function's reference has its exact type, unless it
+                // is an import of an inexact type.
+                let heap = if self.env.func_is_exact(function_index) {
+                    HeapType::Exact(t)
+                } else {
+                    HeapType::Concrete(t)
+                };
                 self.push(ValType::Ref(RefType {
                     nullable: false,
-                    heap: HeapType::Concrete(t),
+                    heap,
                 }));
                 Key::None
             }

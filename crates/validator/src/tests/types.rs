@@ -297,3 +297,125 @@ fn function_subtyping() {
     assert!(t.concrete_sub(1, 0));
     assert!(!t.concrete_sub(0, 1));
 }
+
+/// A struct type with descriptor clauses.
+fn desc_struct(describes: Option<u32>, descriptor: Option<u32>) -> CompositeType {
+    CompositeType {
+        describes,
+        descriptor,
+        ..strukt(&[])
+    }
+}
+
+fn add_err(t: &mut Types, g: RecGroup) -> String {
+    t.add_rec_group(&g, 0).unwrap_err().to_string()
+}
+
+#[test]
+fn descriptor_clauses_pair_up_within_the_rec_group() {
+    let mut t = Types::new();
+    // (rec (type $a (descriptor $b) (struct)) (type $b (describes $a) (struct)))
+    t.add_rec_group(
+        &group(vec![
+            sub(true, &[], desc_struct(None, Some(1))),
+            sub(true, &[], desc_struct(Some(0), None)),
+        ]),
+        0,
+    )
+    .unwrap();
+    assert_eq!(t.descriptor(0), Some(1));
+    assert_eq!(t.descriptor(1), None);
+    // The same group again is the same types; without the clauses it is not.
+    t.add_rec_group(
+        &group(vec![
+            sub(true, &[], desc_struct(None, Some(3))),
+            sub(true, &[], desc_struct(Some(2), None)),
+        ]),
+        0,
+    )
+    .unwrap();
+    t.add_rec_group(
+        &group(vec![
+            sub(true, &[], strukt(&[])),
+            sub(true, &[], strukt(&[])),
+        ]),
+        0,
+    )
+    .unwrap();
+    assert_eq!(t.canon(0), t.canon(2));
+    assert_eq!(t.canon(1), t.canon(3));
+    assert_ne!(t.canon(0), t.canon(4));
+    assert_ne!(t.canon(1), t.canon(5));
+
+    let mut t = Types::new();
+    let outside = group(vec![sub(true, &[], desc_struct(None, Some(1)))]);
+    assert!(add_err(&mut t, outside).contains("descriptor type is outside rec group"));
+    let not_back = group(vec![
+        sub(true, &[], desc_struct(None, Some(1))),
+        sub(true, &[], strukt(&[])),
+    ]);
+    assert!(add_err(&mut t, not_back).contains("type is not described by its descriptor"));
+    let forward = group(vec![
+        sub(true, &[], desc_struct(Some(1), None)),
+        sub(true, &[], desc_struct(None, Some(0))),
+    ]);
+    assert!(add_err(&mut t, forward).contains("forward use of described type"));
+    let func_desc = group(vec![
+        sub(
+            true,
+            &[],
+            CompositeType {
+                descriptor: Some(1),
+                ..func(&[], &[])
+            },
+        ),
+        sub(true, &[], desc_struct(Some(0), None)),
+    ]);
+    assert!(add_err(&mut t, func_desc).contains("descriptor type must be a struct"));
+}
+
+#[test]
+fn subtypes_keep_their_supertypes_descriptors() {
+    // (rec (type $a (sub (descriptor $b) (struct))) (type $b (sub (describes $a) (struct)))
+    //      (type $c (sub $a (descriptor $d) (struct))) (type $d (sub $b (describes $c) (struct))))
+    let good = group(vec![
+        sub(false, &[], desc_struct(None, Some(1))),
+        sub(false, &[], desc_struct(Some(0), None)),
+        sub(false, &[0], desc_struct(None, Some(3))),
+        sub(false, &[1], desc_struct(Some(2), None)),
+    ]);
+    Types::new().add_rec_group(&good, 0).unwrap();
+    // $c's descriptor $d is not a subtype of $b.
+    let bad = group(vec![
+        sub(false, &[], desc_struct(None, Some(1))),
+        sub(false, &[], desc_struct(Some(0), None)),
+        sub(false, &[0], desc_struct(None, Some(3))),
+        sub(false, &[], desc_struct(Some(2), None)),
+    ]);
+    assert!(add_err(&mut Types::new(), bad).contains("does not match"));
+    // A subtype without a descriptor of a supertype with one.
+    let dropped = group(vec![
+        sub(false, &[], desc_struct(None, Some(1))),
+        sub(false, &[], desc_struct(Some(0), None)),
+        sub(false, &[0], strukt(&[])),
+    ]);
+    assert!(add_err(&mut Types::new(), dropped).contains("sub type 2 does not match super type 0"));
+}
+
+#[test]
+fn exact_heap_types_match_only_themselves() {
+    let mut t = Types::new();
+    t.add_rec_group(&group(vec![sub(false, &[], strukt(&[]))]), 0)
+        .unwrap();
+    t.add_rec_group(&group(vec![sub(false, &[0], strukt(&[]))]), 0)
+        .unwrap();
+    let (c, e) = (HeapType::Concrete, HeapType::Exact);
+    assert!(t.heap_sub(e(0), c(0)));
+    assert!(!t.heap_sub(c(0), e(0)));
+    assert!(t.heap_sub(e(1), c(0)));
+    assert!(!t.heap_sub(e(1), e(0)));
+    assert!(t.heap_sub(e(1), e(1)));
+    assert!(t.heap_sub(HeapType::Abstract(AbsHeapType::None), e(0)));
+    assert!(t.heap_sub(e(0), HeapType::Abstract(AbsHeapType::Struct)));
+    assert!(!t.heap_sub(HeapType::Abstract(AbsHeapType::NoFunc), e(0)));
+}
