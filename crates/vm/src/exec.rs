@@ -13,8 +13,56 @@ use crate::Trap;
 struct Frame<'s> {
     cf: &'s CompiledFunc,
     inst: &'s InstanceData,
-    ip: usize,
+    /// The instruction to resume at, in `cf.code`.
+    ip: *const Instr,
     fp: usize,
+}
+
+/// Checks and establishes what the interpreter's unchecked accesses rely on, for a function
+/// the lowering produced (every function the interpreter runs goes through this, in
+/// [`Module`](crate::Module)'s constructor):
+///
+/// - every slot an instruction reads or writes in its own frame is below `frame_size`
+///   (raised if needed), and `frame_size` covers the results;
+/// - the code is not empty and its last instruction never falls through (a `Trap` is
+///   appended otherwise), so the instruction after a non-branching one exists;
+/// - every branch target is inside the code, and a `BrTable` is followed by its `len + 1`
+///   branches.
+///
+/// A violation of the last point is a lowering bug: it panics rather than run unsound code.
+pub(crate) fn verify(mut cf: CompiledFunc) -> CompiledFunc {
+    if !cf.code.last().is_some_and(Instr::is_terminator) {
+        let mut code = std::mem::take(&mut cf.code).into_vec();
+        code.push(Instr::Trap {
+            code: TrapCode::Unreachable,
+        });
+        cf.code = code.into_boxed_slice();
+    }
+    let bound = cf
+        .code
+        .iter()
+        .map(Instr::slot_bound)
+        .chain([usize::from(cf.frame_size), usize::from(cf.results)])
+        .max()
+        .unwrap_or(0);
+    cf.frame_size = u16::try_from(bound).expect("lowering: frame slots fit u16");
+    assert!(cf.locals <= cf.frame_size && cf.params <= cf.locals);
+    let len = cf.code.len();
+    for (at, instr) in cf.code.iter().enumerate() {
+        let mut i = *instr;
+        if let Some(&mut off) = i.offset_mut() {
+            let target = at as i64 + i64::from(off);
+            assert!(
+                (0..len as i64).contains(&target),
+                "lowering: branch target out of code"
+            );
+        }
+        if let Instr::BrTable { len: n, .. } = *instr {
+            let last = at as u64 + u64::from(n) + 1;
+            assert!(last < len as u64, "lowering: br_table without its branches");
+        }
+    }
+    cf
 }
 
 /// Calls function `f` (store address) with `args`.
@@ -165,8 +213,8 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
     };
     let mut cf: &CompiledFunc = code;
     let mut inst: &InstanceData = &instances[*instance as usize];
-    let mut code: &[Instr] = &cf.code;
-    let mut ip: usize = 0;
+    // The next instruction, in `cf.code`.
+    let mut ip: *const Instr = cf.code.as_ptr();
     let mut fp: usize = 0;
     let mut frames: Vec<Frame<'_>> = Vec::new();
     enter(regs, fp, cf)?;
@@ -180,15 +228,18 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
         None => &mut [],
     };
 
+    // SAFETY (both): `frame` is `regs[fp..]` with `regs.len() >= fp + cf.frame_size` (see
+    // `enter`, and `refresh!` re-derives `frame` whenever `regs` may have changed), and every
+    // slot an instruction of `cf` names is below `cf.frame_size` (`verify`).
     macro_rules! get {
         ($s:expr) => {
-            frame[$s as usize]
+            unsafe { *frame.get_unchecked($s as usize) }
         };
     }
     macro_rules! set {
         ($s:expr, $v:expr) => {{
             let v = $v;
-            frame[$s as usize] = v;
+            unsafe { *frame.get_unchecked_mut($s as usize) = v };
         }};
     }
     macro_rules! mem {
@@ -207,7 +258,8 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
     }
     macro_rules! jump {
         ($off:expr) => {{
-            ip = (ip as isize - 1 + $off as isize) as usize;
+            // SAFETY: `ip - 1` is the branch; its target is inside `cf.code` (`verify`).
+            ip = unsafe { ip.offset($off as isize - 1) };
             continue;
         }};
     }
@@ -219,7 +271,6 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                 Some(f) => {
                     cf = f.cf;
                     inst = f.inst;
-                    code = &cf.code;
                     ip = f.ip;
                     fp = f.fp;
                     mem0 = inst.mem0 as usize;
@@ -247,10 +298,9 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                         fp = base;
                     }
                     cf = c;
-                    code = &cf.code;
                     inst = &instances[*instance as usize];
                     mem0 = inst.mem0 as usize;
-                    ip = 0;
+                    ip = cf.code.as_ptr();
                     enter(regs, fp, cf)?;
                     refresh!();
                     continue;
@@ -303,9 +353,13 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
     }
 
     loop {
-        let instr = code[ip];
-        ip += 1;
-        rill_lower::with_isa!(dispatch (instr) {
+        // SAFETY: `ip` points into `cf.code`: it starts at an entry, branches stay inside
+        // (`verify`), and the instruction after a non-branching one exists because the last
+        // one never falls through (`verify`). `cf.code` outlives the loop (borrowed from
+        // `funcs`).
+        let instr = unsafe { &*ip };
+        ip = unsafe { ip.add(1) };
+        rill_lower::with_isa!(dispatch (*instr) {
             Instr::Trap { code: TrapCode::Unreachable } => return Err(Trap::Unreachable),
             Instr::Unsupported { op } => {
                 let name = rill_decoder::OPERATORS.get(op as usize).map_or("?", |o| o.name);
@@ -324,7 +378,8 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
             }
             Instr::BrTable { index, len } => {
                 let i = (get!(index) as u32).min(len);
-                ip += i as usize;
+                // SAFETY: the `len + 1` branches after the `BrTable` are in `cf.code` (`verify`).
+                ip = unsafe { ip.add(i as usize) };
             }
             Instr::Return0 => ret!(),
             Instr::Return1 { s } => {
