@@ -599,6 +599,26 @@ macro_rules! define_instr {
                 )
             }
 
+            /// For a conditional branch: the branch on the negated condition, with the same
+            /// operands and offset.
+            pub fn negated_branch(&self) -> Option<Instr> {
+                Some(match *self {
+                    $(
+                        Instr::$c32 { a, b, offset } => Instr::$c32n { a, b, offset },
+                        Instr::$c32i { a, imm, offset } => Instr::$c32ni { a, imm, offset },
+                    )*
+                    $(
+                        Instr::$c64 { a, b, offset } => Instr::$c64n { a, b, offset },
+                        Instr::$c64i { a, imm, offset } => Instr::$c64ni { a, imm, offset },
+                    )*
+                    Instr::BrIfZ { c, offset } => Instr::BrIfNz { c, offset },
+                    Instr::BrIfNz { c, offset } => Instr::BrIfZ { c, offset },
+                    Instr::BrOnNull { r, offset } => Instr::BrOnNonNull { r, offset },
+                    Instr::BrOnNonNull { r, offset } => Instr::BrOnNull { r, offset },
+                    _ => return None,
+                })
+            }
+
             /// The branch offset of a branching instruction.
             pub fn offset_mut(&mut self) -> Option<&mut i32> {
                 match self {
