@@ -522,6 +522,103 @@ macro_rules! define_instr {
                 })
             }
 
+            /// One past the highest frame slot this instruction reads or writes in the current
+            /// frame (0 if none). A call's `base` is not counted: the callee's frame starts
+            /// there and the interpreter makes room for it when it enters the callee.
+            pub fn slot_bound(&self) -> usize {
+                fn m(slots: &[Slot]) -> usize {
+                    slots.iter().map(|&s| usize::from(s) + 1).max().unwrap_or(0)
+                }
+                match *self {
+                    $( Instr::$b32 { d, a, b } => m(&[d, a, b]), Instr::$b32i { d, a, .. } => m(&[d, a]), )*
+                    $( Instr::$b64 { d, a, b } => m(&[d, a, b]), Instr::$b64i { d, a, .. } => m(&[d, a]), )*
+                    $( Instr::$bt { d, a, b } => m(&[d, a, b]), )*
+                    $( Instr::$bf { d, a, b } => m(&[d, a, b]), )*
+                    $( Instr::$u { d, a } => m(&[d, a]), )*
+                    $( Instr::$ut { d, a } => m(&[d, a]), )*
+                    $( Instr::$l { d, p, .. } => m(&[d, p]), )*
+                    $( Instr::$s { p, v, .. } => m(&[p, v]), )*
+                    $( Instr::$c32 { a, b, .. } => m(&[a, b]), Instr::$c32i { a, .. } => m(&[a]), )*
+                    $( Instr::$c64 { a, b, .. } => m(&[a, b]), Instr::$c64i { a, .. } => m(&[a]), )*
+                    Instr::Trap { .. }
+                    | Instr::Unsupported { .. }
+                    | Instr::Br { .. }
+                    | Instr::Return0
+                    | Instr::Call { .. }
+                    | Instr::ReturnCall { .. }
+                    | Instr::DataDrop { .. }
+                    | Instr::ElemDrop { .. } => 0,
+                    Instr::BrIfZ { c, .. } | Instr::BrIfNz { c, .. } => m(&[c]),
+                    Instr::BrTable { index, .. } => m(&[index]),
+                    Instr::Return1 { s } => m(&[s, 0]),
+                    Instr::ReturnN { s, n } => usize::from(s) + usize::from(n).max(1),
+                    Instr::CallIndirect { index, .. } | Instr::ReturnCallIndirect { index, .. } => {
+                        m(&[index])
+                    }
+                    Instr::CallRef { r, .. } | Instr::ReturnCallRef { r, .. } => m(&[r]),
+                    Instr::Copy { d, s } => m(&[d, s]),
+                    Instr::Const32 { d, .. } | Instr::Const64 { d, .. } => m(&[d]),
+                    Instr::Select { d, c, a, b } => m(&[d, c, a, b]),
+                    Instr::GlobalGet { d, .. } => m(&[d]),
+                    Instr::GlobalSet { s, .. } => m(&[s]),
+                    Instr::LoadAt { d, p, .. } => m(&[d, p]),
+                    Instr::StoreAt { p, v, .. } => m(&[p, v]),
+                    Instr::MemorySize { d, .. } => m(&[d]),
+                    Instr::MemoryGrow { d, delta, .. } => m(&[d, delta]),
+                    Instr::MemoryFill { dst, val, n, .. } => m(&[dst, val, n]),
+                    Instr::MemoryCopy { dst, src, n, .. }
+                    | Instr::MemoryInit { dst, src, n, .. }
+                    | Instr::TableCopy { dst, src, n, .. }
+                    | Instr::TableInit { dst, src, n, .. } => m(&[dst, src, n]),
+                    Instr::TableGet { d, i, .. } => m(&[d, i]),
+                    Instr::TableSet { i, v, .. } => m(&[i, v]),
+                    Instr::TableSize { d, .. } => m(&[d]),
+                    Instr::TableGrow { d, init, n, .. } => m(&[d, init, n]),
+                    Instr::TableFill { i, v, n, .. } => m(&[i, v, n]),
+                    Instr::RefFunc { d, .. } => m(&[d]),
+                    Instr::RefIsNull { d, a } => m(&[d, a]),
+                    Instr::RefAsNonNull { a } => m(&[a]),
+                    Instr::BrOnNull { r, .. } | Instr::BrOnNonNull { r, .. } => m(&[r]),
+                }
+            }
+
+            /// Whether execution never continues with the next instruction (a return, an
+            /// unconditional branch, a tail call or a trap).
+            pub fn is_terminator(&self) -> bool {
+                matches!(
+                    self,
+                    Instr::Trap { .. }
+                        | Instr::Unsupported { .. }
+                        | Instr::Br { .. }
+                        | Instr::Return0
+                        | Instr::Return1 { .. }
+                        | Instr::ReturnN { .. }
+                        | Instr::ReturnCall { .. }
+                        | Instr::ReturnCallIndirect { .. }
+                        | Instr::ReturnCallRef { .. }
+                )
+            }
+
+            /// For a conditional branch: the branch on the negated condition, with the same
+            /// operands and offset.
+            pub fn negated_branch(&self) -> Option<Instr> {
+                Some(match *self {
+                    $(
+                        Instr::$c32 { a, b, offset } => Instr::$c32n { a, b, offset },
+                        Instr::$c32i { a, imm, offset } => Instr::$c32ni { a, imm, offset },
+                    )*
+                    $(
+                        Instr::$c64 { a, b, offset } => Instr::$c64n { a, b, offset },
+                        Instr::$c64i { a, imm, offset } => Instr::$c64ni { a, imm, offset },
+                    )*
+                    Instr::BrIfZ { c, offset } => Instr::BrIfNz { c, offset },
+                    Instr::BrIfNz { c, offset } => Instr::BrIfZ { c, offset },
+                    Instr::BrOnNull { r, offset } => Instr::BrOnNonNull { r, offset },
+                    Instr::BrOnNonNull { r, offset } => Instr::BrOnNull { r, offset },
+                    _ => return None,
+                })
+            }
+
             /// The branch offset of a branching instruction.
             pub fn offset_mut(&mut self) -> Option<&mut i32> {
                 match self {

@@ -93,3 +93,33 @@ fn overwritten_local_is_preserved() {
         ]
     );
 }
+
+#[test]
+fn while_loops_are_rotated() {
+    let f = &lower_wat(
+        r#"(module (func (param i32) (result i32) (local i32)
+            block loop
+              local.get 1 local.get 0 i32.ge_u br_if 1
+              local.get 1 i32.const 1 i32.add local.set 1
+              br 0
+            end end
+            local.get 1))"#,
+    )[0];
+    assert_eq!(
+        &*f.code,
+        &[
+            Instr::BrI32GeU {
+                a: 1,
+                b: 0,
+                offset: 3
+            },
+            Instr::I32AddImm { d: 1, a: 1, imm: 1 },
+            Instr::BrI32LtU {
+                a: 1,
+                b: 0,
+                offset: -1
+            },
+            Instr::Return1 { s: 1 },
+        ]
+    );
+}

@@ -124,6 +124,39 @@ fn commutative(op: &Operator<'_>) -> bool {
     )
 }
 
+/// Loop rotation: a `Br` to a conditional branch that exits to the instruction right after
+/// the `Br` (a `while` loop: `block loop br_if 1 … br 0 end end`) becomes that branch negated,
+/// jumping to the instruction after it. One dispatch less per iteration; the instruction at
+/// the `Br`'s position keeps its meaning, so branches to it stay valid.
+fn rotate_loops(code: &mut [Instr]) {
+    for at in 0..code.len() {
+        let Instr::Br { offset } = code[at] else {
+            continue;
+        };
+        let head = at as i64 + i64::from(offset);
+        let Some(mut cond) = usize::try_from(head)
+            .ok()
+            .and_then(|h| code.get(h).copied())
+        else {
+            continue;
+        };
+        let Some(&mut exit) = cond.offset_mut() else {
+            continue;
+        };
+        if head + i64::from(exit) != at as i64 + 1 {
+            continue;
+        }
+        let Some(mut rotated) = cond.negated_branch() else {
+            continue;
+        };
+        let Ok(back) = i32::try_from(head + 1 - at as i64) else {
+            continue;
+        };
+        *rotated.offset_mut().expect("a branch") = back;
+        code[at] = rotated;
+    }
+}
+
 /// The lowering sink for one function body.
 #[derive(Debug)]
 pub struct Lowerer {
@@ -176,7 +209,8 @@ impl Lowerer {
     }
 
     /// The lowered function.
-    pub fn into_compiled(self) -> CompiledFunc {
+    pub fn into_compiled(mut self) -> CompiledFunc {
+        rotate_loops(&mut self.code);
         CompiledFunc {
             code: self.code.into_boxed_slice(),
             params: self.params as u16,

@@ -13,8 +13,56 @@ use crate::Trap;
 struct Frame<'s> {
     cf: &'s CompiledFunc,
     inst: &'s InstanceData,
-    ip: usize,
+    /// The instruction to resume at, in `cf.code`.
+    ip: *const Instr,
     fp: usize,
+}
+
+/// Checks and establishes what the interpreter's unchecked accesses rely on, for a function
+/// the lowering produced (every function the interpreter runs goes through this, in
+/// [`Module`](crate::Module)'s constructor):
+///
+/// - every slot an instruction reads or writes in its own frame is below `frame_size`
+///   (raised if needed), and `frame_size` covers the results;
+/// - the code is not empty and its last instruction never falls through (a `Trap` is
+///   appended otherwise), so the instruction after a non-branching one exists;
+/// - every branch target is inside the code, and a `BrTable` is followed by its `len + 1`
+///   branches.
+///
+/// A violation of the last point is a lowering bug: it panics rather than run unsound code.
+pub(crate) fn verify(mut cf: CompiledFunc) -> CompiledFunc {
+    if !cf.code.last().is_some_and(Instr::is_terminator) {
+        let mut code = std::mem::take(&mut cf.code).into_vec();
+        code.push(Instr::Trap {
+            code: TrapCode::Unreachable,
+        });
+        cf.code = code.into_boxed_slice();
+    }
+    let bound = cf
+        .code
+        .iter()
+        .map(Instr::slot_bound)
+        .chain([usize::from(cf.frame_size), usize::from(cf.results)])
+        .max()
+        .unwrap_or(0);
+    cf.frame_size = u16::try_from(bound).expect("lowering: frame slots fit u16");
+    assert!(cf.locals <= cf.frame_size && cf.params <= cf.locals);
+    let len = cf.code.len();
+    for (at, instr) in cf.code.iter().enumerate() {
+        let mut i = *instr;
+        if let Some(&mut off) = i.offset_mut() {
+            let target = at as i64 + i64::from(off);
+            assert!(
+                (0..len as i64).contains(&target),
+                "lowering: branch target out of code"
+            );
+        }
+        if let Instr::BrTable { len: n, .. } = *instr {
+            let last = at as u64 + u64::from(n) + 1;
+            assert!(last < len as u64, "lowering: br_table without its branches");
+        }
+    }
+    cf
 }
 
 /// Calls function `f` (store address) with `args`.
@@ -53,7 +101,7 @@ fn enter(regs: &mut Vec<u64>, fp: usize, cf: &CompiledFunc) -> Result<(), Trap> 
     Ok(())
 }
 
-fn mem_op_load(op: MemOp) -> fn(&[u8], u64, u64) -> Result<u64, Trap> {
+fn mem_op_load(op: MemOp) -> fn(&[u8], u64, u64) -> Option<u64> {
     match op {
         MemOp::I32Load | MemOp::I64Load32U => ops::load_u32,
         MemOp::I64Load => ops::load_u64,
@@ -68,7 +116,7 @@ fn mem_op_load(op: MemOp) -> fn(&[u8], u64, u64) -> Result<u64, Trap> {
     }
 }
 
-fn mem_op_store(op: MemOp) -> fn(&mut [u8], u64, u64, u64) -> Result<(), Trap> {
+fn mem_op_store(op: MemOp) -> fn(&mut [u8], u64, u64, u64) -> Option<()> {
     match op {
         MemOp::I32Store | MemOp::I64Store32 => ops::store_32,
         MemOp::I64Store => ops::store_64,
@@ -117,10 +165,15 @@ macro_rules! dispatch {
             $( Instr::$u { d, a } => set!(d, ops::$uf(get!(a))), )*
             $( Instr::$ut { d, a } => set!(d, ops::$utf(get!(a))?), )*
             $( Instr::$l { d, p, offset } => {
-                set!(d, ops::$lf(mem!(), get!(p), u64::from(offset))?)
+                match ops::$lf(mem!(), get!(p), u64::from(offset)) {
+                    Some(v) => set!(d, v),
+                    None => return Err(Trap::MemoryOutOfBounds),
+                }
             } )*
             $( Instr::$s { p, v, offset } => {
-                ops::$sf(mem!(), get!(p), u64::from(offset), get!(v))?
+                if ops::$sf(mem!(), get!(p), u64::from(offset), get!(v)).is_none() {
+                    return Err(Trap::MemoryOutOfBounds);
+                }
             } )*
             $(
                 Instr::$c32 { a, b, offset } => {
@@ -165,175 +218,234 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
     };
     let mut cf: &CompiledFunc = code;
     let mut inst: &InstanceData = &instances[*instance as usize];
-    let mut code: &[Instr] = &cf.code;
-    let mut ip: usize = 0;
+    // The next instruction, in `cf.code`.
+    let mut ip: *const Instr = cf.code.as_ptr();
     let mut fp: usize = 0;
     let mut frames: Vec<Frame<'_>> = Vec::new();
     enter(regs, fp, cf)?;
     let mut mem0 = inst.mem0 as usize;
-    // The current frame's registers and memory 0, re-derived whenever the register file or
-    // the memories may have changed (calls, returns, memory operators other than plain
-    // loads and stores).
-    let mut frame: &mut [u64] = &mut regs[fp..];
-    let mut mem: &mut [u8] = match memories.get_mut(mem0) {
-        Some(m) => &mut m.data[..],
-        None => &mut [],
-    };
-
-    macro_rules! get {
-        ($s:expr) => {
-            frame[$s as usize]
-        };
-    }
-    macro_rules! set {
-        ($s:expr, $v:expr) => {{
-            let v = $v;
-            frame[$s as usize] = v;
-        }};
-    }
-    macro_rules! mem {
-        () => {
-            mem
-        };
-    }
-    macro_rules! refresh {
-        () => {{
-            frame = &mut regs[fp..];
-            mem = match memories.get_mut(mem0) {
+    loop {
+        {
+            // The fast path: instructions that cannot change the register file, the memories
+            // or the current function. Its state (frame, memory 0) is derived once here and
+            // stays in registers; everything else breaks out to the slow path below, which
+            // comes back here (re-deriving the state) when done.
+            let frame: &mut [u64] = &mut regs[fp..];
+            let mem: &mut [u8] = match memories.get_mut(mem0) {
                 Some(m) => &mut m.data[..],
                 None => &mut [],
             };
-        }};
-    }
-    macro_rules! jump {
-        ($off:expr) => {{
-            ip = (ip as isize - 1 + $off as isize) as usize;
-            continue;
-        }};
-    }
-    // Returns from the current frame (results already in place).
-    macro_rules! ret {
-        () => {{
-            match frames.pop() {
-                None => return Ok(()),
-                Some(f) => {
-                    cf = f.cf;
-                    inst = f.inst;
-                    code = &cf.code;
-                    ip = f.ip;
-                    fp = f.fp;
-                    mem0 = inst.mem0 as usize;
-                    refresh!();
-                }
+            // SAFETY (both): `frame` is `regs[fp..]` with `regs.len() >= fp + cf.frame_size`
+            // (`enter` made room when the frame was entered; `regs` never shrinks during a
+            // run), and every slot an instruction of `cf` names is below `cf.frame_size`
+            // (`verify`).
+            macro_rules! get {
+                ($s:expr) => {
+                    unsafe { *frame.get_unchecked($s as usize) }
+                };
             }
-            continue;
-        }};
-    }
-    // Calls store function `$f` with arguments at `base` (tail: replacing this frame).
-    macro_rules! call {
-        ($f:expr, $base:expr, $tail:expr) => {{
-            let callee = &funcs[$f as usize];
-            let base = fp + $base as usize;
-            match &callee.kind {
-                FuncKind::Wasm { instance, code: c } => {
-                    if $tail {
-                        let n = c.params as usize;
-                        regs.copy_within(base..base + n, fp);
-                    } else {
-                        if frames.len() >= MAX_CALL_DEPTH {
-                            return Err(Trap::StackExhausted);
-                        }
-                        frames.push(Frame { cf, inst, ip, fp });
-                        fp = base;
-                    }
-                    cf = c;
-                    code = &cf.code;
-                    inst = &instances[*instance as usize];
-                    mem0 = inst.mem0 as usize;
-                    ip = 0;
-                    enter(regs, fp, cf)?;
-                    refresh!();
+            macro_rules! set {
+                ($s:expr, $v:expr) => {{
+                    let v = $v;
+                    unsafe { *frame.get_unchecked_mut($s as usize) = v };
+                }};
+            }
+            macro_rules! mem {
+                () => {
+                    mem
+                };
+            }
+            macro_rules! jump {
+                ($off:expr) => {{
+                    // SAFETY: `ip - 1` is the branch; its target is inside `cf.code` (`verify`).
+                    ip = unsafe { ip.offset($off as isize - 1) };
                     continue;
-                }
-                FuncKind::Host(h) => {
-                    let ty = &callee.ty;
-                    let args: Vec<Value> = ty
-                        .params
-                        .iter()
-                        .enumerate()
-                        .map(|(i, t)| Value::from_raw(regs[base + i], *t))
-                        .collect();
-                    let results = h(&args)?;
-                    let out = if $tail { fp } else { base };
-                    if out + results.len() > regs.len() {
-                        regs.resize(out + results.len(), 0);
-                    }
-                    for (i, v) in results.iter().enumerate() {
-                        regs[out + i] = v.to_raw();
-                    }
-                    refresh!();
-                    if $tail {
-                        ret!();
+                }};
+            }
+            loop {
+                // SAFETY: `ip` points into `cf.code`: it starts at an entry, branches stay
+                // inside (`verify`), and the instruction after a non-branching one exists
+                // because the last one never falls through (`verify`). `cf.code` outlives
+                // the loop (borrowed from `funcs`).
+                let instr = unsafe { &*ip };
+                ip = unsafe { ip.add(1) };
+                rill_lower::with_isa!(dispatch (*instr) {
+                Instr::Br { offset } => jump!(offset),
+                Instr::BrIfZ { c, offset } => {
+                    if get!(c) == 0 {
+                        jump!(offset)
                     }
                 }
+                Instr::BrIfNz { c, offset } => {
+                    if get!(c) != 0 {
+                        jump!(offset)
+                    }
+                }
+                Instr::BrTable { index, len } => {
+                    let i = (get!(index) as u32).min(len);
+                    // SAFETY: the `len + 1` branches after the `BrTable` are in `cf.code` (`verify`).
+                    ip = unsafe { ip.add(i as usize) };
+                }
+                Instr::Copy { d, s } => set!(d, get!(s)),
+                Instr::Const32 { d, value } => set!(d, u64::from(value)),
+                Instr::Const64 { d, lo, hi } => set!(d, u64::from(hi) << 32 | u64::from(lo)),
+                Instr::Select { d, c, a, b } => {
+                    set!(d, if get!(c) != 0 { get!(a) } else { get!(b) })
+                }
+                Instr::GlobalGet { d, global } => {
+                    set!(d, globals[inst.globals[global as usize] as usize].value)
+                }
+                Instr::GlobalSet { s, global } => {
+                    globals[inst.globals[global as usize] as usize].value = get!(s)
+                }
+                Instr::RefFunc { d, func } => set!(d, u64::from(inst.funcs[func as usize]) + 1),
+                Instr::RefIsNull { d, a } => set!(d, u64::from(get!(a) == 0)),
+                Instr::RefAsNonNull { a } => {
+                    if get!(a) == 0 {
+                        return Err(Trap::NullReference);
+                    }
+                }
+                Instr::BrOnNull { r, offset } => {
+                    if get!(r) == 0 {
+                        jump!(offset)
+                    }
+                }
+                Instr::BrOnNonNull { r, offset } => {
+                    if get!(r) != 0 {
+                        jump!(offset)
+                    }
+                }
+                        _ => break,
+                    });
             }
-        }};
-    }
-    // The function at `index` of the call site's table, checked against its type.
-    macro_rules! indirect {
-        ($index:expr, $site:expr) => {{
-            let site = cf.call_sites[$site as usize];
-            let table = &tables[inst.tables[site.table as usize] as usize];
-            let i = get!($index);
-            let r = match usize::try_from(i).ok().and_then(|i| table.elems.get(i)) {
-                Some(&r) => r,
-                None => return Err(Trap::UndefinedElement),
-            };
-            if r == 0 {
-                return Err(Trap::UninitializedElement(i));
-            }
-            let f = (r - 1) as u32;
-            let expected = inst.types[site.type_index as usize];
-            let actual = funcs[f as usize].type_id;
-            if actual != expected && !types.is_sub(actual, expected) {
-                return Err(Trap::IndirectCallTypeMismatch);
-            }
-            f
-        }};
-    }
+        }
 
-    loop {
-        let instr = code[ip];
-        ip += 1;
-        rill_lower::with_isa!(dispatch (instr) {
-            Instr::Trap { code: TrapCode::Unreachable } => return Err(Trap::Unreachable),
+        // The slow path: `ip - 1` is an instruction the fast path does not handle. Slots are
+        // accessed with bounds checks here.
+        // SAFETY: the fast path broke out right after advancing `ip` past it.
+        let instr = unsafe { *ip.sub(1) };
+        macro_rules! get {
+            ($s:expr) => {
+                regs[fp + $s as usize]
+            };
+        }
+        macro_rules! set {
+            ($s:expr, $v:expr) => {{
+                let v = $v;
+                regs[fp + $s as usize] = v;
+            }};
+        }
+        // The fast path re-derives its state when it resumes.
+        macro_rules! refresh {
+            () => {};
+        }
+        // Returns from the current frame (results already in place).
+        macro_rules! ret {
+            () => {{
+                match frames.pop() {
+                    None => return Ok(()),
+                    Some(f) => {
+                        cf = f.cf;
+                        inst = f.inst;
+                        ip = f.ip;
+                        fp = f.fp;
+                        mem0 = inst.mem0 as usize;
+                        refresh!();
+                    }
+                }
+                continue;
+            }};
+        }
+        // Calls store function `$f` with arguments at `base` (tail: replacing this frame).
+        macro_rules! call {
+            ($f:expr, $base:expr, $tail:expr) => {{
+                let callee = &funcs[$f as usize];
+                let base = fp + $base as usize;
+                match &callee.kind {
+                    FuncKind::Wasm { instance, code: c } => {
+                        if $tail {
+                            let n = c.params as usize;
+                            regs.copy_within(base..base + n, fp);
+                        } else {
+                            if frames.len() >= MAX_CALL_DEPTH {
+                                return Err(Trap::StackExhausted);
+                            }
+                            frames.push(Frame { cf, inst, ip, fp });
+                            fp = base;
+                        }
+                        cf = c;
+                        inst = &instances[*instance as usize];
+                        mem0 = inst.mem0 as usize;
+                        ip = cf.code.as_ptr();
+                        enter(regs, fp, cf)?;
+                        refresh!();
+                        continue;
+                    }
+                    FuncKind::Host(h) => {
+                        let ty = &callee.ty;
+                        let args: Vec<Value> = ty
+                            .params
+                            .iter()
+                            .enumerate()
+                            .map(|(i, t)| Value::from_raw(regs[base + i], *t))
+                            .collect();
+                        let results = h(&args)?;
+                        let out = if $tail { fp } else { base };
+                        if out + results.len() > regs.len() {
+                            regs.resize(out + results.len(), 0);
+                        }
+                        for (i, v) in results.iter().enumerate() {
+                            regs[out + i] = v.to_raw();
+                        }
+                        refresh!();
+                        if $tail {
+                            ret!();
+                        }
+                    }
+                }
+            }};
+        }
+        // The function at `index` of the call site's table, checked against its type.
+        macro_rules! indirect {
+            ($index:expr, $site:expr) => {{
+                let site = cf.call_sites[$site as usize];
+                let table = &tables[inst.tables[site.table as usize] as usize];
+                let i = get!($index);
+                let r = match usize::try_from(i).ok().and_then(|i| table.elems.get(i)) {
+                    Some(&r) => r,
+                    None => return Err(Trap::UndefinedElement),
+                };
+                if r == 0 {
+                    return Err(Trap::UninitializedElement(i));
+                }
+                let f = (r - 1) as u32;
+                let expected = inst.types[site.type_index as usize];
+                let actual = funcs[f as usize].type_id;
+                if actual != expected && !types.is_sub(actual, expected) {
+                    return Err(Trap::IndirectCallTypeMismatch);
+                }
+                f
+            }};
+        }
+
+        match instr {
+            Instr::Trap {
+                code: TrapCode::Unreachable,
+            } => return Err(Trap::Unreachable),
             Instr::Unsupported { op } => {
-                let name = rill_decoder::OPERATORS.get(op as usize).map_or("?", |o| o.name);
+                let name = rill_decoder::OPERATORS
+                    .get(op as usize)
+                    .map_or("?", |o| o.name);
                 return Err(Trap::Unsupported(format!("the {name} instruction")));
-            }
-            Instr::Br { offset } => jump!(offset),
-            Instr::BrIfZ { c, offset } => {
-                if get!(c) == 0 {
-                    jump!(offset)
-                }
-            }
-            Instr::BrIfNz { c, offset } => {
-                if get!(c) != 0 {
-                    jump!(offset)
-                }
-            }
-            Instr::BrTable { index, len } => {
-                let i = (get!(index) as u32).min(len);
-                ip += i as usize;
             }
             Instr::Return0 => ret!(),
             Instr::Return1 { s } => {
-                frame[0] = get!(s);
+                regs[fp] = get!(s);
                 ret!()
             }
             Instr::ReturnN { s, n } => {
                 let from = s as usize;
-                frame.copy_within(from..from + n as usize, 0);
+                regs.copy_within(fp + from..fp + from + n as usize, fp);
                 ret!()
             }
             Instr::Call { base, func } => call!(inst.funcs[func as usize], base, false),
@@ -360,28 +472,19 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                 }
                 call!(r - 1, base, true)
             }
-            Instr::Copy { d, s } => set!(d, get!(s)),
-            Instr::Const32 { d, value } => set!(d, u64::from(value)),
-            Instr::Const64 { d, lo, hi } => set!(d, u64::from(hi) << 32 | u64::from(lo)),
-            Instr::Select { d, c, a, b } => {
-                set!(d, if get!(c) != 0 { get!(a) } else { get!(b) })
-            }
-            Instr::GlobalGet { d, global } => {
-                set!(d, globals[inst.globals[global as usize] as usize].value)
-            }
-            Instr::GlobalSet { s, global } => {
-                globals[inst.globals[global as usize] as usize].value = get!(s)
-            }
             Instr::LoadAt { d, p, site } => {
                 let MemSite { memory, offset, op } = cf.mem_sites[site as usize];
                 let m = &memories[inst.memories[memory as usize] as usize].data;
-                set!(d, mem_op_load(op)(m, get!(p), offset)?);
+                set!(
+                    d,
+                    mem_op_load(op)(m, get!(p), offset).ok_or(Trap::MemoryOutOfBounds)?
+                );
                 refresh!();
             }
             Instr::StoreAt { p, v, site } => {
                 let MemSite { memory, offset, op } = cf.mem_sites[site as usize];
                 let m = &mut memories[inst.memories[memory as usize] as usize].data;
-                mem_op_store(op)(m, get!(p), offset, get!(v))?;
+                mem_op_store(op)(m, get!(p), offset, get!(v)).ok_or(Trap::MemoryOutOfBounds)?;
                 refresh!();
             }
             Instr::MemorySize { d, memory } => {
@@ -396,7 +499,12 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                 set!(d, r);
                 refresh!();
             }
-            Instr::MemoryFill { dst, val, n, memory } => {
+            Instr::MemoryFill {
+                dst,
+                val,
+                n,
+                memory,
+            } => {
                 let m = &mut memories[inst.memories[memory as usize] as usize].data;
                 let (d, v, n) = (get!(dst), get!(val) as u8, get!(n));
                 match range_mut(m, d, n) {
@@ -452,13 +560,19 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
             Instr::TableSet { i, v, table } => {
                 let t = &mut tables[inst.tables[table as usize] as usize];
                 let v = get!(v);
-                match usize::try_from(get!(i)).ok().and_then(|i| t.elems.get_mut(i)) {
+                match usize::try_from(get!(i))
+                    .ok()
+                    .and_then(|i| t.elems.get_mut(i))
+                {
                     Some(r) => *r = v,
                     None => return Err(Trap::TableOutOfBounds),
                 }
             }
             Instr::TableSize { d, table } => {
-                set!(d, tables[inst.tables[table as usize] as usize].elems.len() as u64)
+                set!(
+                    d,
+                    tables[inst.tables[table as usize] as usize].elems.len() as u64
+                )
             }
             Instr::TableGrow { d, init, n, table } => {
                 let t = &mut tables[inst.tables[table as usize] as usize];
@@ -501,24 +615,8 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
             Instr::ElemDrop { segment } => {
                 elems[inst.elems[segment as usize] as usize] = Vec::new();
             }
-            Instr::RefFunc { d, func } => set!(d, u64::from(inst.funcs[func as usize]) + 1),
-            Instr::RefIsNull { d, a } => set!(d, u64::from(get!(a) == 0)),
-            Instr::RefAsNonNull { a } => {
-                if get!(a) == 0 {
-                    return Err(Trap::NullReference);
-                }
-            }
-            Instr::BrOnNull { r, offset } => {
-                if get!(r) == 0 {
-                    jump!(offset)
-                }
-            }
-            Instr::BrOnNonNull { r, offset } => {
-                if get!(r) != 0 {
-                    jump!(offset)
-                }
-            }
-        });
+            _ => unreachable!("the fast path handles {instr:?}"),
+        }
     }
 }
 

@@ -74,7 +74,8 @@ impl Module {
                 Payload::Start(s) => m.start = Some(*s),
                 Payload::FunctionBody(body) => {
                     let env = v.env().expect("frozen at the code section");
-                    m.code.push(Arc::new(lower_function(env, body)?));
+                    m.code
+                        .push(Arc::new(crate::exec::verify(lower_function(env, body)?)));
                     m.code_bytes += body.bytes.len();
                 }
                 _ => {}

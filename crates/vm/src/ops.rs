@@ -329,37 +329,31 @@ trunc_ops! {
 
 // ----- memory -----
 
-/// The `N` bytes at `addr + offset`, or an out-of-bounds trap.
+// Memory accesses return `None` when out of bounds (the caller traps): an `Option` keeps the
+// hot path free of the `Trap` payload.
+
+/// The `N` bytes at `addr + offset`, if in bounds.
 #[inline(always)]
-fn bytes<const N: usize>(mem: &[u8], addr: u64, offset: u64) -> Result<[u8; N], Trap> {
-    let ea = addr.checked_add(offset).ok_or(Trap::MemoryOutOfBounds)?;
-    let ea = usize::try_from(ea).map_err(|_| Trap::MemoryOutOfBounds)?;
-    match mem.get(ea..).and_then(|s| s.get(..N)) {
-        Some(s) => Ok(s.try_into().expect("N bytes")),
-        None => Err(Trap::MemoryOutOfBounds),
-    }
+fn bytes<const N: usize>(mem: &[u8], addr: u64, offset: u64) -> Option<[u8; N]> {
+    let ea = usize::try_from(addr.checked_add(offset)?).ok()?;
+    let s = mem.get(ea..)?.get(..N)?;
+    s.try_into().ok()
 }
 
 #[inline(always)]
-fn put<const N: usize>(mem: &mut [u8], addr: u64, offset: u64, v: [u8; N]) -> Result<(), Trap> {
-    let ea = addr.checked_add(offset).ok_or(Trap::MemoryOutOfBounds)?;
-    let ea = usize::try_from(ea).map_err(|_| Trap::MemoryOutOfBounds)?;
-    match mem.get_mut(ea..).and_then(|s| s.get_mut(..N)) {
-        Some(s) => {
-            s.copy_from_slice(&v);
-            Ok(())
-        }
-        None => Err(Trap::MemoryOutOfBounds),
-    }
+fn put<const N: usize>(mem: &mut [u8], addr: u64, offset: u64, v: [u8; N]) -> Option<()> {
+    let ea = usize::try_from(addr.checked_add(offset)?).ok()?;
+    mem.get_mut(ea..)?.get_mut(..N)?.copy_from_slice(&v);
+    Some(())
 }
 
 macro_rules! loads {
     ($($name:ident: $n:literal => |$b:ident| $e:expr;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(mem: &[u8], addr: u64, offset: u64) -> Result<u64, Trap> {
+            pub fn $name(mem: &[u8], addr: u64, offset: u64) -> Option<u64> {
                 let $b = bytes::<$n>(mem, addr, offset)?;
-                Ok($e)
+                Some($e)
             }
         )*
     };
@@ -381,7 +375,7 @@ macro_rules! stores {
     ($($name:ident: $t:ty;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(mem: &mut [u8], addr: u64, offset: u64, v: u64) -> Result<(), Trap> {
+            pub fn $name(mem: &mut [u8], addr: u64, offset: u64, v: u64) -> Option<()> {
                 put(mem, addr, offset, (v as $t).to_le_bytes())
             }
         )*
