@@ -419,3 +419,20 @@ fn exact_heap_types_match_only_themselves() {
     assert!(t.heap_sub(e(0), HeapType::Abstract(AbsHeapType::Struct)));
     assert!(!t.heap_sub(HeapType::Abstract(AbsHeapType::NoFunc), e(0)));
 }
+
+/// Fuzz finding F2 (fuzz/FINDINGS.md): a forward supertype inside a rec group made the
+/// structural check walk a supertype chain that was not checked yet (a panic for an unknown
+/// index, an endless loop for a cycle). Both are "unknown type" now.
+#[test]
+fn forward_supertypes_in_a_rec_group_are_rejected_not_followed() {
+    let module = |sup: u8| {
+        let mut m = b"\0asm\x01\0\0\0\x01\x1a\x02\x50\x00\x60\x00\x01\x64\x00".to_vec();
+        m.extend_from_slice(b"\x4e\x02\x50\x01\x00\x60\x00\x01\x64\x02");
+        m.extend_from_slice(&[0x50, 0x01, sup, 0x60, 0x00, 0x01, 0x64, 0x02]);
+        m
+    };
+    for sup in [0x63, 0x02] {
+        let err = crate::validate(&module(sup)).unwrap_err();
+        assert!(err.message().contains("unknown type"), "{err}");
+    }
+}
