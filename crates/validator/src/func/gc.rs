@@ -47,7 +47,55 @@ fn heap_name(h: HeapType) -> String {
     }
 }
 
+/// A `br_on_cast`-like branch whose source and target types are already checked.
+struct CastBranch {
+    /// The operator's name, for messages.
+    name: &'static str,
+    from: RefType,
+    to: RefType,
+    /// `_fail`: branch when the cast fails.
+    fail: bool,
+    /// `_desc_eq`: a descriptor of the target type is popped before the reference.
+    descriptor: bool,
+}
+
 impl FuncValidator<'_> {
+    /// The shared typing of `br_on_cast(_fail)` and `br_on_cast_desc_eq(_fail)`: the label
+    /// must take what the branch carries, and what falls through stays on the stack.
+    fn cast_branch(&mut self, cast: CastBranch, relative_depth: u32, offset: usize) -> Result<Key> {
+        let CastBranch {
+            name,
+            from,
+            to,
+            fail,
+            descriptor,
+        } = cast;
+        let diff = RefType {
+            nullable: from.nullable && !to.nullable,
+            heap: from.heap,
+        };
+        let (taken, stays) = if fail { (diff, to) } else { (to, diff) };
+        let mut label = self.label_types_at(relative_depth, offset)?;
+        let Some(last) = label.pop() else {
+            bail!(
+                offset,
+                "type mismatch: {name} needs a label with a reference"
+            );
+        };
+        if !self.env.types.val_sub(ValType::Ref(taken), last) {
+            bail!(offset, "type mismatch: {name} label does not match");
+        }
+        if descriptor {
+            let desc = self.desc_cast_ref(to.heap, offset)?;
+            self.pop(ValType::Ref(desc), offset)?;
+        }
+        let r = self.pop_ref_as(ValType::Ref(from), offset)?;
+        self.pop_all(&label, offset)?;
+        self.push_all(&label);
+        self.push(ValType::Ref(stays));
+        Ok(Key::Label(relative_depth, r))
+    }
+
     fn struct_fields(&self, t: u32, offset: usize) -> Result<Vec<FieldType>> {
         match self.env.types.struct_type(t) {
             Some(f) => Ok(f.to_vec()),
@@ -221,31 +269,14 @@ impl FuncValidator<'_> {
                         heap_name(rt2.heap)
                     );
                 }
-                let diff = RefType {
-                    nullable: rt1.nullable && !rt2.nullable,
-                    heap: rt1.heap,
+                let cast = CastBranch {
+                    name: "br_on_cast_desc_eq",
+                    from: rt1,
+                    to: rt2,
+                    fail,
+                    descriptor: true,
                 };
-                let (taken, stays) = if fail { (diff, rt2) } else { (rt2, diff) };
-                let mut label = self.label_types_at(relative_depth, offset)?;
-                let Some(last) = label.pop() else {
-                    bail!(
-                        offset,
-                        "type mismatch: br_on_cast_desc_eq needs a label with a reference"
-                    );
-                };
-                if !self.env.types.val_sub(Ref(taken), last) {
-                    bail!(
-                        offset,
-                        "type mismatch: br_on_cast_desc_eq label does not match"
-                    );
-                }
-                let desc = self.desc_cast_ref(rt2.heap, offset)?;
-                self.pop(Ref(desc), offset)?;
-                let r = self.pop_ref_as(Ref(rt1), offset)?;
-                self.pop_all(&label, offset)?;
-                self.push_all(&label);
-                self.push(Ref(stays));
-                Key::Label(relative_depth, r)
+                self.cast_branch(cast, relative_depth, offset)?
             }
             Operator::StructGet {
                 type_index,
@@ -451,27 +482,14 @@ impl FuncValidator<'_> {
                         "type mismatch: cast target is not a subtype of its source"
                     );
                 }
-                // What the branch carries and what falls through.
-                let diff = RefType {
-                    nullable: rt1.nullable && !rt2.nullable,
-                    heap: rt1.heap,
+                let cast = CastBranch {
+                    name: "br_on_cast",
+                    from: rt1,
+                    to: rt2,
+                    fail,
+                    descriptor: false,
                 };
-                let (taken, stays) = if fail { (diff, rt2) } else { (rt2, diff) };
-                let mut label = self.label_types_at(relative_depth, offset)?;
-                let Some(last) = label.pop() else {
-                    bail!(
-                        offset,
-                        "type mismatch: br_on_cast needs a label with a reference"
-                    );
-                };
-                if !self.env.types.val_sub(Ref(taken), last) {
-                    bail!(offset, "type mismatch: br_on_cast label does not match");
-                }
-                let r = self.pop_ref_as(Ref(rt1), offset)?;
-                self.pop_all(&label, offset)?;
-                self.push_all(&label);
-                self.push(Ref(stays));
-                Key::Label(relative_depth, r)
+                self.cast_branch(cast, relative_depth, offset)?
             }
             Operator::AnyConvertExtern | Operator::ExternConvertAny => {
                 let (from, to) = if matches!(op, Operator::AnyConvertExtern) {
