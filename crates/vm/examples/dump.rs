@@ -2,12 +2,12 @@
 fn main() {
     let path = std::env::args().nth(1).expect("a .wasm file");
     let module = rill_vm::Module::new(&std::fs::read(path).unwrap()).unwrap();
-    for (i, f) in module.functions().iter().enumerate() {
+    for (i, (f, code)) in module.functions().enumerate() {
         println!(
             "func {i}: params {} locals {} frame {}",
             f.params, f.locals, f.frame_size
         );
-        for (k, ins) in f.code.iter().enumerate() {
+        for (k, ins) in code.enumerate() {
             println!("  {k:4} {ins:?}");
         }
     }

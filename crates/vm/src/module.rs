@@ -6,7 +6,9 @@ use std::sync::Arc;
 use rill_decoder::{
     Data, Decoder, Element, Event, Export, Global, Import, MemoryType, Payload, Table,
 };
-use rill_lower::{lower_function, CompiledFunc};
+use rill_lower::lower_function;
+
+use crate::exec::Code;
 use rill_validator::{Config, ModuleEnv, ModuleValidator};
 
 /// Why a module failed to compile: malformed or invalid.
@@ -25,7 +27,7 @@ pub struct Module {
     pub(crate) datas: Vec<Data>,
     pub(crate) start: Option<u32>,
     /// The defined functions, in order.
-    pub(crate) code: Vec<Arc<CompiledFunc>>,
+    pub(crate) code: Vec<Arc<Code>>,
     code_bytes: usize,
 }
 
@@ -100,12 +102,23 @@ impl Module {
         &self.exports
     }
 
-    /// The lowered functions (defined ones, in order).
-    pub fn functions(&self) -> &[Arc<CompiledFunc>] {
-        &self.code
+    /// The lowered functions (defined ones, in order): each one's frame layout and side
+    /// tables (its `code` field is empty), and its instructions.
+    pub fn functions(
+        &self,
+    ) -> impl ExactSizeIterator<
+        Item = (
+            &rill_lower::CompiledFunc,
+            impl Iterator<Item = &rill_lower::Instr>,
+        ),
+    > {
+        self.code
+            .iter()
+            .map(|c| (&c.func, c.ops.iter().map(|op| &op.instr)))
     }
 
-    /// Total size of the function bodies in the binary, and of their bytecode.
+    /// Total size of the function bodies in the binary, and of their loaded bytecode
+    /// (instructions with their handlers, and side tables).
     pub fn code_sizes(&self) -> (usize, usize) {
         let lowered = self.code.iter().map(|f| f.size_bytes()).sum();
         (self.code_bytes, lowered)

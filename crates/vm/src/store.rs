@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rill_decoder::{FuncType, GlobalType, MemoryType, TableType};
-use rill_lower::CompiledFunc;
 use rill_validator::types::{canonical_form, CanonRecGroup, REC_REF};
 use rill_validator::Types;
 
@@ -19,7 +18,7 @@ pub type HostFn = dyn Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync;
 pub(crate) enum FuncKind {
     Wasm {
         instance: u32,
-        code: Arc<CompiledFunc>,
+        code: Arc<crate::exec::Code>,
     },
     Host(Arc<HostFn>),
 }

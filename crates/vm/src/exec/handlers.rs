@@ -1,0 +1,368 @@
+//! One handler per instruction, generated from the ISA lists (`rill_lower::with_isa!`) for
+//! the numeric, memory and compare-and-branch groups and written out for the rest.
+//!
+//! Within a handler:
+//! - `operands!` reads the instruction's fields. The handler is only ever paired with its
+//!   own variant (`handler_of`, called by `verify`), so the other variants are unreachable.
+//! - `get!` / `set!` read and write frame slots without bounds checks: `fp` points at a
+//!   frame with `frame_size` slots in the register file (`enter`), and every slot an
+//!   instruction names is below `frame_size` (`verify`).
+//! - memory 0 is `mem..mem + len`, derived from the current instance's memory after anything
+//!   that may grow or replace it.
+
+use rill_lower::Instr;
+
+use super::{next, slow, Exit, Handler};
+use crate::{ops, Trap};
+
+macro_rules! operands {
+    ($ip:ident, $variant:ident { $($field:ident),* }) => {
+        // SAFETY: `ip` points at an instruction of the running function (see `next!`), and
+        // this handler is paired only with `Instr::$variant` (`handler_of`).
+        let Instr::$variant { $($field,)* .. } = (unsafe { &*$ip }).instr else {
+            unsafe { std::hint::unreachable_unchecked() }
+        };
+    };
+}
+
+macro_rules! get {
+    ($fp:ident, $s:expr) => {
+        // SAFETY: see the module documentation.
+        unsafe { *$fp.add($s as usize) }
+    };
+}
+pub(super) use get;
+
+macro_rules! set {
+    ($fp:ident, $s:expr, $v:expr) => {{
+        let v = $v;
+        // SAFETY: see the module documentation.
+        unsafe { *$fp.add($s as usize) = v };
+    }};
+}
+pub(super) use set;
+
+/// Memory 0 as a slice.
+macro_rules! memory {
+    ($mem:ident, $len:ident) => {
+        // SAFETY: `mem..mem + len` is memory 0's buffer (`Cx::mem0`), derived after the last
+        // change to it, and nothing else accesses it while a handler runs.
+        unsafe { std::slice::from_raw_parts_mut($mem, $len) }
+    };
+}
+
+/// The branch target `offset` instructions from `ip`.
+macro_rules! target {
+    ($ip:ident, $offset:expr) => {
+        // SAFETY: branch targets are inside the code (`verify`).
+        unsafe { $ip.offset($offset as isize) }
+    };
+}
+
+/// The instruction after `ip`.
+macro_rules! after {
+    ($ip:ident) => {
+        // SAFETY: the last instruction never falls through (`verify`).
+        unsafe { $ip.add(1) }
+    };
+}
+pub(super) use after;
+
+macro_rules! handlers {
+    (
+        ($instr:expr) { $($custom:tt)* }
+        binary32 { $($b32:ident $b32i:ident $b32f:ident = $b32o:ident,)* }
+        binary64 { $($b64:ident $b64i:ident $b64f:ident = $b64o:ident,)* }
+        binary_trap { $($bt:ident $btf:ident = $bto:ident,)* }
+        binary_float { $($bf:ident $bff:ident = $bfo:ident,)* }
+        unary { $($u:ident $uf:ident = $uo:ident,)* }
+        unary_trap { $($ut:ident $utf:ident = $uto:ident,)* }
+        load { $($l:ident $lf:ident = $($lo:ident)*,)* }
+        store { $($s:ident $sf:ident = $($so:ident)*,)* }
+        br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
+        br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
+    ) => {
+        match $instr {
+            $(
+                Instr::$b32 { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $b32 { d, a, b });
+                    set!(fp, d, ops::$b32f(get!(fp, a), get!(fp, b)));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+                Instr::$b32i { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $b32i { d, a, imm });
+                    set!(fp, d, ops::$b32f(get!(fp, a), u64::from(imm as u32)));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$b64 { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $b64 { d, a, b });
+                    set!(fp, d, ops::$b64f(get!(fp, a), get!(fp, b)));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+                Instr::$b64i { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $b64i { d, a, imm });
+                    set!(fp, d, ops::$b64f(get!(fp, a), imm as i64 as u64));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$bt { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $bt { d, a, b });
+                    match ops::$btf(get!(fp, a), get!(fp, b)) {
+                        Ok(v) => set!(fp, d, v),
+                        Err(t) => return cx.trap(t),
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$bf { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $bf { d, a, b });
+                    set!(fp, d, ops::$bff(get!(fp, a), get!(fp, b)));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$u { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $u { d, a });
+                    set!(fp, d, ops::$uf(get!(fp, a)));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$ut { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $ut { d, a });
+                    match ops::$utf(get!(fp, a)) {
+                        Ok(v) => set!(fp, d, v),
+                        Err(t) => return cx.trap(t),
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$l { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $l { d, p, offset });
+                    match ops::$lf(memory!(mem, len), get!(fp, p), u64::from(offset)) {
+                        Some(v) => set!(fp, d, v),
+                        None => return cx.trap(Trap::MemoryOutOfBounds),
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$s { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $s { p, v, offset });
+                    if ops::$sf(memory!(mem, len), get!(fp, p), u64::from(offset), get!(fp, v)).is_none() {
+                        return cx.trap(Trap::MemoryOutOfBounds);
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$c32 { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $c32 { a, b, offset });
+                    if ops::$c32f(get!(fp, a), get!(fp, b)) != 0 {
+                        next!(target!(ip, offset), fp, mem, len, cx)
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+                Instr::$c32i { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $c32i { a, imm, offset });
+                    if ops::$c32f(get!(fp, a), u64::from(imm as u32)) != 0 {
+                        next!(target!(ip, offset), fp, mem, len, cx)
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$c64 { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $c64 { a, b, offset });
+                    if ops::$c64f(get!(fp, a), get!(fp, b)) != 0 {
+                        next!(target!(ip, offset), fp, mem, len, cx)
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+                Instr::$c64i { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $c64i { a, imm, offset });
+                    if ops::$c64f(get!(fp, a), imm as i64 as u64) != 0 {
+                        next!(target!(ip, offset), fp, mem, len, cx)
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $($custom)*
+        }
+    };
+}
+
+/// The handler of `instr`'s variant.
+pub(super) fn handler_of(instr: &Instr) -> Handler {
+    rill_lower::with_isa!(handlers (*instr) {
+        Instr::Br { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, Br { offset });
+            next!(target!(ip, offset), fp, mem, len, cx)
+        },
+        Instr::BrIfZ { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, BrIfZ { c, offset });
+            if get!(fp, c) == 0 {
+                next!(target!(ip, offset), fp, mem, len, cx)
+            }
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::BrIfNz { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, BrIfNz { c, offset });
+            if get!(fp, c) != 0 {
+                next!(target!(ip, offset), fp, mem, len, cx)
+            }
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::BrOnNull { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, BrOnNull { r, offset });
+            if get!(fp, r) == 0 {
+                next!(target!(ip, offset), fp, mem, len, cx)
+            }
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::BrOnNonNull { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, BrOnNonNull { r, offset });
+            if get!(fp, r) != 0 {
+                next!(target!(ip, offset), fp, mem, len, cx)
+            }
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::BrTable { .. } => |ip, fp, mem, mem_len, cx| {
+            operands!(ip, BrTable { index, len });
+            let i = (get!(fp, index) as u32).min(len);
+            // SAFETY: the `n + 1` branches after the `BrTable` are in the code (`verify`).
+            let branch = unsafe { ip.add(1 + i as usize) };
+            next!(branch, fp, mem, mem_len, cx)
+        },
+        Instr::Copy { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, Copy { d, s });
+            set!(fp, d, get!(fp, s));
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::Const32 { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, Const32 { d, value });
+            set!(fp, d, u64::from(value));
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::Const64 { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, Const64 { d, lo, hi });
+            set!(fp, d, u64::from(hi) << 32 | u64::from(lo));
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::Select { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, Select { d, c, a, b });
+            set!(fp, d, if get!(fp, c) != 0 { get!(fp, a) } else { get!(fp, b) });
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::GlobalGet { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, GlobalGet { d, global });
+            set!(fp, d, cx.globals[cx.inst.globals[global as usize] as usize].value);
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::GlobalSet { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, GlobalSet { s, global });
+            cx.globals[cx.inst.globals[global as usize] as usize].value = get!(fp, s);
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::RefFunc { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, RefFunc { d, func });
+            set!(fp, d, u64::from(cx.inst.funcs[func as usize]) + 1);
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::RefIsNull { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, RefIsNull { d, a });
+            set!(fp, d, u64::from(get!(fp, a) == 0));
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::RefAsNonNull { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, RefAsNonNull { a });
+            if get!(fp, a) == 0 {
+                return cx.trap(Trap::NullReference);
+            }
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::Return0 => |_ip, _fp, mem, len, cx| slow::ret(mem, len, cx),
+        Instr::Return1 { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, Return1 { s });
+            set!(fp, 0, get!(fp, s));
+            slow::ret(mem, len, cx)
+        },
+        Instr::ReturnN { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, ReturnN { s, n });
+            // SAFETY: `s + n <= frame_size` (`verify`); `copy` allows the ranges to overlap.
+            unsafe { std::ptr::copy(fp.add(s as usize), fp, n as usize) };
+            slow::ret(mem, len, cx)
+        },
+        Instr::Call { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, Call { base, func });
+            let f = cx.inst.funcs[func as usize];
+            slow::call(ip, fp, mem, len, cx, f, base, false)
+        },
+        Instr::ReturnCall { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, ReturnCall { base, func });
+            let f = cx.inst.funcs[func as usize];
+            slow::call(ip, fp, mem, len, cx, f, base, true)
+        },
+        Instr::CallIndirect { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, CallIndirect { base, index, site });
+            match slow::indirect(cx, get!(fp, index), site) {
+                Some(f) => slow::call(ip, fp, mem, len, cx, f, base, false),
+                None => Exit::Trap,
+            }
+        },
+        Instr::ReturnCallIndirect { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, ReturnCallIndirect { base, index, site });
+            match slow::indirect(cx, get!(fp, index), site) {
+                Some(f) => slow::call(ip, fp, mem, len, cx, f, base, true),
+                None => Exit::Trap,
+            }
+        },
+        Instr::CallRef { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, CallRef { base, r });
+            match get!(fp, r) {
+                0 => cx.trap(Trap::NullFunctionReference),
+                r => slow::call(ip, fp, mem, len, cx, (r - 1) as u32, base, false),
+            }
+        },
+        Instr::ReturnCallRef { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, ReturnCallRef { base, r });
+            match get!(fp, r) {
+                0 => cx.trap(Trap::NullFunctionReference),
+                r => slow::call(ip, fp, mem, len, cx, (r - 1) as u32, base, true),
+            }
+        },
+        Instr::Trap { .. } | Instr::Unsupported { .. } => |ip, _fp, _mem, _len, cx| {
+            // SAFETY: as in `operands!`.
+            let t = slow::trap_of(&(unsafe { &*ip }).instr);
+            cx.trap(t)
+        },
+        Instr::LoadAt { .. }
+        | Instr::StoreAt { .. }
+        | Instr::MemorySize { .. }
+        | Instr::MemoryGrow { .. }
+        | Instr::MemoryFill { .. }
+        | Instr::MemoryCopy { .. }
+        | Instr::MemoryInit { .. }
+        | Instr::DataDrop { .. }
+        | Instr::TableGet { .. }
+        | Instr::TableSet { .. }
+        | Instr::TableSize { .. }
+        | Instr::TableGrow { .. }
+        | Instr::TableFill { .. }
+        | Instr::TableCopy { .. }
+        | Instr::TableInit { .. }
+        | Instr::ElemDrop { .. } => |ip, fp, _mem, _len, cx| {
+            // SAFETY: as in `operands!`.
+            if !slow::execute(cx, fp, &(unsafe { &*ip }).instr) {
+                return Exit::Trap;
+            }
+            let (mem, len) = cx.mem0();
+            next!(after!(ip), fp, mem, len, cx)
+        },
+    })
+}

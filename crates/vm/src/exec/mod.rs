@@ -1,0 +1,375 @@
+//! The interpreter.
+//!
+//! # Dispatch
+//!
+//! Each instruction of a loaded function is paired with its *handler* ([`Op`]): a small
+//! function that executes that one instruction and then dispatches to the next one. The
+//! interpreter's hot state travels in the handlers' arguments, so it stays in machine
+//! registers: the instruction pointer, the frame base (a pointer to the current frame's
+//! slots), and the base and length of the current instance's memory 0. Everything else
+//! (the store, the call stack of suspended frames, the current function and instance) is in
+//! [`Cx`], behind the last argument.
+//!
+//! How a handler passes control on (`next!`) depends on the build (`build.rs`):
+//!
+//! - *tail dispatch* (optimised builds on x86_64 and aarch64): the handler ends by calling
+//!   the next handler in tail position. Every handler has the same signature and nothing
+//!   left to do after that call, so the optimiser turns it into a jump: each instruction
+//!   ends in its own indirect jump, which predicts far better than one shared jump, and the
+//!   native stack does not grow. `tests::dispatch_does_not_grow_the_stack` runs every
+//!   handler millions of times on a small stack to check that this holds.
+//! - *loop dispatch* (debug builds, Miri, other targets, or `RILL_DISPATCH=loop`): the
+//!   handler stores the state in [`Cx`] and returns; a loop calls the next handler.
+//!
+//! Wasm calls never recurse on the Rust stack in either mode: a call pushes a [`Frame`] on a
+//! heap vector and continues with the callee's first instruction.
+
+mod handlers;
+mod slow;
+
+use rill_lower::{CompiledFunc, Instr, TrapCode};
+
+use crate::store::{
+    FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, Store, TableInst, TypeRegistry,
+};
+use crate::value::Value;
+use crate::Trap;
+
+/// Executes the instruction at `ip` (the frame's slots at `fp`, memory 0 at `mem..mem +
+/// len`) and everything after it until the run ends.
+pub(crate) type Handler = for<'a, 's> fn(
+    ip: *const Op,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: &'a mut Cx<'s>,
+) -> Exit;
+
+/// An instruction and its handler.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    pub(crate) handler: Handler,
+    pub(crate) instr: Instr,
+}
+
+/// A function ready to run: its instructions paired with their handlers, and the lowering's
+/// description of its frame and side tables (whose `code` is left empty: `ops` has it).
+pub(crate) struct Code {
+    pub(crate) ops: Box<[Op]>,
+    pub(crate) func: CompiledFunc,
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Code")
+            .field("ops", &self.ops.len())
+            .field("frame_size", &self.func.frame_size)
+            .finish()
+    }
+}
+
+impl Code {
+    /// Bytes of memory the function's code takes (instructions with their handlers, and the
+    /// side tables).
+    pub(crate) fn size_bytes(&self) -> usize {
+        self.ops.len() * std::mem::size_of::<Op>() + self.func.size_bytes()
+    }
+}
+
+/// How a run of handlers ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// The entry function returned; its results are in the first slots.
+    Done,
+    /// A trap, stored in [`Cx::trap`].
+    Trap,
+    /// Loop dispatch only: continue with the state in [`Cx::resume`].
+    #[cfg_attr(rill_tail_dispatch, allow(dead_code))]
+    Continue,
+}
+
+/// A suspended caller.
+pub(crate) struct Frame<'s> {
+    code: &'s Code,
+    inst: &'s InstanceData,
+    /// The instruction to resume at.
+    ip: *const Op,
+    /// The frame's first slot, as an index into the register file.
+    fp: usize,
+}
+
+/// Everything a handler may need beyond the state in its arguments.
+pub(crate) struct Cx<'s> {
+    funcs: &'s [FuncEntity],
+    instances: &'s [InstanceData],
+    types: &'s TypeRegistry,
+    memories: &'s mut [MemoryInst],
+    tables: &'s mut [TableInst],
+    globals: &'s mut [GlobalInst],
+    elems: &'s mut [Vec<u64>],
+    datas: &'s mut [rill_decoder::Bytes],
+    /// The register file. Frame pointers point into it: whoever grows it derives them again.
+    regs: &'s mut Vec<u64>,
+    frames: Vec<Frame<'s>>,
+    /// The running function and its instance.
+    code: &'s Code,
+    inst: &'s InstanceData,
+    trap: Option<Trap>,
+    /// Loop dispatch: the state to continue with after [`Exit::Continue`].
+    #[cfg_attr(rill_tail_dispatch, allow(dead_code))]
+    resume: (*const Op, *mut u64, *mut u8, usize),
+}
+
+impl Cx<'_> {
+    /// Base and length of the current instance's memory 0 (a dangling base and 0 if it has
+    /// none). Derived again after anything that may grow or replace a memory.
+    #[inline(always)]
+    fn mem0(&mut self) -> (*mut u8, usize) {
+        match self.memories.get_mut(self.inst.mem0 as usize) {
+            Some(m) => (m.data.as_mut_ptr(), m.data.len()),
+            None => (std::ptr::NonNull::dangling().as_ptr(), 0),
+        }
+    }
+
+    /// The frame pointer for the frame at register index `at`.
+    #[inline(always)]
+    fn frame_ptr(&mut self, at: usize) -> *mut u64 {
+        // SAFETY: `at` is the base of a frame entered with `enter`, so `at < regs.len()` or
+        // the frame is empty and `at == regs.len()`; either way the pointer is in bounds or
+        // one past the end of the allocation.
+        unsafe { self.regs.as_mut_ptr().add(at) }
+    }
+
+    /// The register index of frame pointer `fp`.
+    #[inline(always)]
+    fn frame_index(&self, fp: *mut u64) -> usize {
+        // SAFETY: every frame pointer is derived from `regs` by `frame_ptr` after the last
+        // time `regs` was resized.
+        unsafe { fp.offset_from(self.regs.as_ptr()) as usize }
+    }
+
+    /// Records a trap and ends the run.
+    #[cold]
+    #[inline(never)]
+    fn trap(&mut self, t: Trap) -> Exit {
+        self.trap = Some(t);
+        Exit::Trap
+    }
+}
+
+/// Continues with the instruction at `$ip`: a tail call of its handler, or (loop dispatch)
+/// a return to the loop in `run_handlers`.
+macro_rules! next {
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let ip: *const $crate::exec::Op = $ip;
+        #[cfg(rill_tail_dispatch)]
+        {
+            // SAFETY: `ip` points at an instruction of the running function: the one after
+            // a non-branching instruction exists (`verify`: the last one never falls
+            // through), and branch targets are inside the code (`verify`).
+            let handler = unsafe { (*ip).handler };
+            return handler(ip, $fp, $mem, $len, $cx);
+        }
+        #[cfg(not(rill_tail_dispatch))]
+        {
+            $cx.resume = (ip, $fp, $mem, $len);
+            return $crate::exec::Exit::Continue;
+        }
+    }};
+}
+pub(crate) use next;
+
+/// Checks and establishes what the handlers' unchecked accesses rely on, for a function the
+/// lowering produced (every function the interpreter runs goes through this, in
+/// [`Module`](crate::Module)'s constructor), and pairs each instruction with its handler:
+///
+/// - every slot an instruction reads or writes in its own frame is below `frame_size`
+///   (raised if needed), and `frame_size` covers the results;
+/// - the code is not empty and its last instruction never falls through (a `Trap` is
+///   appended otherwise), so the instruction after a non-branching one exists;
+/// - every branch target is inside the code, and a `BrTable` is followed by its `len + 1`
+///   branches;
+/// - each handler is the one for its instruction's variant (`handlers::handler_of`).
+///
+/// A violation of the third point is a lowering bug: it panics rather than run unsound code.
+pub(crate) fn verify(mut cf: CompiledFunc) -> Code {
+    if !cf.code.last().is_some_and(Instr::is_terminator) {
+        let mut code = std::mem::take(&mut cf.code).into_vec();
+        code.push(Instr::Trap {
+            code: TrapCode::Unreachable,
+        });
+        cf.code = code.into_boxed_slice();
+    }
+    let bound = cf
+        .code
+        .iter()
+        .map(Instr::slot_bound)
+        .chain([usize::from(cf.frame_size), usize::from(cf.results)])
+        .max()
+        .unwrap_or(0);
+    cf.frame_size = u16::try_from(bound).expect("lowering: frame slots fit u16");
+    assert!(cf.locals <= cf.frame_size && cf.params <= cf.locals);
+    let len = cf.code.len();
+    for (at, instr) in cf.code.iter().enumerate() {
+        let mut i = *instr;
+        if let Some(&mut off) = i.offset_mut() {
+            let target = at as i64 + i64::from(off);
+            assert!(
+                (0..len as i64).contains(&target),
+                "lowering: branch target out of code"
+            );
+        }
+        if let Instr::BrTable { len: n, .. } = *instr {
+            let last = at as u64 + u64::from(n) + 1;
+            assert!(last < len as u64, "lowering: br_table without its branches");
+            for k in at + 1..=last as usize {
+                assert!(
+                    matches!(cf.code[k], Instr::Br { .. }),
+                    "lowering: br_table followed by something else than branches"
+                );
+            }
+        }
+    }
+    let ops = std::mem::take(&mut cf.code)
+        .iter()
+        .map(|&instr| Op {
+            handler: handlers::handler_of(&instr),
+            instr,
+        })
+        .collect();
+    Code { ops, func: cf }
+}
+
+/// Calls function `f` (store address) with `args`.
+pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>, Trap> {
+    let func = &store.funcs[f as usize];
+    let ty = func.ty.clone();
+    if let FuncKind::Host(h) = &func.kind {
+        return h.clone()(args);
+    }
+    let mut regs = std::mem::take(&mut store.regs);
+    regs.clear();
+    regs.extend(args.iter().map(|v| v.to_raw()));
+    let result = run(store, &mut regs, f);
+    let out = result.map(|()| {
+        ty.results
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Value::from_raw(regs[i], *t))
+            .collect()
+    });
+    store.regs = regs;
+    out
+}
+
+/// Makes room for a frame of `code` at register index `at` and zeroes its declared locals;
+/// the frame's pointer, or `None` after recording a trap.
+#[inline(always)]
+fn enter(cx: &mut Cx<'_>, at: usize, code: &Code) -> Option<*mut u64> {
+    let f = &code.func;
+    let need = at + f.frame_size as usize;
+    if need > cx.regs.len() && !grow_regs(cx, need) {
+        return None;
+    }
+    let fp = cx.frame_ptr(at);
+    // SAFETY: `params <= locals <= frame_size` (`verify`) and the frame's `frame_size` slots
+    // are in `regs` (just made sure).
+    unsafe { std::ptr::write_bytes(fp.add(f.params as usize), 0, (f.locals - f.params) as usize) };
+    Some(fp)
+}
+
+/// Grows the register file to at least `need` slots; `false` after recording the trap if
+/// that is over the limit.
+#[cold]
+#[inline(never)]
+fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
+    if need > crate::store::MAX_REGISTERS {
+        cx.trap(Trap::StackExhausted);
+        return false;
+    }
+    cx.regs
+        .resize((need * 2).clamp(1024, crate::store::MAX_REGISTERS), 0);
+    true
+}
+
+/// Runs function `entry` (a wasm function) with its arguments in `regs[0..]`; its results
+/// end up in `regs[0..]`.
+fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
+    let Store {
+        funcs,
+        memories,
+        tables,
+        globals,
+        elems,
+        datas,
+        instances,
+        types,
+        ..
+    } = store;
+    let funcs: &[FuncEntity] = funcs;
+    let instances: &[InstanceData] = instances;
+    let FuncKind::Wasm { instance, code } = &funcs[entry as usize].kind else {
+        unreachable!("invoke calls host functions directly")
+    };
+    let code: &Code = code;
+    let inst = &instances[*instance as usize];
+    let mut cx = Cx {
+        funcs,
+        instances,
+        types,
+        memories,
+        tables,
+        globals,
+        elems,
+        datas,
+        regs,
+        frames: Vec::new(),
+        code,
+        inst,
+        trap: None,
+        resume: (
+            std::ptr::null(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ),
+    };
+    let Some(fp) = enter(&mut cx, 0, code) else {
+        return Err(cx.trap.take().expect("recorded"));
+    };
+    let (mem, len) = cx.mem0();
+    match run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx) {
+        Exit::Done => Ok(()),
+        _ => Err(cx.trap.take().expect("a trap exit records its trap")),
+    }
+}
+
+/// Runs handlers from `ip` until the entry function returns or traps.
+fn run_handlers(ip: *const Op, fp: *mut u64, mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit {
+    #[cfg(rill_tail_dispatch)]
+    {
+        // SAFETY: `ip` is the first instruction of a verified function (never empty).
+        let handler = unsafe { (*ip).handler };
+        handler(ip, fp, mem, len, cx)
+    }
+    #[cfg(not(rill_tail_dispatch))]
+    {
+        let mut state = (ip, fp, mem, len);
+        loop {
+            let (ip, fp, mem, len) = state;
+            // SAFETY: as for `next!`, which stored this state.
+            let handler = unsafe { (*ip).handler };
+            match handler(ip, fp, mem, len, cx) {
+                Exit::Continue => state = cx.resume,
+                exit => return exit,
+            }
+        }
+    }
+}
+
+/// Whether this build uses tail dispatch (see the module documentation).
+#[cfg(test)]
+pub(crate) const TAIL_DISPATCH: bool = cfg!(rill_tail_dispatch);
+
+#[cfg(test)]
+mod tests;

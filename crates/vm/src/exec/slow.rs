@@ -1,0 +1,372 @@
+//! Calls, returns, and the instructions that work on the store (memories other than the
+//! fast path's, tables, segments): out of the handlers' way, with bounds-checked accesses.
+
+use rill_lower::{Instr, MemOp, MemSite, Slot, TrapCode};
+
+use super::handlers::{after, get, set};
+use super::{enter, next, Cx, Exit, Frame, Op};
+use crate::ops;
+use crate::store::{FuncKind, MAX_CALL_DEPTH};
+use crate::value::Value;
+use crate::Trap;
+
+/// Returns from the current frame (its results already in its first slots).
+#[inline(always)]
+pub(super) fn ret(mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit {
+    let Some(f) = cx.frames.pop() else {
+        return Exit::Done;
+    };
+    let fp = cx.frame_ptr(f.fp);
+    cx.code = f.code;
+    let (mut mem, mut len) = (mem, len);
+    if !std::ptr::eq(f.inst, cx.inst) {
+        cx.inst = f.inst;
+        (mem, len) = cx.mem0();
+    }
+    next!(f.ip, fp, mem, len, cx)
+}
+
+/// Calls store function `f` with its arguments at slot `base` (`tail`: replacing the
+/// current frame).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn call(
+    ip: *const Op,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: &mut Cx<'_>,
+    f: u32,
+    base: Slot,
+    tail: bool,
+) -> Exit {
+    let funcs = cx.funcs;
+    let callee = &funcs[f as usize];
+    let FuncKind::Wasm { instance, code } = &callee.kind else {
+        return host_call(ip, fp, cx, f, base, tail);
+    };
+    let at = cx.frame_index(fp);
+    let new_at = if tail {
+        let n = code.func.params as usize;
+        assert!(
+            base as usize + n <= cx.code.func.frame_size as usize,
+            "lowering: tail call arguments outside the frame"
+        );
+        // SAFETY: `base..base + n` and `0..n` are in the frame (just checked; `n` is below
+        // `base + n`); `copy` allows the ranges to overlap.
+        unsafe { std::ptr::copy(fp.add(base as usize), fp, n) };
+        at
+    } else {
+        if cx.frames.len() >= MAX_CALL_DEPTH {
+            return cx.trap(Trap::StackExhausted);
+        }
+        cx.frames.push(Frame {
+            code: cx.code,
+            inst: cx.inst,
+            ip: after!(ip),
+            fp: at,
+        });
+        at + base as usize
+    };
+    let Some(new_fp) = enter(cx, new_at, code) else {
+        return Exit::Trap;
+    };
+    cx.code = code;
+    let inst = &cx.instances[*instance as usize];
+    let (mut mem, mut len) = (mem, len);
+    if !std::ptr::eq(inst, cx.inst) {
+        cx.inst = inst;
+        (mem, len) = cx.mem0();
+    }
+    next!(code.ops.as_ptr(), new_fp, mem, len, cx)
+}
+
+/// Calls host function `f`: arguments from slot `base`, results back to `base` (or, for a
+/// tail call, to the frame's first slots, then returns).
+#[inline(never)]
+fn host_call(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, f: u32, base: Slot, tail: bool) -> Exit {
+    let at = cx.frame_index(fp);
+    if !host_call_values(cx, at, f, base, tail) {
+        return Exit::Trap;
+    }
+    let fp = cx.frame_ptr(at);
+    let (mem, len) = cx.mem0();
+    if tail {
+        return ret(mem, len, cx);
+    }
+    next!(after!(ip), fp, mem, len, cx)
+}
+
+/// Runs the host function and stores its results; `false` after recording a trap. Not
+/// inlined: its locals escape (the results come back in memory).
+#[inline(never)]
+fn host_call_values(cx: &mut Cx<'_>, at: usize, f: u32, base: Slot, tail: bool) -> bool {
+    let callee = &cx.funcs[f as usize];
+    let FuncKind::Host(h) = &callee.kind else {
+        unreachable!("a host function")
+    };
+    let base = at + base as usize;
+    let args: Vec<Value> = callee
+        .ty
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Value::from_raw(cx.regs[base + i], *t))
+        .collect();
+    let results = match h(&args) {
+        Ok(r) => r,
+        Err(t) => {
+            cx.trap(t);
+            return false;
+        }
+    };
+    let out = if tail { at } else { base };
+    if out + results.len() > cx.regs.len() {
+        cx.regs.resize(out + results.len(), 0);
+    }
+    for (i, v) in results.iter().enumerate() {
+        cx.regs[out + i] = v.to_raw();
+    }
+    true
+}
+
+/// The function at `index` of the table of call site `site`, checked against its type;
+/// `None` after recording the trap.
+///
+/// Like every function a handler calls before dispatching, it returns nothing larger than
+/// two registers: a result in memory would be a local whose address escapes, and the
+/// optimiser does not turn a call after that into a jump.
+#[inline(never)]
+pub(super) fn indirect(cx: &mut Cx<'_>, index: u64, site: u32) -> Option<u32> {
+    match indirect_checked(cx, index, site) {
+        Ok(f) => Some(f),
+        Err(t) => {
+            cx.trap(t);
+            None
+        }
+    }
+}
+
+fn indirect_checked(cx: &Cx<'_>, index: u64, site: u32) -> Result<u32, Trap> {
+    let site = cx.code.func.call_sites[site as usize];
+    let table = &cx.tables[cx.inst.tables[site.table as usize] as usize];
+    let r = match usize::try_from(index).ok().and_then(|i| table.elems.get(i)) {
+        Some(&r) => r,
+        None => return Err(Trap::UndefinedElement),
+    };
+    if r == 0 {
+        return Err(Trap::UninitializedElement(index));
+    }
+    let f = (r - 1) as u32;
+    let expected = cx.inst.types[site.type_index as usize];
+    let actual = cx.funcs[f as usize].type_id;
+    if actual != expected && !cx.types.is_sub(actual, expected) {
+        return Err(Trap::IndirectCallTypeMismatch);
+    }
+    Ok(f)
+}
+
+/// The trap of a `Trap` or `Unsupported` instruction.
+#[cold]
+pub(super) fn trap_of(instr: &Instr) -> Trap {
+    match *instr {
+        Instr::Unsupported { op } => {
+            let name = rill_decoder::OPERATORS
+                .get(op as usize)
+                .map_or("?", |o| o.name);
+            Trap::Unsupported(format!("the {name} instruction"))
+        }
+        Instr::Trap {
+            code: TrapCode::Unreachable,
+        } => Trap::Unreachable,
+        _ => unreachable!("only traps"),
+    }
+}
+
+fn mem_op_load(op: MemOp) -> fn(&[u8], u64, u64) -> Option<u64> {
+    match op {
+        MemOp::I32Load | MemOp::I64Load32U => ops::load_u32,
+        MemOp::I64Load => ops::load_u64,
+        MemOp::I32Load8S => ops::load_i32_8s,
+        MemOp::I32Load8U | MemOp::I64Load8U => ops::load_8u,
+        MemOp::I32Load16S => ops::load_i32_16s,
+        MemOp::I32Load16U | MemOp::I64Load16U => ops::load_16u,
+        MemOp::I64Load8S => ops::load_i64_8s,
+        MemOp::I64Load16S => ops::load_i64_16s,
+        MemOp::I64Load32S => ops::load_i64_32s,
+        _ => unreachable!("a store"),
+    }
+}
+
+fn mem_op_store(op: MemOp) -> fn(&mut [u8], u64, u64, u64) -> Option<()> {
+    match op {
+        MemOp::I32Store | MemOp::I64Store32 => ops::store_32,
+        MemOp::I64Store => ops::store_64,
+        MemOp::I32Store8 | MemOp::I64Store8 => ops::store_8,
+        MemOp::I32Store16 | MemOp::I64Store16 => ops::store_16,
+        _ => unreachable!("a load"),
+    }
+}
+
+/// `-1` in the address type of a memory or table (all ones for 64-bit).
+fn minus_one(is64: bool) -> u64 {
+    if is64 {
+        u64::MAX
+    } else {
+        u64::from(u32::MAX)
+    }
+}
+
+/// `s[start..start + n]` if it is in bounds.
+fn range_mut<T>(s: &mut [T], start: u64, n: u64) -> Option<&mut [T]> {
+    let start = usize::try_from(start).ok()?;
+    let n = usize::try_from(n).ok()?;
+    s.get_mut(start..)?.get_mut(..n)
+}
+
+/// Executes one of the instructions on memories, tables and segments in the frame at `fp`;
+/// `false` after recording a trap. The caller derives memory 0 again afterwards.
+#[inline(never)]
+pub(super) fn execute(cx: &mut Cx<'_>, fp: *mut u64, instr: &Instr) -> bool {
+    match execute_checked(cx, fp, *instr) {
+        Ok(()) => true,
+        Err(t) => {
+            cx.trap(t);
+            false
+        }
+    }
+}
+
+fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Trap> {
+    let inst = cx.inst;
+    let code = cx.code;
+    match instr {
+        Instr::LoadAt { d, p, site } => {
+            let MemSite { memory, offset, op } = code.func.mem_sites[site as usize];
+            let m = &cx.memories[inst.memories[memory as usize] as usize].data;
+            let v = mem_op_load(op)(m, get!(fp, p), offset).ok_or(Trap::MemoryOutOfBounds)?;
+            set!(fp, d, v);
+        }
+        Instr::StoreAt { p, v, site } => {
+            let MemSite { memory, offset, op } = code.func.mem_sites[site as usize];
+            let m = &mut cx.memories[inst.memories[memory as usize] as usize].data;
+            mem_op_store(op)(m, get!(fp, p), offset, get!(fp, v)).ok_or(Trap::MemoryOutOfBounds)?;
+        }
+        Instr::MemorySize { d, memory } => {
+            let m = &cx.memories[inst.memories[memory as usize] as usize];
+            set!(fp, d, m.pages());
+        }
+        Instr::MemoryGrow { d, delta, memory } => {
+            let m = &mut cx.memories[inst.memories[memory as usize] as usize];
+            let is64 = m.ty.memory64;
+            let r = m.grow(get!(fp, delta)).unwrap_or(minus_one(is64));
+            set!(fp, d, r);
+        }
+        Instr::MemoryFill {
+            dst,
+            val,
+            n,
+            memory,
+        } => {
+            let m = &mut cx.memories[inst.memories[memory as usize] as usize].data;
+            let (d, v, n) = (get!(fp, dst), get!(fp, val) as u8, get!(fp, n));
+            range_mut(m, d, n).ok_or(Trap::MemoryOutOfBounds)?.fill(v);
+        }
+        Instr::MemoryCopy { dst, src, n, site } => {
+            let s = code.func.copy_sites[site as usize];
+            let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
+            let (ma, mb) = (inst.memories[s.a as usize], inst.memories[s.b as usize]);
+            if ma == mb {
+                let m = &mut cx.memories[ma as usize].data;
+                if range_mut(m, sr, n).is_none() || range_mut(m, d, n).is_none() {
+                    return Err(Trap::MemoryOutOfBounds);
+                }
+                m.copy_within(sr as usize..(sr + n) as usize, d as usize);
+            } else {
+                let bytes = range_mut(&mut cx.memories[mb as usize].data, sr, n)
+                    .ok_or(Trap::MemoryOutOfBounds)?
+                    .to_vec();
+                range_mut(&mut cx.memories[ma as usize].data, d, n)
+                    .ok_or(Trap::MemoryOutOfBounds)?
+                    .copy_from_slice(&bytes);
+            }
+        }
+        Instr::MemoryInit { dst, src, n, site } => {
+            let s = code.func.copy_sites[site as usize];
+            let seg = &cx.datas[inst.datas[s.a as usize] as usize];
+            let m = &mut cx.memories[inst.memories[s.b as usize] as usize].data;
+            let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
+            let from = seg.get(sr as usize..).and_then(|x| x.get(..n as usize));
+            match (from, range_mut(m, d, n)) {
+                (Some(f), Some(t)) if sr <= u64::from(u32::MAX) => t.copy_from_slice(f),
+                _ => return Err(Trap::MemoryOutOfBounds),
+            }
+        }
+        Instr::DataDrop { segment } => {
+            cx.datas[inst.datas[segment as usize] as usize] = rill_decoder::Bytes::default();
+        }
+        Instr::TableGet { d, i, table } => {
+            let t = &cx.tables[inst.tables[table as usize] as usize];
+            let r = usize::try_from(get!(fp, i))
+                .ok()
+                .and_then(|i| t.elems.get(i))
+                .ok_or(Trap::TableOutOfBounds)?;
+            set!(fp, d, *r);
+        }
+        Instr::TableSet { i, v, table } => {
+            let t = &mut cx.tables[inst.tables[table as usize] as usize];
+            let v = get!(fp, v);
+            let r = usize::try_from(get!(fp, i))
+                .ok()
+                .and_then(|i| t.elems.get_mut(i))
+                .ok_or(Trap::TableOutOfBounds)?;
+            *r = v;
+        }
+        Instr::TableSize { d, table } => {
+            let t = &cx.tables[inst.tables[table as usize] as usize];
+            set!(fp, d, t.elems.len() as u64);
+        }
+        Instr::TableGrow { d, init, n, table } => {
+            let t = &mut cx.tables[inst.tables[table as usize] as usize];
+            let is64 = t.ty.table64;
+            let r = t
+                .grow(get!(fp, n), get!(fp, init))
+                .unwrap_or(minus_one(is64));
+            set!(fp, d, r);
+        }
+        Instr::TableFill { i, v, n, table } => {
+            let t = &mut cx.tables[inst.tables[table as usize] as usize];
+            let (i, v, n) = (get!(fp, i), get!(fp, v), get!(fp, n));
+            range_mut(&mut t.elems, i, n)
+                .ok_or(Trap::TableOutOfBounds)?
+                .fill(v);
+        }
+        Instr::TableCopy { dst, src, n, site } => {
+            let s = code.func.copy_sites[site as usize];
+            let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
+            let (ta, tb) = (inst.tables[s.a as usize], inst.tables[s.b as usize]);
+            let items = range_mut(&mut cx.tables[tb as usize].elems, sr, n)
+                .ok_or(Trap::TableOutOfBounds)?
+                .to_vec();
+            range_mut(&mut cx.tables[ta as usize].elems, d, n)
+                .ok_or(Trap::TableOutOfBounds)?
+                .copy_from_slice(&items);
+        }
+        Instr::TableInit { dst, src, n, site } => {
+            let s = code.func.copy_sites[site as usize];
+            let seg = &cx.elems[inst.elems[s.a as usize] as usize];
+            let t = &mut cx.tables[inst.tables[s.b as usize] as usize];
+            let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
+            let from = seg.get(sr as usize..).and_then(|x| x.get(..n as usize));
+            match (from, range_mut(&mut t.elems, d, n)) {
+                (Some(f), Some(to)) => to.copy_from_slice(f),
+                _ => return Err(Trap::TableOutOfBounds),
+            }
+        }
+        Instr::ElemDrop { segment } => {
+            cx.elems[inst.elems[segment as usize] as usize] = Vec::new();
+        }
+        _ => unreachable!("a fast instruction: {instr:?}"),
+    }
+    Ok(())
+}
