@@ -582,6 +582,64 @@ macro_rules! define_instr {
                 }
             }
 
+            /// Applies `f` to every frame slot the instruction names, a call's `base`
+            /// included.
+            pub fn map_slots(&mut self, mut f: impl FnMut(Slot) -> Slot) {
+                let mut m = |slots: &mut [&mut Slot]| {
+                    for s in slots {
+                        **s = f(**s);
+                    }
+                };
+                match self {
+                    $( Instr::$b32 { d, a, b } => m(&mut [d, a, b]), Instr::$b32i { d, a, .. } => m(&mut [d, a]), )*
+                    $( Instr::$b64 { d, a, b } => m(&mut [d, a, b]), Instr::$b64i { d, a, .. } => m(&mut [d, a]), )*
+                    $( Instr::$bt { d, a, b } => m(&mut [d, a, b]), )*
+                    $( Instr::$bf { d, a, b } => m(&mut [d, a, b]), )*
+                    $( Instr::$u { d, a } => m(&mut [d, a]), )*
+                    $( Instr::$ut { d, a } => m(&mut [d, a]), )*
+                    $( Instr::$l { d, p, .. } => m(&mut [d, p]), )*
+                    $( Instr::$s { p, v, .. } => m(&mut [p, v]), )*
+                    $( Instr::$c32 { a, b, .. } => m(&mut [a, b]), Instr::$c32i { a, .. } => m(&mut [a]), )*
+                    $( Instr::$c64 { a, b, .. } => m(&mut [a, b]), Instr::$c64i { a, .. } => m(&mut [a]), )*
+                    Instr::Trap { .. }
+                    | Instr::Unsupported { .. }
+                    | Instr::Br { .. }
+                    | Instr::Return0
+                    | Instr::DataDrop { .. }
+                    | Instr::ElemDrop { .. } => {}
+                    Instr::BrIfZ { c, .. } | Instr::BrIfNz { c, .. } => m(&mut [c]),
+                    Instr::BrTable { index, .. } => m(&mut [index]),
+                    Instr::Return1 { s } | Instr::ReturnN { s, .. } => m(&mut [s]),
+                    Instr::Call { base, .. } | Instr::ReturnCall { base, .. } => m(&mut [base]),
+                    Instr::CallIndirect { base, index, .. }
+                    | Instr::ReturnCallIndirect { base, index, .. } => m(&mut [base, index]),
+                    Instr::CallRef { base, r } | Instr::ReturnCallRef { base, r } => m(&mut [base, r]),
+                    Instr::Copy { d, s } => m(&mut [d, s]),
+                    Instr::Const32 { d, .. } | Instr::Const64 { d, .. } => m(&mut [d]),
+                    Instr::Select { d, c, a, b } => m(&mut [d, c, a, b]),
+                    Instr::GlobalGet { d, .. } => m(&mut [d]),
+                    Instr::GlobalSet { s, .. } => m(&mut [s]),
+                    Instr::LoadAt { d, p, .. } => m(&mut [d, p]),
+                    Instr::StoreAt { p, v, .. } => m(&mut [p, v]),
+                    Instr::MemorySize { d, .. } => m(&mut [d]),
+                    Instr::MemoryGrow { d, delta, .. } => m(&mut [d, delta]),
+                    Instr::MemoryFill { dst, val, n, .. } => m(&mut [dst, val, n]),
+                    Instr::MemoryCopy { dst, src, n, .. }
+                    | Instr::MemoryInit { dst, src, n, .. }
+                    | Instr::TableCopy { dst, src, n, .. }
+                    | Instr::TableInit { dst, src, n, .. } => m(&mut [dst, src, n]),
+                    Instr::TableGet { d, i, .. } => m(&mut [d, i]),
+                    Instr::TableSet { i, v, .. } => m(&mut [i, v]),
+                    Instr::TableSize { d, .. } => m(&mut [d]),
+                    Instr::TableGrow { d, init, n, .. } => m(&mut [d, init, n]),
+                    Instr::TableFill { i, v, n, .. } => m(&mut [i, v, n]),
+                    Instr::RefFunc { d, .. } => m(&mut [d]),
+                    Instr::RefIsNull { d, a } => m(&mut [d, a]),
+                    Instr::RefAsNonNull { a } => m(&mut [a]),
+                    Instr::BrOnNull { r, .. } | Instr::BrOnNonNull { r, .. } => m(&mut [r]),
+                }
+            }
+
             /// Whether execution never continues with the next instruction (a return, an
             /// unconditional branch, a tail call or a trap).
             pub fn is_terminator(&self) -> bool {
@@ -597,6 +655,27 @@ macro_rules! define_instr {
                         | Instr::ReturnCallIndirect { .. }
                         | Instr::ReturnCallRef { .. }
                 )
+            }
+
+            /// For an integer comparison writing `d`: the opposite comparison writing `d`
+            /// (`i32.eqz` of a comparison's result becomes that comparison negated).
+            pub fn negated_compare(&self) -> Option<Instr> {
+                let d = match *self {
+                    $( Instr::$c32o { d, .. } | Instr::$c32oi { d, .. } => d, )*
+                    $( Instr::$c64o { d, .. } | Instr::$c64oi { d, .. } => d, )*
+                    _ => return None,
+                };
+                Some(match self.fused_branch(true)? {
+                    $(
+                        Instr::$c32 { a, b, .. } => Instr::$c32o { d, a, b },
+                        Instr::$c32i { a, imm, .. } => Instr::$c32oi { d, a, imm },
+                    )*
+                    $(
+                        Instr::$c64 { a, b, .. } => Instr::$c64o { d, a, b },
+                        Instr::$c64i { a, imm, .. } => Instr::$c64oi { d, a, imm },
+                    )*
+                    _ => return None,
+                })
             }
 
             /// For a conditional branch: the branch on the negated condition, with the same

@@ -50,8 +50,12 @@ pub struct CompiledFunc {
     pub results: u16,
     /// Parameters plus declared locals; slots `params..locals` start at zero.
     pub locals: u16,
-    /// Slots the frame needs (locals and operand stack).
+    /// Slots the frame needs (locals, constants and operand stack).
     pub frame_size: u16,
+    /// Constants the code reads from slots `locals..locals + consts.len()`, written there
+    /// when the frame is entered (constants used inside loops, so that the loop does not
+    /// materialise them on every iteration).
+    pub consts: Box<[u64]>,
     pub call_sites: Box<[CallSite]>,
     pub mem_sites: Box<[MemSite]>,
     pub copy_sites: Box<[CopySite]>,
@@ -64,6 +68,7 @@ impl CompiledFunc {
             + self.call_sites.len() * std::mem::size_of::<CallSite>()
             + self.mem_sites.len() * std::mem::size_of::<MemSite>()
             + self.copy_sites.len() * std::mem::size_of::<CopySite>()
+            + self.consts.len() * std::mem::size_of::<u64>()
     }
 }
 

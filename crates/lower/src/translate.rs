@@ -1,6 +1,8 @@
 //! The lowering sink: operand-stack model, register allocation, control flow and the mapping
 //! of every operator to instructions.
 
+use std::collections::HashMap;
+
 use rill_decoder::{MemArg, Operator, OPERATORS};
 use rill_validator::{Facts, FrameKind, OpInfo, OperatorSink, ValidationError};
 
@@ -176,10 +178,20 @@ pub struct Lowerer {
     call_sites: Vec<CallSite>,
     mem_sites: Vec<MemSite>,
     copy_sites: Vec<CopySite>,
+    /// Hoisted constants (see [`CompiledFunc::consts`]) and their placeholder slots.
+    consts: Vec<u64>,
+    const_slots: HashMap<u64, Slot>,
     too_large: bool,
 }
 
 const MAX_SLOTS: usize = Slot::MAX as usize;
+
+/// Hoisted constant `k` is read from placeholder slot `CONST_BASE + k` while the body is
+/// lowered (the number of constants, and so where the operand stack starts, is only known
+/// at the end); `into_compiled` renumbers the slots.
+const CONST_BASE: usize = 0xFC00;
+/// Most constants hoisted per function.
+const MAX_CONSTS: usize = MAX_SLOTS - CONST_BASE;
 
 impl Lowerer {
     /// A lowerer for a function with `params` parameters and `results` results; `offset` is
@@ -204,6 +216,8 @@ impl Lowerer {
             call_sites: Vec::new(),
             mem_sites: Vec::new(),
             copy_sites: Vec::new(),
+            consts: Vec::new(),
+            const_slots: HashMap::new(),
             too_large: false,
         }
     }
@@ -211,12 +225,30 @@ impl Lowerer {
     /// The lowered function.
     pub fn into_compiled(mut self) -> CompiledFunc {
         rotate_loops(&mut self.code);
+        let k = self.consts.len();
+        if k > 0 {
+            // Constants go right after the locals, the operand stack after them.
+            let locals = self.locals;
+            for i in &mut self.code {
+                i.map_slots(|s| {
+                    let s = usize::from(s);
+                    (if s >= CONST_BASE {
+                        locals + (s - CONST_BASE)
+                    } else if s >= locals {
+                        s + k
+                    } else {
+                        s
+                    }) as Slot
+                });
+            }
+        }
         CompiledFunc {
             code: self.code.into_boxed_slice(),
             params: self.params as u16,
             results: self.results as u16,
             locals: self.locals as u16,
-            frame_size: self.max_slots.max(self.results) as u16,
+            frame_size: (self.max_slots + k).max(self.results) as u16,
+            consts: self.consts.into_boxed_slice(),
             call_sites: self.call_sites.into_boxed_slice(),
             mem_sites: self.mem_sites.into_boxed_slice(),
             copy_sites: self.copy_sites.into_boxed_slice(),
@@ -230,11 +262,40 @@ impl Lowerer {
         let s = self.locals + pos;
         if s >= self.max_slots {
             self.max_slots = s + 1;
-            if self.max_slots > MAX_SLOTS {
-                self.too_large = true;
-            }
+            self.check_size();
         }
         s as Slot
+    }
+
+    /// Registers must fit a [`Slot`], and stay below the constants' placeholders.
+    fn check_size(&mut self) {
+        let limit = if self.consts.is_empty() {
+            MAX_SLOTS
+        } else {
+            CONST_BASE - self.consts.len()
+        };
+        if self.max_slots > limit {
+            self.too_large = true;
+        }
+    }
+
+    /// A slot holding constant `v` for the whole function, if it is worth hoisting (inside
+    /// a loop) and there is room.
+    fn hoisted(&mut self, v: u64) -> Option<Slot> {
+        if let Some(&s) = self.const_slots.get(&v) {
+            return Some(s);
+        }
+        let in_loop = self.ctrls.iter().any(|c| c.kind == CtrlKind::Loop);
+        if !in_loop
+            || self.consts.len() >= MAX_CONSTS
+            || self.max_slots + self.consts.len() + 1 > CONST_BASE
+        {
+            return None;
+        }
+        let s = (CONST_BASE + self.consts.len()) as Slot;
+        self.consts.push(v);
+        self.const_slots.insert(v, s);
+        Some(s)
     }
 
     fn emit(&mut self, i: Instr) -> usize {
@@ -290,6 +351,9 @@ impl Lowerer {
             Opnd::Local(s) => s,
             Opnd::Temp => self.home(pos),
             Opnd::Const(v) => {
+                if let Some(s) = self.hoisted(v) {
+                    return s;
+                }
                 let d = self.home(pos);
                 self.emit(Self::const_instr(d, v));
                 d
@@ -386,7 +450,7 @@ impl Lowerer {
         let mut any = false;
         if n > 0 && base + n > self.max_slots {
             self.max_slots = base + n;
-            self.too_large |= self.max_slots > MAX_SLOTS;
+            self.check_size();
         }
         for i in 0..n {
             let pos = len - n + i;
@@ -779,6 +843,23 @@ impl Lowerer {
         self.emit_result(rr(d, sa, sb));
     }
 
+    /// For `eqz` right after an integer comparison that produced the top of the stack:
+    /// negates the comparison instead (so that a branch on it can still fuse).
+    fn negate_compare(&mut self) -> bool {
+        let fusable = self.last.is_some_and(|l| l + 1 == self.code.len());
+        if !fusable || self.stack.last() != Some(&Opnd::Temp) {
+            return false;
+        }
+        let at = self.code.len() - 1;
+        match self.code[at].negated_compare() {
+            Some(negated) => {
+                self.code[at] = negated;
+                true
+            }
+            None => false,
+        }
+    }
+
     fn unsupported(&mut self, op: &Operator<'_>) {
         let name = op.name();
         let variant = op.info().variant;
@@ -797,6 +878,9 @@ impl Lowerer {
                 Num::Bin64(rr, ri) => self.binary(op, rr, Some((ri, false))),
                 Num::Bin(rr) => self.binary(op, rr, None),
                 Num::Un(f) => {
+                    if matches!(op, Operator::I32Eqz | Operator::I64Eqz) && self.negate_compare() {
+                        return;
+                    }
                     let (a, pos) = self.pop();
                     let sa = self.read(a, pos);
                     let d = self.home(pos);
@@ -1227,7 +1311,7 @@ impl OperatorSink for Lowerer {
         if self.too_large {
             return Err(ValidationError::new(
                 self.offset,
-                "function too large: more than 65535 registers",
+                "function too large: it needs more registers than the interpreter's 16-bit slot numbers address",
             ));
         }
         Ok(())

@@ -1,7 +1,8 @@
 //! Prints the bytecode of every function of a module: `cargo run --example dump -- file.wasm`.
 fn main() {
     let path = std::env::args().nth(1).expect("a .wasm file");
-    let module = rill_vm::Module::new(&std::fs::read(path).unwrap()).unwrap();
+    let bytes = wat::parse_file(&path).unwrap();
+    let module = rill_vm::Module::new(&bytes).unwrap();
     for (i, (f, code)) in module.functions().enumerate() {
         println!(
             "func {i}: params {} locals {} frame {}",

@@ -184,7 +184,7 @@ pub(crate) use next;
 /// [`Module`](crate::Module)'s constructor), and pairs each instruction with its handler:
 ///
 /// - every slot an instruction reads or writes in its own frame is below `frame_size`
-///   (raised if needed), and `frame_size` covers the results;
+///   (raised if needed), and `frame_size` covers the results and the constants;
 /// - the code is not empty and its last instruction never falls through (a `Trap` is
 ///   appended otherwise), so the instruction after a non-branching one exists;
 /// - every branch target is inside the code, and a `BrTable` is followed by its `len + 1`
@@ -207,6 +207,7 @@ pub(crate) fn verify(mut cf: CompiledFunc) -> Code {
         .chain([usize::from(cf.frame_size), usize::from(cf.results)])
         .max()
         .unwrap_or(0);
+    let bound = bound.max(usize::from(cf.locals) + cf.consts.len());
     cf.frame_size = u16::try_from(bound).expect("lowering: frame slots fit u16");
     assert!(cf.locals <= cf.frame_size && cf.params <= cf.locals);
     let len = cf.code.len();
@@ -272,9 +273,14 @@ fn enter(cx: &mut Cx<'_>, at: usize, code: &Code) -> Option<*mut u64> {
         return None;
     }
     let fp = cx.frame_ptr(at);
-    // SAFETY: `params <= locals <= frame_size` (`verify`) and the frame's `frame_size` slots
-    // are in `regs` (just made sure).
-    unsafe { std::ptr::write_bytes(fp.add(f.params as usize), 0, (f.locals - f.params) as usize) };
+    // SAFETY: `params <= locals` and `locals + consts.len() <= frame_size` (`verify`), and
+    // the frame's `frame_size` slots are in `regs` (just made sure); `consts` is not in
+    // `regs`.
+    unsafe {
+        std::ptr::write_bytes(fp.add(f.params as usize), 0, (f.locals - f.params) as usize);
+        let consts = fp.add(f.locals as usize);
+        std::ptr::copy_nonoverlapping(f.consts.as_ptr(), consts, f.consts.len());
+    };
     Some(fp)
 }
 
@@ -373,3 +379,4 @@ pub(crate) const TAIL_DISPATCH: bool = cfg!(rill_tail_dispatch);
 
 #[cfg(test)]
 mod tests;
+

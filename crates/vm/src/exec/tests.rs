@@ -214,6 +214,7 @@ fn every_handler_loop() -> CompiledFunc {
         results: 1,
         locals: 1,
         frame_size: 8,
+        consts: Box::new([]),
         call_sites: Box::new([CallSite {
             type_index: 0,
             table: 0,
