@@ -102,6 +102,9 @@ pub enum MemOp {
 /// - `br_cmp32` / `br_cmp64`: `BrName BrNameImm cmp_fn = Compare CompareImm / BrNeg BrNegImm,`
 ///   — the compare-and-branch forms of the integer comparisons, the compare instructions they
 ///   fuse, and the branch on the negated comparison.
+/// - `br_cmp_float`: `BrName BrNotName cmp_fn = Compare,` — the float comparisons fused with
+///   a branch: taken when the comparison holds, and when it does not (with NaN operands
+///   neither `a < b` nor `a >= b` holds, so the negation is its own instruction).
 #[macro_export]
 macro_rules! with_isa {
     ($m:ident $($extra:tt)*) => {
@@ -296,6 +299,20 @@ macro_rules! with_isa {
                 BrI64GeS BrI64GeSImm i64_ge_s = I64GeS I64GeSImm / BrI64LtS BrI64LtSImm,
                 BrI64GeU BrI64GeUImm i64_ge_u = I64GeU I64GeUImm / BrI64LtU BrI64LtUImm,
             }
+            br_cmp_float {
+                BrF32Eq BrNotF32Eq f32_eq = F32Eq,
+                BrF32Ne BrNotF32Ne f32_ne = F32Ne,
+                BrF32Lt BrNotF32Lt f32_lt = F32Lt,
+                BrF32Gt BrNotF32Gt f32_gt = F32Gt,
+                BrF32Le BrNotF32Le f32_le = F32Le,
+                BrF32Ge BrNotF32Ge f32_ge = F32Ge,
+                BrF64Eq BrNotF64Eq f64_eq = F64Eq,
+                BrF64Ne BrNotF64Ne f64_ne = F64Ne,
+                BrF64Lt BrNotF64Lt f64_lt = F64Lt,
+                BrF64Gt BrNotF64Gt f64_gt = F64Gt,
+                BrF64Le BrNotF64Le f64_le = F64Le,
+                BrF64Ge BrNotF64Ge f64_ge = F64Ge,
+            }
         }
     };
 }
@@ -312,6 +329,7 @@ macro_rules! define_instr {
         store { $($s:ident $sf:ident = $($so:ident)*,)* }
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
+        br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
     ) => {
         /// One instruction. See the [module documentation](self) for the table of what each
         /// group reads and writes.
@@ -364,6 +382,13 @@ macro_rules! define_instr {
                 $c64 { a: Slot, b: Slot, offset: i32 },
                 #[doc = concat!("branch by `offset` if `", stringify!($c64f), "(a, imm)`")]
                 $c64i { a: Slot, imm: i32, offset: i32 },
+            )*
+
+            $(
+                #[doc = concat!("branch by `offset` if `", stringify!($cff), "(a, b)`")]
+                $cf { a: Slot, b: Slot, offset: i32 },
+                #[doc = concat!("branch by `offset` unless `", stringify!($cff), "(a, b)`")]
+                $cfn { a: Slot, b: Slot, offset: i32 },
             )*
 
             // ----- control -----
@@ -511,6 +536,10 @@ macro_rules! define_instr {
                         Instr::$c64oi { a, imm, .. } if negate => Instr::$c64ni { a, imm, offset: 0 },
                         Instr::$c64oi { a, imm, .. } => Instr::$c64i { a, imm, offset: 0 },
                     )*
+                    $(
+                        Instr::$cfo { a, b, .. } if negate => Instr::$cfn { a, b, offset: 0 },
+                        Instr::$cfo { a, b, .. } => Instr::$cf { a, b, offset: 0 },
+                    )*
                     Instr::I32Eqz { a, .. } | Instr::I64Eqz { a, .. } | Instr::RefIsNull { a, .. } => {
                         if negate {
                             Instr::BrIfNz { c: a, offset: 0 }
@@ -540,6 +569,7 @@ macro_rules! define_instr {
                     $( Instr::$s { p, v, .. } => m(&[p, v]), )*
                     $( Instr::$c32 { a, b, .. } => m(&[a, b]), Instr::$c32i { a, .. } => m(&[a]), )*
                     $( Instr::$c64 { a, b, .. } => m(&[a, b]), Instr::$c64i { a, .. } => m(&[a]), )*
+                    $( Instr::$cf { a, b, .. } | Instr::$cfn { a, b, .. } => m(&[a, b]), )*
                     Instr::Trap { .. }
                     | Instr::Unsupported { .. }
                     | Instr::Br { .. }
@@ -601,6 +631,7 @@ macro_rules! define_instr {
                     $( Instr::$s { p, v, .. } => m(&mut [p, v]), )*
                     $( Instr::$c32 { a, b, .. } => m(&mut [a, b]), Instr::$c32i { a, .. } => m(&mut [a]), )*
                     $( Instr::$c64 { a, b, .. } => m(&mut [a, b]), Instr::$c64i { a, .. } => m(&mut [a]), )*
+                    $( Instr::$cf { a, b, .. } | Instr::$cfn { a, b, .. } => m(&mut [a, b]), )*
                     Instr::Trap { .. }
                     | Instr::Unsupported { .. }
                     | Instr::Br { .. }
@@ -678,6 +709,11 @@ macro_rules! define_instr {
                 })
             }
 
+            /// Whether this is a float comparison (which fuses with a branch).
+            pub fn is_float_compare(&self) -> bool {
+                matches!(self, $( Instr::$cfo { .. } )|*)
+            }
+
             /// For a conditional branch: the branch on the negated condition, with the same
             /// operands and offset.
             pub fn negated_branch(&self) -> Option<Instr> {
@@ -689,6 +725,10 @@ macro_rules! define_instr {
                     $(
                         Instr::$c64 { a, b, offset } => Instr::$c64n { a, b, offset },
                         Instr::$c64i { a, imm, offset } => Instr::$c64ni { a, imm, offset },
+                    )*
+                    $(
+                        Instr::$cf { a, b, offset } => Instr::$cfn { a, b, offset },
+                        Instr::$cfn { a, b, offset } => Instr::$cf { a, b, offset },
                     )*
                     Instr::BrIfZ { c, offset } => Instr::BrIfNz { c, offset },
                     Instr::BrIfNz { c, offset } => Instr::BrIfZ { c, offset },
@@ -703,6 +743,7 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$c32 { offset, .. } | Instr::$c32i { offset, .. } => Some(offset), )*
                     $( Instr::$c64 { offset, .. } | Instr::$c64i { offset, .. } => Some(offset), )*
+                    $( Instr::$cf { offset, .. } | Instr::$cfn { offset, .. } => Some(offset), )*
                     Instr::Br { offset }
                     | Instr::BrIfZ { offset, .. }
                     | Instr::BrIfNz { offset, .. }

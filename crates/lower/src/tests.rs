@@ -123,3 +123,43 @@ fn while_loops_are_rotated() {
         ]
     );
 }
+
+#[test]
+fn eqz_of_a_comparison_negates_it_and_still_fuses() {
+    let f = &lower_wat(
+        r#"(module (func (param i32 i32 f64 f64) (result i32)
+            (if (i32.eqz (i32.lt_s (local.get 0) (local.get 1))) (then (return (i32.const 1))))
+            (if (i32.eqz (f64.lt (local.get 2) (local.get 3))) (then (return (i32.const 2))))
+            (i32.eqz (f64.gt (local.get 2) (local.get 3)))))"#,
+    )[0];
+    // `if` skips its body when the condition is false: when `a < b` for the integers
+    // (eqz negated the comparison), and when `a < b` holds for the floats (eqz deferred,
+    // so the branch tests the comparison itself); NaN takes the body either way, as it must.
+    assert!(matches!(f.code[0], Instr::BrI32LtS { a: 0, b: 1, .. }));
+    assert!(matches!(f.code[3], Instr::BrF64Lt { a: 2, b: 3, .. }));
+    // Not followed by a branch: the deferred eqz is emitted.
+    assert!(matches!(f.code[6], Instr::F64Gt { d: 4, a: 2, b: 3 }));
+    assert!(matches!(f.code[7], Instr::I32Eqz { d: 4, a: 4 }));
+}
+
+#[test]
+fn constants_in_loops_are_read_from_the_frame() {
+    let f = &lower_wat(
+        r#"(module (func (param f64) (result f64) (local i32)
+            (local.set 0 (f64.add (local.get 0) (f64.const 1.5)))
+            (loop
+              (local.set 0 (f64.mul (local.get 0) (f64.const 2.5)))
+              (br_if 0 (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1)))
+                                 (i32.const 10))))
+            (local.get 0)))"#,
+    )[0];
+    // Outside the loop, 1.5 is materialised where it is used; inside, 2.5 is hoisted into
+    // the slot after the locals (2), and the operand stack starts after it.
+    assert_eq!(&*f.consts, &[2.5f64.to_bits()]);
+    assert!(f.code.iter().any(|i| matches!(i, Instr::Const64 { .. })));
+    assert!(f
+        .code
+        .iter()
+        .any(|i| matches!(i, Instr::F64Mul { d: 0, a: 0, b: 2 })));
+    assert_eq!(f.locals, 2);
+}

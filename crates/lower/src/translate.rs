@@ -74,6 +74,7 @@ macro_rules! define_num {
         store { $($s:ident $sf:ident = $($so:ident)*,)* }
         br_cmp32 { $($c32:tt)* }
         br_cmp64 { $($c64:tt)* }
+        br_cmp_float { $($cf:tt)* }
     ) => {
         /// The numeric shape of `op`, if it is a numeric operator or a plain load/store.
         fn num(op: &Operator<'_>) -> Option<Num> {
@@ -178,6 +179,9 @@ pub struct Lowerer {
     call_sites: Vec<CallSite>,
     mem_sites: Vec<MemSite>,
     copy_sites: Vec<CopySite>,
+    /// An `eqz` of the float comparison that produced the top of the stack is deferred to
+    /// the next operator (see `negate_compare`).
+    pending_eqz: bool,
     /// Hoisted constants (see [`CompiledFunc::consts`]) and their placeholder slots.
     consts: Vec<u64>,
     const_slots: HashMap<u64, Slot>,
@@ -216,6 +220,7 @@ impl Lowerer {
             call_sites: Vec::new(),
             mem_sites: Vec::new(),
             copy_sites: Vec::new(),
+            pending_eqz: false,
             consts: Vec::new(),
             const_slots: HashMap::new(),
             too_large: false,
@@ -559,6 +564,8 @@ impl Lowerer {
     /// The branch instruction for a condition popped from the stack: taken when the
     /// condition is true (`negate`: false). Fuses a comparison that just produced it.
     fn cond_branch(&mut self, negate: bool) -> Instr {
+        // A deferred `eqz` flips the condition.
+        let negate = negate != std::mem::take(&mut self.pending_eqz);
         let fusable = self.last.is_some_and(|l| l + 1 == self.code.len());
         let (o, pos) = self.pop();
         if fusable && o == Opnd::Temp {
@@ -843,21 +850,32 @@ impl Lowerer {
         self.emit_result(rr(d, sa, sb));
     }
 
-    /// For `eqz` right after an integer comparison that produced the top of the stack:
-    /// negates the comparison instead (so that a branch on it can still fuse).
+    /// For `eqz` right after a comparison that produced the top of the stack: negates an
+    /// integer comparison instead, and defers it after a float comparison (which has no
+    /// opposite comparison when NaN is involved), so that a branch on it can still fuse.
     fn negate_compare(&mut self) -> bool {
         let fusable = self.last.is_some_and(|l| l + 1 == self.code.len());
-        if !fusable || self.stack.last() != Some(&Opnd::Temp) {
+        if !fusable || self.pending_eqz || self.stack.last() != Some(&Opnd::Temp) {
             return false;
         }
         let at = self.code.len() - 1;
-        match self.code[at].negated_compare() {
-            Some(negated) => {
-                self.code[at] = negated;
-                true
-            }
-            None => false,
+        if let Some(negated) = self.code[at].negated_compare() {
+            self.code[at] = negated;
+            return true;
         }
+        if self.code[at].is_float_compare() {
+            self.pending_eqz = true;
+            return true;
+        }
+        false
+    }
+
+    /// Emits a deferred `eqz` (the next operator is not a branch it fuses with).
+    fn flush_eqz(&mut self) {
+        self.pending_eqz = false;
+        let (_, pos) = self.pop();
+        let a = self.home(pos);
+        self.emit_result(Instr::I32Eqz { d: a, a });
     }
 
     fn unsupported(&mut self, op: &Operator<'_>) {
@@ -1306,6 +1324,9 @@ impl OperatorSink for Lowerer {
                 _ => {}
             }
             return Ok(());
+        }
+        if self.pending_eqz && !matches!(op, Operator::If { .. } | Operator::BrIf { .. }) {
+            self.flush_eqz();
         }
         self.translate(op, info);
         if self.too_large {

@@ -332,18 +332,34 @@ trunc_ops! {
 // Memory accesses return `None` when out of bounds (the caller traps): an `Option` keeps the
 // hot path free of the `Trap` payload.
 
+/// The end of the `N` bytes at `addr + offset`, if they are inside `len` bytes.
+#[inline(always)]
+fn end_of<const N: usize>(len: usize, addr: u64, offset: u64) -> Option<usize> {
+    // One overflow check and one comparison: `end - N` is then the start.
+    let end = addr.checked_add(offset)?.checked_add(N as u64)?;
+    usize::try_from(end).ok().filter(|&end| end <= len)
+}
+
 /// The `N` bytes at `addr + offset`, if in bounds.
 #[inline(always)]
 fn bytes<const N: usize>(mem: &[u8], addr: u64, offset: u64) -> Option<[u8; N]> {
-    let ea = usize::try_from(addr.checked_add(offset)?).ok()?;
-    let s = mem.get(ea..)?.get(..N)?;
-    s.try_into().ok()
+    let end = end_of::<N>(mem.len(), addr, offset)?;
+    // SAFETY: `end - N..end` is inside `mem` (`end_of`, and `end >= N` since it was
+    // computed as a sum with `N`). Bounds-checked slicing here costs the memory-access
+    // handlers about a fifth of their instructions (the memsum benchmark).
+    Some(unsafe { mem.as_ptr().add(end - N).cast::<[u8; N]>().read_unaligned() })
 }
 
 #[inline(always)]
 fn put<const N: usize>(mem: &mut [u8], addr: u64, offset: u64, v: [u8; N]) -> Option<()> {
-    let ea = usize::try_from(addr.checked_add(offset)?).ok()?;
-    mem.get_mut(ea..)?.get_mut(..N)?.copy_from_slice(&v);
+    let end = end_of::<N>(mem.len(), addr, offset)?;
+    // SAFETY: as in `bytes`.
+    unsafe {
+        mem.as_mut_ptr()
+            .add(end - N)
+            .cast::<[u8; N]>()
+            .write_unaligned(v)
+    };
     Some(())
 }
 

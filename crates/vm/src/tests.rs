@@ -151,3 +151,60 @@ fn calls_tail_calls_and_grow() {
     );
     assert_eq!(call(&mut s, i, "oob", &[]), Err(Trap::MemoryOutOfBounds));
 }
+
+/// Float comparisons fused with branches (and with a deferred `eqz`) against Rust's own
+/// comparisons, NaN and signed zeros included.
+#[test]
+fn fused_float_compare_and_branch() {
+    let ops = ["eq", "ne", "lt", "gt", "le", "ge"];
+    let mut funcs = String::new();
+    for t in ["f32", "f64"] {
+        for op in ops {
+            funcs += &format!(
+                r#"(func (export "{t}.{op}") (param {t} {t}) (result i32)
+                     (if (result i32) ({t}.{op} (local.get 0) (local.get 1))
+                       (then (i32.const 1)) (else (i32.const 0))))
+                   (func (export "{t}.not_{op}") (param {t} {t}) (result i32)
+                     (block (br_if 0 (i32.eqz ({t}.{op} (local.get 0) (local.get 1))))
+                       (return (i32.const 0)))
+                     (i32.const 1))"#
+            );
+        }
+    }
+    let (mut s, i) = instance(&format!("(module {funcs})"));
+    let values = [f64::NAN, -0.0, 0.0, 1.0, 2.0, f64::NEG_INFINITY];
+    for (k, op) in ops.iter().enumerate() {
+        let cmp = |a: f64, b: f64| match k {
+            0 => a == b,
+            1 => a != b,
+            2 => a < b,
+            3 => a > b,
+            4 => a <= b,
+            _ => a >= b,
+        };
+        for a in values {
+            for b in values {
+                let want = cmp(a, b);
+                for (t, args) in [
+                    (
+                        "f32",
+                        [
+                            Value::F32((a as f32).to_bits()),
+                            Value::F32((b as f32).to_bits()),
+                        ],
+                    ),
+                    ("f64", [Value::F64(a.to_bits()), Value::F64(b.to_bits())]),
+                ] {
+                    let got = call(&mut s, i, &format!("{t}.{op}"), &args);
+                    assert_eq!(got, Ok(vec![Value::I32(want as i32)]), "{t}.{op} {a} {b}");
+                    let got = call(&mut s, i, &format!("{t}.not_{op}"), &args);
+                    assert_eq!(
+                        got,
+                        Ok(vec![Value::I32(!want as i32)]),
+                        "eqz {t}.{op} {a} {b}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -81,6 +81,7 @@ macro_rules! handlers {
         store { $($s:ident $sf:ident = $($so:ident)*,)* }
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
+        br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
     ) => {
         match $instr {
             $(
@@ -187,6 +188,22 @@ macro_rules! handlers {
                 Instr::$c64i { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $c64i { a, imm, offset });
                     if ops::$c64f(get!(fp, a), imm as i64 as u64) != 0 {
+                        next!(target!(ip, offset), fp, mem, len, cx)
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$cf { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $cf { a, b, offset });
+                    if ops::$cff(get!(fp, a), get!(fp, b)) != 0 {
+                        next!(target!(ip, offset), fp, mem, len, cx)
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+                Instr::$cfn { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $cfn { a, b, offset });
+                    if ops::$cff(get!(fp, a), get!(fp, b)) == 0 {
                         next!(target!(ip, offset), fp, mem, len, cx)
                     }
                     next!(after!(ip), fp, mem, len, cx)

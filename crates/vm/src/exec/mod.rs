@@ -379,4 +379,3 @@ pub(crate) const TAIL_DISPATCH: bool = cfg!(rill_tail_dispatch);
 
 #[cfg(test)]
 mod tests;
-
