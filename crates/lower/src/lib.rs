@@ -21,8 +21,37 @@ mod translate;
 pub use isa::{Instr, MemOp, MemSite, Slot, TrapCode};
 pub use translate::Lowerer;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rill_decoder::FunctionBody;
 use rill_validator::{validate_function, ModuleEnv};
+
+/// Calls of [`lower_function`] in this process.
+static FUNCTIONS_LOWERED: AtomicU64 = AtomicU64::new(0);
+
+/// How many times [`lower_function`] has been called in this process so far, whatever the
+/// outcome. A diagnostic: it lets a test show that an embedder lowers each function once
+/// (the `rill` façade's instantiation lowers nothing again, for instance). It counts every
+/// thread's calls, so such a test must run alone in its process.
+///
+/// ```
+/// use rill_decoder::{decode_chunks, Features, Payload};
+///
+/// let wasm = wat::parse_str("(module (func) (func (result i32) i32.const 7))")?;
+/// let before = rill_lower::functions_lowered();
+/// let mut validator = rill_validator::ModuleValidator::new();
+/// for event in &decode_chunks([&wasm[..]], Features::default()).events {
+///     validator.payload(event)?;
+///     if let Payload::FunctionBody(body) = &event.payload {
+///         rill_lower::lower_function(validator.env().unwrap(), body)?;
+///     }
+/// }
+/// assert_eq!(rill_lower::functions_lowered() - before, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn functions_lowered() -> u64 {
+    FUNCTIONS_LOWERED.load(Ordering::Relaxed)
+}
 
 /// A `call_indirect` site: the expected type (module type index) and the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +107,7 @@ pub fn lower_function(
     env: &ModuleEnv,
     body: &FunctionBody,
 ) -> Result<CompiledFunc, rill_validator::Error> {
+    FUNCTIONS_LOWERED.fetch_add(1, Ordering::Relaxed);
     let func = env.imported_funcs + body.index;
     let ty = env
         .func_type_of(func)

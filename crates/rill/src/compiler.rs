@@ -2,12 +2,14 @@
 //!
 //! The compile pipeline ([`crate::pipeline`]) decodes and validates sections itself and hands
 //! every function body, as soon as its last byte has arrived, to a [`FunctionCompiler`] on a
-//! worker thread. Whatever the compiler returns is stored in that function's slot of the
-//! [`Module`](crate::Module) ([`CompiledFunction::code`](crate::module::CompiledFunction)).
+//! worker thread. What the compiler returns for each function goes, in order, into the
+//! interpreter's module ([`rill_vm::Module::from_parts`]) when the compile ends.
 //!
 //! The active compiler is [`Lower`]: `rill_lower::lower_function`, which runs the
 //! validator's `validate_function` with the lowering sink, so each body is read once and
-//! validated and lowered together, on the workers, as soon as it is complete.
+//! validated and lowered together, on the workers, as soon as it is complete; then rill-vm
+//! verifies the lowered code ([`VerifiedFunc::new`]) on the same worker. Nothing is lowered
+//! again when the module is instantiated.
 //!
 //! `validate()` keeps using [`ValidateOnly`] (`validate_function` with the `NoopSink`): it
 //! only answers yes or no, and lowering's own limits are not validation rules, so a module
@@ -17,8 +19,8 @@
 use std::sync::Arc;
 
 use rill_decoder::FunctionBody;
-use rill_lower::CompiledFunc;
 use rill_validator::{validate_function, ModuleEnv, NoopSink};
+use rill_vm::VerifiedFunc;
 
 /// Compiles one function body against the frozen module environment.
 ///
@@ -56,11 +58,12 @@ impl FunctionCompiler for ValidateOnly {
     }
 }
 
-/// Validation and lowering in one pass: the lowered function.
+/// Validation and lowering in one pass, then the interpreter's verification of the lowered
+/// code: a function ready for [`rill_vm::Module::from_parts`].
 pub(crate) struct Lower;
 
 impl FunctionCompiler for Lower {
-    type Code = Arc<CompiledFunc>;
+    type Code = VerifiedFunc;
 
     fn for_module(_: &Arc<ModuleEnv>) -> Self {
         Lower
@@ -70,8 +73,9 @@ impl FunctionCompiler for Lower {
         &self,
         env: &ModuleEnv,
         body: &FunctionBody,
-    ) -> Result<Arc<CompiledFunc>, rill_validator::Error> {
-        rill_lower::lower_function(env, body).map(Arc::new)
+    ) -> Result<VerifiedFunc, rill_validator::Error> {
+        let lowered = rill_lower::lower_function(env, body)?;
+        Ok(VerifiedFunc::new(lowered, body))
     }
 }
 

@@ -252,11 +252,11 @@ impl Instance {
     /// start function is returned unchanged ([`Error::Host`]).
     pub fn new(module: &Module, imports: Option<&Imports>) -> Result<Instance, Error> {
         let inner = &module.0;
-        let vm_module = inner.vm()?;
+        let vm_module = &inner.vm;
         // Read the imports.
         let mut plain_globals = Vec::new();
-        let mut resolved = Vec::with_capacity(inner.sections.imports.len());
-        for import in &inner.sections.imports {
+        let mut resolved = Vec::with_capacity(vm_module.imports().len());
+        for import in vm_module.imports() {
             let (m, n) = (&import.module, &import.name);
             let Some(imports) = imports else {
                 return Err(TypeError::new(format!(
@@ -345,15 +345,15 @@ impl Instance {
             crate::runtime::take_host_error();
             let instance = st
                 .store
-                .instantiate(&vm_module, &externs)
+                .instantiate(vm_module, &externs)
                 .map_err(|e| match e {
                     rill_vm::InstantiationError::Link(msg) => link_error(module, msg),
                     rill_vm::InstantiationError::Trap(t) => trap_error(t),
                 })?;
-            let env = &inner.env;
+            let env = vm_module.env();
             let mut tags: HashMap<u32, Tag> = HashMap::new();
-            let mut out = Vec::with_capacity(inner.sections.exports.len());
-            for e in &inner.sections.exports {
+            let mut out = Vec::with_capacity(vm_module.exports().len());
+            for e in vm_module.exports() {
                 let i = e.index;
                 let ext = match st.store.export(instance, &e.name) {
                     Some(rill_vm::Extern::Func(f)) => Extern::Func(Func(f)),
@@ -416,7 +416,7 @@ impl Instance {
 /// rill-vm's link error as a `LinkError` naming the import it is about (rill-vm reports
 /// it as text: "incompatible import type for module.name").
 fn link_error(module: &Module, msg: String) -> Error {
-    for i in &module.0.sections.imports {
+    for i in module.0.vm.imports() {
         if msg.ends_with(&format!("for {}.{}", i.module, i.name)) {
             return LinkError::new(
                 i.module.as_str(),

@@ -60,9 +60,9 @@
 //! threads, as soon as the body's last byte arrives). [`validate`] only validates: it
 //! answers whether the bytes are a valid module by the specification.
 //!
-//! rill-vm builds its own module from the bytes (it cannot take bodies lowered elsewhere),
-//! so the first instantiation of a [`Module`] lowers its functions once more; further
-//! instantiations reuse that.
+//! The interpreter's module is assembled from exactly that, when the compile ends
+//! (`rill_vm::Module::from_parts`, each function verified by rill-vm where it was lowered):
+//! instantiating a [`Module`] decodes, validates and lowers nothing again.
 //!
 //! # Threads
 //! [`Module`] is `Send + Sync` and cheap to clone: compile once, instantiate anywhere. The

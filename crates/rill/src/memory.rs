@@ -3,7 +3,7 @@
 use rill_decoder::{Limits, MemoryType};
 
 use crate::error::{Error, RangeError, TypeError};
-use crate::runtime::{with_state, State};
+use crate::runtime::with_state;
 
 /// The address type of a memory or table (`"i32"` or `"i64"` in JS).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -127,11 +127,9 @@ impl Memory {
     /// detached afterwards, also for `grow(0)`.
     pub fn grow(&self, delta: u64) -> Result<u64, Error> {
         with_state(|st| {
-            let old = st.store.memory_mut(self.0).grow(delta).ok_or_else(|| {
-                RangeError::new(format!("cannot grow the memory by {delta} pages"))
-            })?;
-            *st.memory_generation.entry(self.0).or_default() += 1;
-            Ok(old)
+            st.store.memory_mut(self.0).grow(delta).ok_or_else(|| {
+                RangeError::new(format!("cannot grow the memory by {delta} pages")).into()
+            })
         })?
     }
 
@@ -168,14 +166,10 @@ impl Memory {
     pub fn buffer(&self) -> Result<MemoryBuffer, Error> {
         with_state(|st| MemoryBuffer {
             memory: *self,
-            generation: generation(st, self.0),
+            grows: st.store.memory(self.0).grows(),
             len: st.store.memory(self.0).data().len(),
         })
     }
-}
-
-fn generation(st: &State, m: u32) -> u64 {
-    st.memory_generation.get(&m).copied().unwrap_or(0)
 }
 
 fn range(len: usize, offset: u64, n: usize) -> Result<std::ops::Range<usize>, Error> {
@@ -192,38 +186,50 @@ fn range(len: usize, offset: u64, n: usize) -> Result<std::ops::Range<usize>, Er
 }
 
 /// A view of a memory's bytes as they were when [`Memory::buffer`] was called (the JS
-/// `ArrayBuffer` of `memory.buffer`). Once the memory grows, through [`Memory::grow`]
-/// (`grow(0)` included) or wasm's `memory.grow` changing its size, the view is detached:
-/// its length is 0 and reading or writing is an [`Error::TypeError`].
+/// `ArrayBuffer` of `memory.buffer`). Once the memory grows, through [`Memory::grow`] or
+/// wasm's `memory.grow`, by 0 pages included, the view is detached: its length is 0 and
+/// reading or writing is an [`Error::TypeError`]. (A failed grow changes nothing.)
 ///
-/// (rill-vm does not tell the façade about a wasm `memory.grow` by 0 pages, which JS also
-/// detaches on; such a view stays usable.)
+/// ```
+/// // (module (memory (export "m") 1)
+/// //   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
+/// let wasm = [
+///     0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1,
+///     7, 12, 2, 1, 109, 2, 0, 4, 103, 114, 111, 119, 0, 0, 10, 8, 1, 6, 0, 32, 0, 64, 0, 11,
+/// ];
+/// let rill::Instantiated { instance, .. } = futures::executor::block_on(rill::instantiate(wasm, None))?;
+/// let memory = instance.get_memory("m").unwrap();
+/// let view = memory.buffer()?;
+/// view.write(0, b"hi")?;
+/// // wasm grows the memory by 0 pages: the view is detached all the same.
+/// let grow = instance.get_func("grow").unwrap();
+/// assert_eq!(grow.call(&[rill::Value::I32(0)])?, vec![rill::Value::I32(1)]);
+/// assert!(view.is_detached());
+/// assert!(matches!(view.write(0, b"x"), Err(rill::Error::TypeError(_))));
+/// # Ok::<(), rill::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryBuffer {
     memory: Memory,
-    generation: u64,
+    /// The memory's grow count when the view was taken.
+    grows: u64,
     len: usize,
 }
 
 impl MemoryBuffer {
     fn check<R>(&self, f: impl FnOnce(&mut [u8]) -> Result<R, Error>) -> Result<R, Error> {
         with_state(|st| {
-            let generation = generation(st, self.memory.0);
-            let data = st.store.memory_mut(self.memory.0).data_mut();
-            if data.len() != self.len || generation != self.generation {
+            let memory = st.store.memory_mut(self.memory.0);
+            if memory.grows() != self.grows {
                 return Err(TypeError::new("the memory's buffer is detached (it grew)").into());
             }
-            f(data)
+            f(memory.data_mut())
         })?
     }
 
     /// Whether the memory grew since this view was taken.
     pub fn is_detached(&self) -> bool {
-        with_state(|st| {
-            st.store.memory(self.memory.0).data().len() != self.len
-                || generation(st, self.memory.0) != self.generation
-        })
-        .unwrap_or(true)
+        with_state(|st| st.store.memory(self.memory.0).grows() != self.grows).unwrap_or(true)
     }
 
     /// The view's length in bytes (0 once detached).

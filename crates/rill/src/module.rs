@@ -1,71 +1,31 @@
 //! `Module`: a compiled module, and its descriptors.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use rill_decoder::{
-    decode_chunks, Bytes, CustomSection, Data, Element, Export, ExternalKind, Features,
-    FunctionBody, Global, Import, Table, TypeRef,
-};
-use rill_validator::{Config, ModuleEnv};
+use rill_decoder::{Bytes, CustomSection, ExternalKind, Features, TypeRef};
+use rill_validator::Config;
 
 use crate::compiler::{ActiveCompiler, Code};
 use crate::error::{CompileError, Error};
 use crate::pipeline::{Mode, Pipeline};
 use crate::progress::Counters;
 
-/// What the sections besides types, functions, memories and tags declare (those are in the
-/// [`ModuleEnv`]), kept for instantiation.
+/// What the sections declare besides what the module's environment records (types,
+/// function types, memories, tags, ...): the interpreter's [`rill_vm::ModuleParts`], and the
+/// custom sections.
 #[derive(Debug, Default)]
 pub(crate) struct Sections {
-    pub(crate) imports: Vec<Import>,
-    pub(crate) tables: Vec<Table>,
-    pub(crate) globals: Vec<Global>,
-    pub(crate) exports: Vec<Export>,
-    pub(crate) start: Option<u32>,
-    pub(crate) elements: Vec<Element>,
-    pub(crate) data: Vec<Data>,
+    pub(crate) parts: rill_vm::ModuleParts,
     pub(crate) customs: Vec<CustomSection>,
 }
 
-/// A defined function: its validated body and what the active compiler made of it (the
-/// lowered bytecode).
-#[allow(dead_code)] // Kept for inspection: rill-vm cannot take pre-lowered code (see `vm`).
-pub(crate) struct CompiledFunction {
-    pub(crate) body: FunctionBody,
-    pub(crate) code: Code,
-}
-
 pub(crate) struct ModuleInner {
-    pub(crate) env: Arc<ModuleEnv>,
-    pub(crate) sections: Sections,
-    pub(crate) functions: Vec<CompiledFunction>,
-    /// The module's bytes as they arrived (shared buffers, not copied again).
-    chunks: Vec<Bytes>,
-    /// What it was compiled with (the interpreter's module is built with the same).
-    config: ModuleConfig,
-    /// The interpreter's module, built at the first instantiation.
-    vm: OnceLock<Result<Arc<rill_vm::Module>, CompileError>>,
-}
-
-impl ModuleInner {
-    /// The interpreter's module. rill-vm builds its modules only from decoder events and
-    /// lowers every body itself (it has no constructor taking bodies lowered elsewhere), so
-    /// the first instantiation of a `Module` re-decodes its bytes and lowers them once more
-    /// on the calling thread; later instantiations reuse the result.
-    pub(crate) fn vm(&self) -> Result<Arc<rill_vm::Module>, CompileError> {
-        self.vm
-            .get_or_init(|| {
-                let run = decode_chunks(self.chunks.iter().map(|c| &c[..]), self.config.features);
-                if let Some(e) = run.error {
-                    return Err(rill_validator::Error::from(e).into());
-                }
-                rill_vm::Module::from_events(&run.events, self.config.validator())
-                    .map(Arc::new)
-                    .map_err(CompileError::from)
-            })
-            .clone()
-    }
+    /// The interpreter's module, assembled from what the compile produced: the validated
+    /// sections and every function lowered (and verified) on the compile's workers.
+    /// Instantiating it decodes, validates and lowers nothing again.
+    pub(crate) vm: Arc<rill_vm::Module>,
+    pub(crate) customs: Vec<CustomSection>,
 }
 
 /// How [`Module::with_config`] compiles: which limits it enforces and which proposals whose
@@ -161,30 +121,26 @@ impl Module {
         pipeline.push(Bytes::copy_from_slice(bytes.as_ref()));
         pipeline.finish();
         pipeline.wait();
-        let compiled = pipeline.result()?;
-        Ok(Module::from_compiled(compiled))
+        Ok(Module::from_compiled(pipeline.result()?)?)
     }
 
-    pub(crate) fn from_compiled(c: crate::pipeline::Compiled<Code>) -> Module {
-        Module(Arc::new(ModuleInner {
-            env: c.env,
-            sections: c.sections,
-            functions: c
-                .functions
-                .into_iter()
-                .map(|(body, code)| CompiledFunction { body, code })
-                .collect(),
-            chunks: c.chunks,
-            config: c.config,
-            vm: OnceLock::new(),
-        }))
+    /// The module a successful compile produced. Fails only if the compiled parts do not
+    /// add up, which would be a bug in the pipeline (see [`rill_vm::Module::from_parts`]).
+    pub(crate) fn from_compiled(
+        c: crate::pipeline::Compiled<Code>,
+    ) -> Result<Module, CompileError> {
+        let vm = rill_vm::Module::from_parts(c.env, c.sections.parts, c.functions)?;
+        Ok(Module(Arc::new(ModuleInner {
+            vm: Arc::new(vm),
+            customs: c.sections.customs,
+        })))
     }
 
     /// The module's exports in module order (`WebAssembly.Module.exports`).
     pub fn exports(&self) -> Vec<ExportDescriptor> {
         self.0
-            .sections
-            .exports
+            .vm
+            .exports()
             .iter()
             .map(|e| ExportDescriptor {
                 name: e.name.clone(),
@@ -196,8 +152,8 @@ impl Module {
     /// The module's imports in module order (`WebAssembly.Module.imports`).
     pub fn imports(&self) -> Vec<ImportDescriptor> {
         self.0
-            .sections
-            .imports
+            .vm
+            .imports()
             .iter()
             .map(|i| ImportDescriptor {
                 module: i.module.clone(),
@@ -212,7 +168,6 @@ impl Module {
     /// with the module, not copied.
     pub fn custom_sections(&self, name: &str) -> Vec<Bytes> {
         self.0
-            .sections
             .customs
             .iter()
             .filter(|c| c.name == name)
@@ -224,9 +179,9 @@ impl Module {
 impl fmt::Debug for Module {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Module")
-            .field("imports", &self.0.sections.imports.len())
-            .field("exports", &self.0.sections.exports.len())
-            .field("functions", &self.0.functions.len())
+            .field("imports", &self.0.vm.imports().len())
+            .field("exports", &self.0.vm.exports().len())
+            .field("functions", &self.0.vm.functions().len())
             .finish_non_exhaustive()
     }
 }

@@ -12,14 +12,14 @@
 //! ([`canonical_error`]): the first decoding error (framing, sections, or any body's
 //! encoding), else the first validation error in module order. So the streamed and the
 //! at-once messages are equal, whatever the chunking and thread timing. To that end the
-//! pipeline keeps the chunks it has pushed (they are shared buffers that the module's bodies
-//! point into anyway) until the decoder fails or the module ends.
+//! pipeline keeps the chunks it has pushed (they are shared buffers that the bodies and
+//! segments point into anyway) until the decoder fails or the module ends.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
-use rill_decoder::{decode_chunks, Bytes, Decoder, Event, FunctionBody, Payload};
+use rill_decoder::{decode_chunks, Bytes, Decoder, Event, Payload};
 use rill_validator::ModuleValidator;
 
 use crate::compiler::FunctionCompiler;
@@ -51,11 +51,8 @@ fn parallelism() -> usize {
 pub(crate) struct Compiled<T> {
     pub(crate) env: Arc<rill_validator::ModuleEnv>,
     pub(crate) sections: Sections,
-    pub(crate) functions: Vec<(FunctionBody, T)>,
-    /// The module's bytes, as pushed (for building the interpreter's module).
-    pub(crate) chunks: Vec<Bytes>,
-    /// What the module was compiled with.
-    pub(crate) config: ModuleConfig,
+    /// What the compiler made of each defined function, in order.
+    pub(crate) functions: Vec<T>,
 }
 
 pub(crate) struct Pipeline<C: FunctionCompiler> {
@@ -64,7 +61,6 @@ pub(crate) struct Pipeline<C: FunctionCompiler> {
     decoder: Decoder,
     validator: ModuleValidator,
     sections: Sections,
-    bodies: Vec<FunctionBody>,
     pool: Option<Pool<C>>,
     /// Every chunk pushed, until the decoder fails (see the module docs).
     chunks: Vec<Bytes>,
@@ -87,7 +83,6 @@ impl<C: FunctionCompiler> Pipeline<C> {
             decoder: Decoder::with_features(config.features),
             validator: ModuleValidator::with_config(config.validator()),
             sections: Sections::default(),
-            bodies: Vec::new(),
             pool: None,
             chunks: Vec::new(),
             decode_failed: false,
@@ -164,19 +159,18 @@ impl<C: FunctionCompiler> Pipeline<C> {
         let s = &mut self.sections;
         match event.payload {
             Payload::Custom(c) => s.customs.push(c),
-            Payload::Import(v) => s.imports = v,
-            Payload::Table(v) => s.tables = v,
-            Payload::Global(v) => s.globals = v,
-            Payload::Export(v) => s.exports = v,
-            Payload::Start(f) => s.start = Some(f),
-            Payload::Element(v) => s.elements = v,
-            Payload::Data(v) => s.data = v,
+            Payload::Import(v) => s.parts.imports = v,
+            Payload::Table(v) => s.parts.tables = v,
+            Payload::Global(v) => s.parts.globals = v,
+            Payload::Export(v) => s.parts.exports = v,
+            Payload::Start(f) => s.parts.start = Some(f),
+            Payload::Element(v) => s.parts.elements = v,
+            Payload::Data(v) => s.parts.datas = v,
             Payload::CodeStart { count } => self.start_pool(count, event.range.len()),
             Payload::FunctionBody(body) => {
                 self.counters
                     .functions_received
                     .fetch_add(1, Ordering::SeqCst);
-                self.bodies.push(body.clone());
                 if let Some(pool) = &self.pool {
                     pool.submit(body);
                 }
@@ -239,12 +233,7 @@ impl<C: FunctionCompiler> Pipeline<C> {
                         return Ok(Compiled {
                             env,
                             sections: std::mem::take(&mut self.sections),
-                            functions: std::mem::take(&mut self.bodies)
-                                .into_iter()
-                                .zip(codes)
-                                .collect(),
-                            chunks: std::mem::take(&mut self.chunks),
-                            config: self.config,
+                            functions: codes,
                         });
                     }
                     Err(e) => error = Some(e),

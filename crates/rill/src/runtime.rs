@@ -28,8 +28,6 @@ pub(crate) struct State {
     pub(crate) memories: HashMap<u32, MemoryType>,
     pub(crate) tables: HashMap<u32, TableType>,
     pub(crate) globals: HashMap<u32, GlobalType>,
-    /// How often each memory was grown through the façade (detaches buffers).
-    pub(crate) memory_generation: HashMap<u32, u64>,
     /// Small wasm helpers for operations rill-vm's API lacks (see `helpers`).
     pub(crate) table_helpers: HashMap<u32, crate::helpers::TableOps>,
     pub(crate) global_setters: HashMap<u32, rill_vm::Func>,
@@ -43,7 +41,6 @@ fn state() -> &'static Mutex<State> {
             memories: HashMap::new(),
             tables: HashMap::new(),
             globals: HashMap::new(),
-            memory_generation: HashMap::new(),
             table_helpers: HashMap::new(),
             global_setters: HashMap::new(),
         })

@@ -360,7 +360,7 @@ impl<Src: StreamingSource> Future for CompileStreaming<Src> {
                     let result = pipeline.result();
                     return Poll::Ready(
                         result
-                            .map(Module::from_compiled)
+                            .and_then(Module::from_compiled)
                             .map_err(Error::CompileError),
                     );
                 }

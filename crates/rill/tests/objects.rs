@@ -114,17 +114,48 @@ fn memory_grow_returns_old_size_and_detaches_buffers() {
     assert_eq!(memory.grow(0).unwrap(), 3);
     assert_err!(after.write(0, b"x"), TypeError);
 
-    // memory.grow in wasm.
+    // A failed grow changes nothing, so the view stays valid.
+    let current = memory.buffer().unwrap();
+    assert_err!(memory.grow(8), RangeError);
+    assert!(!current.is_detached());
+    current.write(0, b"x").unwrap();
+}
+
+/// Row: `grow(delta)` … every view of the old buffer is invalid afterwards, after
+/// `memory.grow` in wasm too, by 0 pages included; a `memory.grow` that fails (-1) does not
+/// detach.
+#[test]
+fn memory_grow_in_wasm_detaches_buffers() {
     let instance = inst(
-        r#"(module (memory (export "m") 1)
+        r#"(module (memory (export "m") 1 3)
             (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
     );
     let memory = instance.get_memory("m").unwrap();
-    let view = memory.buffer().unwrap();
     let grow = instance.get_func("grow").unwrap();
+    let view = memory.buffer().unwrap();
+    view.write(0, b"abc").unwrap();
     assert_eq!(grow.call(&[Value::I32(1)]).unwrap(), vec![Value::I32(1)]);
     assert!(view.is_detached());
-    assert_eq!(memory.buffer().unwrap().len(), 2 * 65_536);
+    assert_eq!(view.len(), 0);
+    assert_err!(view.read(0, &mut [0; 3]), TypeError);
+    let after = memory.buffer().unwrap();
+    assert_eq!(after.len(), 2 * 65_536);
+    let mut buf = [0; 3];
+    after.read(0, &mut buf).unwrap();
+    assert_eq!(&buf, b"abc");
+
+    // memory.grow 0 in wasm: same size, still a grow, so the view is detached.
+    assert_eq!(grow.call(&[Value::I32(0)]).unwrap(), vec![Value::I32(2)]);
+    assert!(after.is_detached());
+    assert_eq!(after.len(), 0);
+    assert_err!(after.write(0, b"x"), TypeError);
+
+    // memory.grow beyond the maximum fails (-1) and leaves the view usable.
+    let current = memory.buffer().unwrap();
+    assert_eq!(grow.call(&[Value::I32(5)]).unwrap(), vec![Value::I32(-1)]);
+    assert!(!current.is_detached());
+    assert_eq!(current.len(), 2 * 65_536);
+    current.write(0, b"x").unwrap();
 }
 
 /// Reading and writing memory: the host and wasm see the same bytes; out of bounds is a

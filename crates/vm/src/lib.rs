@@ -1,6 +1,9 @@
 //! rill-vm: the register-based interpreter and its runtime.
 //!
-//! - [`Module`]: a module decoded, validated and lowered (`rill_lower`) in one pass.
+//! - [`Module`]: a module decoded, validated and lowered (`rill_lower`) in one pass
+//!   ([`Module::new`], [`Module::from_events`]), or assembled from the parts of a module
+//!   validated and lowered elsewhere ([`Module::from_parts`], e.g. by a streaming compile),
+//!   every function verified ([`VerifiedFunc`]) before it can run.
 //! - [`Store`]: every function (wasm and host), memory (32- and 64-bit, several per
 //!   instance), table, global, element and data segment, and instance; [`Store::instantiate`]
 //!   links imports, evaluates constant expressions, applies active segments and runs the
@@ -21,7 +24,7 @@ mod trap;
 mod value;
 
 pub use instance::InstantiationError;
-pub use module::{CompileError, Module};
+pub use module::{CompileError, Module, ModuleParts, VerifiedFunc};
 pub use store::{
     Extern, GlobalInst, HostFn, Instance, MemoryInst, Store, TableInst, MAX_CALL_DEPTH,
     MAX_REGISTERS, MAX_TABLE_ELEMENTS,

@@ -36,6 +36,8 @@ pub struct MemoryInst {
     pub(crate) data: Vec<u8>,
     pub(crate) ty: MemoryType,
     pub(crate) page_size: u64,
+    /// Successful [`MemoryInst::grow`]s so far, by 0 pages included.
+    grows: u64,
 }
 
 impl MemoryInst {
@@ -51,6 +53,7 @@ impl MemoryInst {
             data: vec![0; bytes as usize],
             ty,
             page_size,
+            grows: 0,
         })
     }
 
@@ -68,7 +71,9 @@ impl MemoryInst {
         self.data.len() as u64 / self.page_size
     }
 
-    /// Grows by `delta` pages; the old size in pages, or `None` (no change).
+    /// Grows by `delta` pages; the old size in pages, or `None` (no change). Every call
+    /// that succeeds, by 0 pages too, counts as a grow ([`MemoryInst::grows`]), whether the
+    /// host or wasm's `memory.grow` makes it.
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
         let new_bytes = old
@@ -78,7 +83,15 @@ impl MemoryInst {
         let additional = new_bytes as usize - self.data.len();
         self.data.try_reserve_exact(additional).ok()?;
         self.data.resize(new_bytes as usize, 0);
+        self.grows += 1;
         Some(old)
+    }
+
+    /// How many times the memory has grown ([`MemoryInst::grow`] succeeded, by 0 pages
+    /// included). The JS API detaches a memory's `ArrayBuffer` on every such grow; an
+    /// embedder can compare this count to tell whether a view it handed out is stale.
+    pub fn grows(&self) -> u64 {
+        self.grows
     }
 
     /// The bytes.

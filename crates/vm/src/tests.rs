@@ -208,3 +208,136 @@ fn fused_float_compare_and_branch() {
         }
     }
 }
+
+/// A module's environment, parts and lowered (not yet verified) functions, made the way a
+/// streaming compile makes them.
+fn lowered(
+    wat: &str,
+) -> (
+    Arc<rill_validator::ModuleEnv>,
+    crate::ModuleParts,
+    Vec<(rill_lower::CompiledFunc, rill_decoder::FunctionBody)>,
+) {
+    use rill_decoder::Payload;
+    let wasm = wat::parse_str(wat).unwrap();
+    let run = rill_decoder::decode_chunks([&wasm[..]], rill_decoder::Features::default());
+    assert!(run.error.is_none(), "{:?}", run.error);
+    let mut v = rill_validator::ModuleValidator::new();
+    let mut parts = crate::ModuleParts::default();
+    let mut functions = Vec::new();
+    for event in &run.events {
+        v.payload(event).unwrap();
+        match &event.payload {
+            Payload::Import(i) => parts.imports = i.clone(),
+            Payload::Export(e) => parts.exports = e.clone(),
+            Payload::Table(t) => parts.tables = t.clone(),
+            Payload::Global(g) => parts.globals = g.clone(),
+            Payload::Element(e) => parts.elements = e.clone(),
+            Payload::Data(d) => parts.datas = d.clone(),
+            Payload::Start(s) => parts.start = Some(*s),
+            Payload::FunctionBody(body) => {
+                let cf = rill_lower::lower_function(v.env().unwrap(), body).unwrap();
+                functions.push((cf, body.clone()));
+            }
+            _ => {}
+        }
+    }
+    (v.env().unwrap().clone(), parts, functions)
+}
+
+const PARTS_WAT: &str = r#"(module (memory 1) (global $g (mut i32) (i32.const 5))
+    (table funcref (elem $double))
+    (data (i32.const 8) "\2a")
+    (func $double (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+    (func (export "run") (result i32)
+      (global.set $g (i32.add (global.get $g) (i32.load8_u (i32.const 8))))
+      (call_indirect (param i32) (result i32) (global.get $g) (i32.const 0))))"#;
+
+#[test]
+fn a_module_from_parts_runs_the_functions_it_was_given() {
+    let (env, parts, functions) = lowered(PARTS_WAT);
+    let verified: Vec<crate::VerifiedFunc> = functions
+        .into_iter()
+        .map(|(cf, body)| crate::VerifiedFunc::new(cf, &body))
+        .collect();
+    let given: Vec<*const rill_lower::CompiledFunc> =
+        verified.iter().map(|f| f.code() as *const _).collect();
+    let module = Arc::new(Module::from_parts(env, parts, verified).unwrap());
+    // The very code given, not a copy or a second lowering.
+    assert_eq!(module.functions().len(), 2);
+    for ((m, _), g) in module.functions().zip(&given) {
+        assert!(std::ptr::eq(m, *g));
+    }
+    let mut store = Store::new();
+    let i = store.instantiate(&module, &[]).unwrap();
+    assert_eq!(
+        call(&mut store, i, "run", &[]),
+        Ok(vec![Value::I32((5 + 42) * 2)])
+    );
+    // The same module through `Module::new` agrees, sizes included.
+    let whole = Module::new(&wat::parse_str(PARTS_WAT).unwrap()).unwrap();
+    assert_eq!(whole.code_sizes(), module.code_sizes());
+}
+
+#[test]
+fn module_parts_that_do_not_add_up_are_an_error() {
+    let verify = |functions: Vec<(rill_lower::CompiledFunc, rill_decoder::FunctionBody)>| {
+        functions
+            .into_iter()
+            .map(|(cf, body)| crate::VerifiedFunc::new(cf, &body))
+            .collect::<Vec<_>>()
+    };
+    let message = |r: Result<Module, crate::CompileError>| r.unwrap_err().to_string();
+
+    let (env, parts, mut functions) = lowered(PARTS_WAT);
+    functions.pop();
+    assert_eq!(
+        message(Module::from_parts(env, parts, verify(functions))),
+        "module parts do not match their environment: 1 defined functions given, the \
+         environment has 2 (at offset 0x0)"
+    );
+
+    let (env, parts, mut functions) = lowered(PARTS_WAT);
+    functions.swap(0, 1);
+    assert_eq!(
+        message(Module::from_parts(env, parts, verify(functions))),
+        "module parts do not match their environment: function 0 has 0 parameters and 1 \
+         results, its type 1 and 1 (at offset 0x0)"
+    );
+
+    let (env, mut parts, functions) = lowered(PARTS_WAT);
+    parts.globals.clear();
+    assert_eq!(
+        message(Module::from_parts(env, parts, verify(functions))),
+        "module parts do not match their environment: 0 defined globals given, the \
+         environment has 1 (at offset 0x0)"
+    );
+}
+
+#[test]
+fn verified_funcs_pass_the_interpreters_verification() {
+    let (_, _, functions) = lowered(PARTS_WAT);
+    let (mut cf, body) = functions.into_iter().nth(1).unwrap();
+    // A frame too small for the slots the code uses is raised to fit them.
+    cf.frame_size = 0;
+    let bound = cf.code.iter().map(|i| i.slot_bound()).max().unwrap();
+    assert!(bound > 0);
+    let verified = crate::VerifiedFunc::new(cf, &body);
+    assert!(usize::from(verified.code().frame_size) >= bound);
+}
+
+#[test]
+#[should_panic(expected = "lowering: branch target out of code")]
+fn a_branch_out_of_the_code_does_not_pass_verification() {
+    let (_, _, functions) =
+        lowered(r#"(module (func (param i32) (loop (br_if 0 (local.get 0)))))"#);
+    let (mut cf, body) = functions.into_iter().next().unwrap();
+    let mut code = cf.code.into_vec();
+    let branch = code
+        .iter_mut()
+        .find_map(|i| i.offset_mut())
+        .expect("the loop's br_if is a branch");
+    *branch = 1000;
+    cf.code = code.into_boxed_slice();
+    crate::VerifiedFunc::new(cf, &body);
+}
