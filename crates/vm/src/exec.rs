@@ -4,6 +4,7 @@
 
 use rill_lower::{CompiledFunc, Instr, MemOp, MemSite, TrapCode};
 
+use crate::exec_simd;
 use crate::ops;
 use crate::store::{FuncKind, InstanceData, Store, MAX_CALL_DEPTH, MAX_REGISTERS};
 use crate::value::Value;
@@ -73,17 +74,28 @@ pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Va
         return h.clone()(args);
     }
     let mut regs = std::mem::take(&mut store.regs);
+    let mut vregs = std::mem::take(&mut store.vregs);
     regs.clear();
     regs.extend(args.iter().map(|v| v.to_raw()));
-    let result = run(store, &mut regs, f);
+    if let Some(i) = args.iter().rposition(|v| matches!(v, Value::V128(_))) {
+        vregs.clear();
+        vregs.resize(i + 1, 0);
+        for (i, v) in args.iter().enumerate() {
+            if let Value::V128(x) = *v {
+                vregs[i] = x;
+            }
+        }
+    }
+    let result = run(store, &mut regs, &mut vregs, f);
     let out = result.map(|()| {
         ty.results
             .iter()
             .enumerate()
-            .map(|(i, t)| Value::from_raw(regs[i], *t))
+            .map(|(i, t)| exec_simd::read_value(&regs, &vregs, i, *t))
             .collect()
     });
     store.regs = regs;
+    store.vregs = vregs;
     out
 }
 
@@ -196,9 +208,14 @@ macro_rules! dispatch {
     };
 }
 
-/// Runs function `entry` (a wasm function) with its arguments in `regs[0..]`; its results
-/// end up in `regs[0..]`.
-fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
+/// Runs function `entry` (a wasm function) with its arguments in `regs[0..]` (`v128`s in
+/// `vregs[0..]`, see `exec_simd`); its results end up in `regs[0..]` (and `vregs[0..]`).
+fn run(
+    store: &mut Store,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<u128>,
+    entry: u32,
+) -> Result<(), Trap> {
     let Store {
         funcs,
         memories,
@@ -366,6 +383,9 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                         if $tail {
                             let n = c.params as usize;
                             regs.copy_within(base..base + n, fp);
+                            if c.uses_v128 {
+                                exec_simd::tail_args(vregs, fp, base, n)?;
+                            }
                         } else {
                             if frames.len() >= MAX_CALL_DEPTH {
                                 return Err(Trap::StackExhausted);
@@ -387,15 +407,12 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
                             .params
                             .iter()
                             .enumerate()
-                            .map(|(i, t)| Value::from_raw(regs[base + i], *t))
+                            .map(|(i, t)| exec_simd::read_value(regs, vregs, base + i, *t))
                             .collect();
                         let results = h(&args)?;
                         let out = if $tail { fp } else { base };
-                        if out + results.len() > regs.len() {
-                            regs.resize(out + results.len(), 0);
-                        }
                         for (i, v) in results.iter().enumerate() {
-                            regs[out + i] = v.to_raw();
+                            exec_simd::write_value(regs, vregs, out + i, *v)?;
                         }
                         refresh!();
                         if $tail {
@@ -614,6 +631,9 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
             }
             Instr::ElemDrop { segment } => {
                 elems[inst.elems[segment as usize] as usize] = Vec::new();
+            }
+            Instr::Simd { .. } | Instr::SimdX { .. } => {
+                exec_simd::exec(instr, fp, regs, vregs, cf, inst, memories, globals)?;
             }
             _ => unreachable!("the fast path handles {instr:?}"),
         }
