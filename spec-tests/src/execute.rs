@@ -672,8 +672,31 @@ mod tests {
     fn out_of_scope_files_compile_but_do_not_run() {
         let script = r#"(module (func (export "f") (result i32) i32.const 1))
 (assert_return (invoke "f") (i32.const 1))"#;
-        let run = run_text::<Execute>("simd_x.wast", script);
+        let run = run_text::<Execute>("array_x.wast", script);
         assert_eq!(run.cases[0].outcome, Outcome::Pass);
         assert_eq!(run.cases[1].outcome, Outcome::NotRun);
+    }
+
+    #[test]
+    fn v128_calls_globals_and_lane_patterns() {
+        let script = r#"(module
+  (global (export "g") v128 (v128.const i32x4 1 2 3 4))
+  (func (export "f") (param v128) (result v128) (f32x4.sqrt (local.get 0))))
+(assert_return (invoke "f" (v128.const f32x4 4 -1 9 0)) (v128.const f32x4 2 nan:canonical 3 0))
+(assert_return (invoke "f" (v128.const f32x4 4 -1 9 0))
+  (either (v128.const i32x4 0 0 0 0) (v128.const f32x4 2 nan:arithmetic 3 0)))
+(assert_return (get "g") (v128.const i64x2 0x0000000200000001 0x0000000400000003))
+(assert_return (invoke "f" (v128.const f32x4 4 -1 9 0)) (v128.const f32x4 2 nan:canonical 3 1))"#;
+        let run = run_text::<Execute>("simd_x.wast", script);
+        let outcomes: Vec<Outcome> = run.cases.iter().map(|c| c.outcome.clone()).collect();
+        assert_eq!(
+            outcomes[..4],
+            [Outcome::Pass, Outcome::Pass, Outcome::Pass, Outcome::Pass]
+        );
+        assert!(
+            matches!(&outcomes[4], Outcome::Fail(_)),
+            "{:?}",
+            outcomes[4]
+        );
     }
 }
