@@ -79,10 +79,10 @@ pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Va
     regs.extend(args.iter().map(|v| v.to_raw()));
     if let Some(i) = args.iter().rposition(|v| matches!(v, Value::V128(_))) {
         vregs.clear();
-        vregs.resize(i + 1, 0);
+        vregs.resize(i + 1, [0; 16]);
         for (i, v) in args.iter().enumerate() {
             if let Value::V128(x) = *v {
-                vregs[i] = x;
+                vregs[i] = crate::simd::from_u128(x);
             }
         }
     }
@@ -213,7 +213,7 @@ macro_rules! dispatch {
 fn run(
     store: &mut Store,
     regs: &mut Vec<u64>,
-    vregs: &mut Vec<u128>,
+    vregs: &mut Vec<crate::simd::V>,
     entry: u32,
 ) -> Result<(), Trap> {
     let Store {

@@ -4,7 +4,8 @@
 //!
 //! # Vector slots
 //!
-//! `v128` values live in a register file of their own, `vregs: Vec<u128>`, parallel to the
+//! `v128` values live in a register file of their own, `vregs: Vec<V>` (16 bytes each, see
+//! `simd::V` for why not `u128`), parallel to the
 //! scalar `regs` and indexed the same way: the vector slot `i` of the frame at `fp` is
 //! `vregs[fp + i]` (see `rill_lower::isa_simd`). So frames, calls with arguments in place
 //! and results in the callee's first slots work for both files without the lowering or the
@@ -23,19 +24,19 @@
 use rill_decoder::ValType;
 use rill_lower::{CompiledFunc, Instr, SimdOp, SimdXOp};
 
-use crate::simd;
+use crate::simd::{self, V};
 use crate::store::{GlobalInst, InstanceData, MemoryInst, MAX_REGISTERS};
 use crate::value::Value;
 use crate::Trap;
 
 /// Makes `vregs` cover slots `..need`.
 #[inline]
-fn reserve(vregs: &mut Vec<u128>, need: usize) -> Result<(), Trap> {
+fn reserve(vregs: &mut Vec<V>, need: usize) -> Result<(), Trap> {
     if need > vregs.len() {
         if need > MAX_REGISTERS {
             return Err(Trap::StackExhausted);
         }
-        vregs.resize(need.max(vregs.len() * 2).clamp(64, MAX_REGISTERS), 0);
+        vregs.resize(need.max(vregs.len() * 2).clamp(64, MAX_REGISTERS), [0; 16]);
     }
     Ok(())
 }
@@ -57,7 +58,7 @@ macro_rules! dispatch_simd {
         store_lane { $($sl:ident $slf:ident,)* }
     ) => {{
         let (d, a, b, c) = (usize::from($d), usize::from($a), usize::from($b), usize::from($c));
-        let (r, v): (&mut [u64], &mut [u128]) = ($r, $v);
+        let (r, v): (&mut [u64], &mut [V]) = ($r, $v);
         match $op {
             $( SimdOp::$u => v[d] = simd::$uf(v[a]), )*
             $( SimdOp::$bi => v[d] = simd::$bf(v[a], v[b]), )*
@@ -69,8 +70,10 @@ macro_rules! dispatch_simd {
             $( SimdOp::$re => v[d] = simd::$ref_(v[a], r[b], c as u8), )*
             SimdOp::CopyV128 => v[d] = v[a],
             SimdOp::SelectV128 => v[d] = if r[c] != 0 { v[a] } else { v[b] },
-            SimdOp::V128Zero => v[d] = 0,
-            SimdOp::I8x16Shuffle => v[d] = simd::i8x16_shuffle(v[a], v[b], $consts[c]),
+            SimdOp::V128Zero => v[d] = [0; 16],
+            SimdOp::I8x16Shuffle => {
+                v[d] = simd::i8x16_shuffle(v[a], v[b], simd::from_u128($consts[c]))
+            }
             SimdOp::I8x16ShuffleReg => v[d] = simd::i8x16_shuffle(v[a], v[b], v[c]),
         }
     }};
@@ -93,7 +96,7 @@ macro_rules! dispatch_simd_mem {
         store_lane { $($sl:ident $slf:ident,)* }
     ) => {{
         let (vs, ss) = (usize::from($vs), usize::from($ss));
-        let (r, v): (&mut [u64], &mut [u128]) = ($r, $v);
+        let (r, v): (&mut [u64], &mut [V]) = ($r, $v);
         let site = $site;
         let done = match $op {
             $( SimdXOp::$l => simd::$lf($memory, r[ss], site.offset).map(|x| v[vs] = x), )*
@@ -115,7 +118,7 @@ pub(crate) fn exec(
     instr: Instr,
     fp: usize,
     regs: &mut [u64],
-    vregs: &mut Vec<u128>,
+    vregs: &mut Vec<V>,
     cf: &CompiledFunc,
     inst: &InstanceData,
     memories: &mut [MemoryInst],
@@ -138,12 +141,13 @@ pub(crate) fn exec(
         } => {
             let vs = usize::from(vs);
             match op {
-                SimdXOp::V128Const => v[vs] = cf.v128_consts[x as usize],
+                SimdXOp::V128Const => v[vs] = simd::from_u128(cf.v128_consts[x as usize]),
                 SimdXOp::GlobalGetV128 => {
-                    v[vs] = globals[inst.globals[x as usize] as usize].get_v128()
+                    let g = &globals[inst.globals[x as usize] as usize];
+                    v[vs] = simd::from_u128(g.get_v128())
                 }
                 SimdXOp::GlobalSetV128 => {
-                    globals[inst.globals[x as usize] as usize].set_v128(v[vs])
+                    globals[inst.globals[x as usize] as usize].set_v128(simd::to_u128(v[vs]))
                 }
                 _ => {
                     let site = cf.simd_sites[x as usize];
@@ -161,21 +165,16 @@ pub(crate) fn exec(
 
 /// A tail call's `v128` arguments: the vector slots `base..base + n` of the frame move to
 /// its first slots, as the interpreter moves the scalar slots (`fp` and `base` absolute).
-pub(crate) fn tail_args(
-    vregs: &mut Vec<u128>,
-    fp: usize,
-    base: usize,
-    n: usize,
-) -> Result<(), Trap> {
+pub(crate) fn tail_args(vregs: &mut Vec<V>, fp: usize, base: usize, n: usize) -> Result<(), Trap> {
     reserve(vregs, base + n)?;
     vregs.copy_within(base..base + n, fp);
     Ok(())
 }
 
 /// The value of type `ty` in slot `at` (absolute) of the register files.
-pub(crate) fn read_value(regs: &[u64], vregs: &[u128], at: usize, ty: ValType) -> Value {
+pub(crate) fn read_value(regs: &[u64], vregs: &[V], at: usize, ty: ValType) -> Value {
     match ty {
-        ValType::V128 => Value::V128(vregs.get(at).copied().unwrap_or(0)),
+        ValType::V128 => Value::V128(vregs.get(at).map_or(0, |v| simd::to_u128(*v))),
         ty => Value::from_raw(regs[at], ty),
     }
 }
@@ -183,7 +182,7 @@ pub(crate) fn read_value(regs: &[u64], vregs: &[u128], at: usize, ty: ValType) -
 /// Writes `v` to slot `at` (absolute) of the register files, growing them if needed.
 pub(crate) fn write_value(
     regs: &mut Vec<u64>,
-    vregs: &mut Vec<u128>,
+    vregs: &mut Vec<V>,
     at: usize,
     v: Value,
 ) -> Result<(), Trap> {
@@ -193,7 +192,7 @@ pub(crate) fn write_value(
     match v {
         Value::V128(x) => {
             reserve(vregs, at + 1)?;
-            vregs[at] = x;
+            vregs[at] = simd::from_u128(x);
         }
         v => regs[at] = v.to_raw(),
     }

@@ -1,6 +1,5 @@
 //! The semantics of the SIMD and relaxed-SIMD instructions: pure, portable functions on
-//! `u128` values (lane 0 in the least significant bits, as in memory) and raw scalar
-//! registers (`i32`/`f32` zero-extended in a `u64`, see `rill_lower::isa`). Names follow the
+//! vectors ([`V`], 16 bytes, lane 0 first, as in memory) and raw scalar registers (`i32`/`f32` zero-extended in a `u64`, see `rill_lower::isa`). Names follow the
 //! lists of `rill_lower::isa_simd`. Nothing here allocates; lanes are plain arrays, which
 //! the compiler turns into vector instructions where the target has them.
 //!
@@ -26,6 +25,25 @@
 
 use crate::ops;
 
+/// A `v128` value: its 16 bytes, lane 0 first (as in memory).
+///
+/// Not a `u128`: LLVM keeps an `i128` in a pair of general registers and takes it apart
+/// lane by lane, while lane-wise loops over a byte array become single vector instructions
+/// (`paddb`, `addps`, `pcmpeqb`, … on x86-64; the same on other targets with vectors).
+pub type V = [u8; 16];
+
+/// A `u128` (lane 0 in the least significant bits, as `Value::V128`) as a vector.
+#[inline(always)]
+pub fn from_u128(v: u128) -> V {
+    v.to_le_bytes()
+}
+
+/// A vector as a `u128` (lane 0 in the least significant bits).
+#[inline(always)]
+pub fn to_u128(v: V) -> u128 {
+    u128::from_le_bytes(v)
+}
+
 // ----- lanes -----
 
 macro_rules! lanes {
@@ -33,25 +51,24 @@ macro_rules! lanes {
         $(
             /// The lanes of a vector.
             #[inline(always)]
-            fn $to(v: u128) -> [$t; $n] {
-                let b = v.to_le_bytes();
+            fn $to(v: V) -> [$t; $n] {
                 const W: usize = 16 / $n;
                 core::array::from_fn(|i| {
                     let mut x = [0u8; W];
-                    x.copy_from_slice(&b[i * W..i * W + W]);
+                    x.copy_from_slice(&v[i * W..i * W + W]);
                     <$t>::from_le_bytes(x)
                 })
             }
 
             /// The vector of lanes.
             #[inline(always)]
-            fn $from(l: [$t; $n]) -> u128 {
+            fn $from(l: [$t; $n]) -> V {
                 const W: usize = 16 / $n;
                 let mut b = [0u8; 16];
                 for (i, x) in l.iter().enumerate() {
                     b[i * W..i * W + W].copy_from_slice(&x.to_le_bytes());
                 }
-                u128::from_le_bytes(b)
+                b
             }
         )*
     };
@@ -80,7 +97,7 @@ macro_rules! map1 {
     ($($name:ident: $lanes:ident -> $back:ident |$x:ident| $e:expr;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128) -> u128 {
+            pub fn $name(a: V) -> V {
                 $back($lanes(a).map(|$x| $e))
             }
         )*
@@ -91,7 +108,7 @@ macro_rules! map2 {
     ($($name:ident: $lanes:ident -> $back:ident |$x:ident, $y:ident| $e:expr;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128, b: u128) -> u128 {
+            pub fn $name(a: V, b: V) -> V {
                 let (a, b) = ($lanes(a), $lanes(b));
                 $back(core::array::from_fn(|i| {
                     let ($x, $y) = (a[i], b[i]);
@@ -104,33 +121,24 @@ macro_rules! map2 {
 
 // ----- bitwise -----
 
+map1! {
+    v128_not: u8s -> from_u8s |x| !x;
+}
+
+map2! {
+    v128_and: u8s -> from_u8s |x, y| x & y;
+    v128_andnot: u8s -> from_u8s |x, y| x & !y;
+    v128_or: u8s -> from_u8s |x, y| x | y;
+    v128_xor: u8s -> from_u8s |x, y| x ^ y;
+}
+
 #[inline(always)]
-pub fn v128_not(a: u128) -> u128 {
-    !a
+pub fn v128_bitselect(a: V, b: V, c: V) -> V {
+    core::array::from_fn(|i| (a[i] & c[i]) | (b[i] & !c[i]))
 }
 #[inline(always)]
-pub fn v128_and(a: u128, b: u128) -> u128 {
-    a & b
-}
-#[inline(always)]
-pub fn v128_andnot(a: u128, b: u128) -> u128 {
-    a & !b
-}
-#[inline(always)]
-pub fn v128_or(a: u128, b: u128) -> u128 {
-    a | b
-}
-#[inline(always)]
-pub fn v128_xor(a: u128, b: u128) -> u128 {
-    a ^ b
-}
-#[inline(always)]
-pub fn v128_bitselect(a: u128, b: u128, c: u128) -> u128 {
-    (a & c) | (b & !c)
-}
-#[inline(always)]
-pub fn v128_any_true(a: u128) -> u64 {
-    u64::from(a != 0)
+pub fn v128_any_true(a: V) -> u64 {
+    u64::from(a != [0; 16])
 }
 
 // ----- integer lanes -----
@@ -235,7 +243,7 @@ macro_rules! shifts {
     ($($name:ident: $lanes:ident -> $back:ident, $bits:literal, |$x:ident, $n:ident| $e:expr;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128, count: u64) -> u128 {
+            pub fn $name(a: V, count: u64) -> V {
                 let $n = (count as u32) % $bits;
                 $back($lanes(a).map(|$x| $e))
             }
@@ -263,12 +271,12 @@ macro_rules! tests {
     ($($all:ident $bitmask:ident: $lanes:ident;)*) => {
         $(
             #[inline(always)]
-            pub fn $all(a: u128) -> u64 {
+            pub fn $all(a: V) -> u64 {
                 u64::from($lanes(a).iter().all(|&x| x != 0))
             }
 
             #[inline(always)]
-            pub fn $bitmask(a: u128) -> u64 {
+            pub fn $bitmask(a: V) -> u64 {
                 $lanes(a)
                     .iter()
                     .enumerate()
@@ -290,7 +298,7 @@ macro_rules! narrow {
     ($($name:ident: $lanes:ident -> $back:ident, $n:literal, $t:ty;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128, b: u128) -> u128 {
+            pub fn $name(a: V, b: V) -> V {
                 let (a, b) = ($lanes(a), $lanes(b));
                 $back(core::array::from_fn(|i| {
                     let x = if i < $n { a[i] } else { b[i - $n] };
@@ -313,7 +321,7 @@ macro_rules! extend {
     ($($name:ident: $lanes:ident -> $back:ident, $off:literal, $t:ty;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128) -> u128 {
+            pub fn $name(a: V) -> V {
                 let a = $lanes(a);
                 $back(core::array::from_fn(|i| <$t>::from(a[$off + i])))
             }
@@ -340,7 +348,7 @@ macro_rules! extmul {
     ($($name:ident: $lanes:ident -> $back:ident, $off:literal, $t:ty;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128, b: u128) -> u128 {
+            pub fn $name(a: V, b: V) -> V {
                 let (a, b) = ($lanes(a), $lanes(b));
                 $back(core::array::from_fn(|i| {
                     <$t>::from(a[$off + i]).wrapping_mul(<$t>::from(b[$off + i]))
@@ -369,7 +377,7 @@ macro_rules! extadd_pairwise {
     ($($name:ident: $lanes:ident -> $back:ident, $t:ty;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128) -> u128 {
+            pub fn $name(a: V) -> V {
                 let a = $lanes(a);
                 $back(core::array::from_fn(|i| <$t>::from(a[2 * i]) + <$t>::from(a[2 * i + 1])))
             }
@@ -385,7 +393,7 @@ extadd_pairwise! {
 }
 
 #[inline(always)]
-pub fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
+pub fn i32x4_dot_i16x8_s(a: V, b: V) -> V {
     let (a, b) = (i16s(a), i16s(b));
     from_i32s(core::array::from_fn(|i| {
         let p = |k: usize| i32::from(a[k]) * i32::from(b[k]);
@@ -396,7 +404,7 @@ pub fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
 // ----- lanes, splats, swizzles -----
 
 #[inline(always)]
-pub fn i8x16_swizzle(a: u128, s: u128) -> u128 {
+pub fn i8x16_swizzle(a: V, s: V) -> V {
     let (a, s) = (u8s(a), u8s(s));
     from_u8s(s.map(|i| a.get(usize::from(i)).copied().unwrap_or(0)))
 }
@@ -404,7 +412,7 @@ pub fn i8x16_swizzle(a: u128, s: u128) -> u128 {
 /// `i8x16.shuffle`: byte `i` of `lanes` picks lane `i` from the 32 lanes of `a` and `b`
 /// (validation keeps the indices below 32).
 #[inline(always)]
-pub fn i8x16_shuffle(a: u128, b: u128, lanes: u128) -> u128 {
+pub fn i8x16_shuffle(a: V, b: V, lanes: V) -> V {
     let (a, b, l) = (u8s(a), u8s(b), u8s(lanes));
     from_u8s(l.map(|i| {
         let i = usize::from(i & 31);
@@ -417,68 +425,68 @@ pub fn i8x16_shuffle(a: u128, b: u128, lanes: u128) -> u128 {
 }
 
 #[inline(always)]
-pub fn i8x16_splat(x: u64) -> u128 {
+pub fn i8x16_splat(x: u64) -> V {
     from_u8s([x as u8; 16])
 }
 #[inline(always)]
-pub fn i16x8_splat(x: u64) -> u128 {
+pub fn i16x8_splat(x: u64) -> V {
     from_u16s([x as u16; 8])
 }
 #[inline(always)]
-pub fn i32x4_splat(x: u64) -> u128 {
+pub fn i32x4_splat(x: u64) -> V {
     from_u32s([x as u32; 4])
 }
 #[inline(always)]
-pub fn i64x2_splat(x: u64) -> u128 {
+pub fn i64x2_splat(x: u64) -> V {
     from_u64s([x; 2])
 }
 
 // Lane access: `lane` is below the lane count (validated). Results are raw registers.
 #[inline(always)]
-pub fn i8x16_extract_lane_s(a: u128, lane: u8) -> u64 {
+pub fn i8x16_extract_lane_s(a: V, lane: u8) -> u64 {
     u64::from(i8s(a)[usize::from(lane)] as i32 as u32)
 }
 #[inline(always)]
-pub fn i8x16_extract_lane_u(a: u128, lane: u8) -> u64 {
+pub fn i8x16_extract_lane_u(a: V, lane: u8) -> u64 {
     u64::from(u8s(a)[usize::from(lane)])
 }
 #[inline(always)]
-pub fn i16x8_extract_lane_s(a: u128, lane: u8) -> u64 {
+pub fn i16x8_extract_lane_s(a: V, lane: u8) -> u64 {
     u64::from(i16s(a)[usize::from(lane)] as i32 as u32)
 }
 #[inline(always)]
-pub fn i16x8_extract_lane_u(a: u128, lane: u8) -> u64 {
+pub fn i16x8_extract_lane_u(a: V, lane: u8) -> u64 {
     u64::from(u16s(a)[usize::from(lane)])
 }
 #[inline(always)]
-pub fn i32x4_extract_lane(a: u128, lane: u8) -> u64 {
+pub fn i32x4_extract_lane(a: V, lane: u8) -> u64 {
     u64::from(u32s(a)[usize::from(lane)])
 }
 #[inline(always)]
-pub fn i64x2_extract_lane(a: u128, lane: u8) -> u64 {
+pub fn i64x2_extract_lane(a: V, lane: u8) -> u64 {
     u64s(a)[usize::from(lane)]
 }
 
 #[inline(always)]
-pub fn i8x16_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
+pub fn i8x16_replace_lane(a: V, x: u64, lane: u8) -> V {
     let mut l = u8s(a);
     l[usize::from(lane)] = x as u8;
     from_u8s(l)
 }
 #[inline(always)]
-pub fn i16x8_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
+pub fn i16x8_replace_lane(a: V, x: u64, lane: u8) -> V {
     let mut l = u16s(a);
     l[usize::from(lane)] = x as u16;
     from_u16s(l)
 }
 #[inline(always)]
-pub fn i32x4_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
+pub fn i32x4_replace_lane(a: V, x: u64, lane: u8) -> V {
     let mut l = u32s(a);
     l[usize::from(lane)] = x as u32;
     from_u32s(l)
 }
 #[inline(always)]
-pub fn i64x2_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
+pub fn i64x2_replace_lane(a: V, x: u64, lane: u8) -> V {
     let mut l = u64s(a);
     l[usize::from(lane)] = x;
     from_u64s(l)
@@ -491,7 +499,7 @@ macro_rules! f32_map1 {
     ($($name:ident => $op:path;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128) -> u128 {
+            pub fn $name(a: V) -> V {
                 from_u32s(u32s(a).map(|x| $op(u64::from(x)) as u32))
             }
         )*
@@ -502,7 +510,7 @@ macro_rules! f64_map1 {
     ($($name:ident => $op:path;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128) -> u128 {
+            pub fn $name(a: V) -> V {
                 from_u64s(u64s(a).map($op))
             }
         )*
@@ -513,7 +521,7 @@ macro_rules! f32_map2 {
     ($($name:ident => $op:path;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128, b: u128) -> u128 {
+            pub fn $name(a: V, b: V) -> V {
                 let (a, b) = (u32s(a), u32s(b));
                 from_u32s(core::array::from_fn(|i| {
                     $op(u64::from(a[i]), u64::from(b[i])) as u32
@@ -527,7 +535,7 @@ macro_rules! f64_map2 {
     ($($name:ident => $op:path;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(a: u128, b: u128) -> u128 {
+            pub fn $name(a: V, b: V) -> V {
                 let (a, b) = (u64s(a), u64s(b));
                 from_u64s(core::array::from_fn(|i| $op(a[i], b[i])))
             }
@@ -658,7 +666,7 @@ fn f64_pmax(a: u64, b: u64) -> u64 {
 // Conversions between lane widths.
 
 #[inline(always)]
-pub fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
+pub fn i32x4_trunc_sat_f64x2_s_zero(a: V) -> V {
     let a = u64s(a);
     from_u32s([
         ops::i32_trunc_sat_f64_s(a[0]) as u32,
@@ -668,7 +676,7 @@ pub fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
     ])
 }
 #[inline(always)]
-pub fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
+pub fn i32x4_trunc_sat_f64x2_u_zero(a: V) -> V {
     let a = u64s(a);
     from_u32s([
         ops::i32_trunc_sat_f64_u(a[0]) as u32,
@@ -678,7 +686,7 @@ pub fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
     ])
 }
 #[inline(always)]
-pub fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
+pub fn f64x2_convert_low_i32x4_s(a: V) -> V {
     let a = u32s(a);
     from_u64s([
         ops::f64_convert_i32_s(u64::from(a[0])),
@@ -686,7 +694,7 @@ pub fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
     ])
 }
 #[inline(always)]
-pub fn f64x2_convert_low_i32x4_u(a: u128) -> u128 {
+pub fn f64x2_convert_low_i32x4_u(a: V) -> V {
     let a = u32s(a);
     from_u64s([
         ops::f64_convert_i32_u(u64::from(a[0])),
@@ -694,7 +702,7 @@ pub fn f64x2_convert_low_i32x4_u(a: u128) -> u128 {
     ])
 }
 #[inline(always)]
-pub fn f32x4_demote_f64x2_zero(a: u128) -> u128 {
+pub fn f32x4_demote_f64x2_zero(a: V) -> V {
     let a = u64s(a);
     from_u32s([
         ops::f32_demote_f64(a[0]) as u32,
@@ -704,7 +712,7 @@ pub fn f32x4_demote_f64x2_zero(a: u128) -> u128 {
     ])
 }
 #[inline(always)]
-pub fn f64x2_promote_low_f32x4(a: u128) -> u128 {
+pub fn f64x2_promote_low_f32x4(a: V) -> V {
     let a = u32s(a);
     from_u64s([
         ops::f64_promote_f32(u64::from(a[0])),
@@ -715,79 +723,79 @@ pub fn f64x2_promote_low_f32x4(a: u128) -> u128 {
 // ----- relaxed SIMD (the choices of the table in the module docs) -----
 
 #[inline(always)]
-pub fn i8x16_relaxed_swizzle(a: u128, s: u128) -> u128 {
+pub fn i8x16_relaxed_swizzle(a: V, s: V) -> V {
     i8x16_swizzle(a, s)
 }
 #[inline(always)]
-pub fn i32x4_relaxed_trunc_f32x4_s(a: u128) -> u128 {
+pub fn i32x4_relaxed_trunc_f32x4_s(a: V) -> V {
     i32x4_trunc_sat_f32x4_s(a)
 }
 #[inline(always)]
-pub fn i32x4_relaxed_trunc_f32x4_u(a: u128) -> u128 {
+pub fn i32x4_relaxed_trunc_f32x4_u(a: V) -> V {
     i32x4_trunc_sat_f32x4_u(a)
 }
 #[inline(always)]
-pub fn i32x4_relaxed_trunc_f64x2_s_zero(a: u128) -> u128 {
+pub fn i32x4_relaxed_trunc_f64x2_s_zero(a: V) -> V {
     i32x4_trunc_sat_f64x2_s_zero(a)
 }
 #[inline(always)]
-pub fn i32x4_relaxed_trunc_f64x2_u_zero(a: u128) -> u128 {
+pub fn i32x4_relaxed_trunc_f64x2_u_zero(a: V) -> V {
     i32x4_trunc_sat_f64x2_u_zero(a)
 }
 #[inline(always)]
-pub fn f32x4_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
+pub fn f32x4_relaxed_madd(a: V, b: V, c: V) -> V {
     f32x4_add(f32x4_mul(a, b), c)
 }
 #[inline(always)]
-pub fn f32x4_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
+pub fn f32x4_relaxed_nmadd(a: V, b: V, c: V) -> V {
     f32x4_add(f32x4_neg(f32x4_mul(a, b)), c)
 }
 #[inline(always)]
-pub fn f64x2_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
+pub fn f64x2_relaxed_madd(a: V, b: V, c: V) -> V {
     f64x2_add(f64x2_mul(a, b), c)
 }
 #[inline(always)]
-pub fn f64x2_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
+pub fn f64x2_relaxed_nmadd(a: V, b: V, c: V) -> V {
     f64x2_add(f64x2_neg(f64x2_mul(a, b)), c)
 }
 #[inline(always)]
-pub fn i8x16_relaxed_laneselect(a: u128, b: u128, c: u128) -> u128 {
+pub fn i8x16_relaxed_laneselect(a: V, b: V, c: V) -> V {
     v128_bitselect(a, b, c)
 }
 #[inline(always)]
-pub fn i16x8_relaxed_laneselect(a: u128, b: u128, c: u128) -> u128 {
+pub fn i16x8_relaxed_laneselect(a: V, b: V, c: V) -> V {
     v128_bitselect(a, b, c)
 }
 #[inline(always)]
-pub fn i32x4_relaxed_laneselect(a: u128, b: u128, c: u128) -> u128 {
+pub fn i32x4_relaxed_laneselect(a: V, b: V, c: V) -> V {
     v128_bitselect(a, b, c)
 }
 #[inline(always)]
-pub fn i64x2_relaxed_laneselect(a: u128, b: u128, c: u128) -> u128 {
+pub fn i64x2_relaxed_laneselect(a: V, b: V, c: V) -> V {
     v128_bitselect(a, b, c)
 }
 #[inline(always)]
-pub fn f32x4_relaxed_min(a: u128, b: u128) -> u128 {
+pub fn f32x4_relaxed_min(a: V, b: V) -> V {
     f32x4_min(a, b)
 }
 #[inline(always)]
-pub fn f32x4_relaxed_max(a: u128, b: u128) -> u128 {
+pub fn f32x4_relaxed_max(a: V, b: V) -> V {
     f32x4_max(a, b)
 }
 #[inline(always)]
-pub fn f64x2_relaxed_min(a: u128, b: u128) -> u128 {
+pub fn f64x2_relaxed_min(a: V, b: V) -> V {
     f64x2_min(a, b)
 }
 #[inline(always)]
-pub fn f64x2_relaxed_max(a: u128, b: u128) -> u128 {
+pub fn f64x2_relaxed_max(a: V, b: V) -> V {
     f64x2_max(a, b)
 }
 #[inline(always)]
-pub fn i16x8_relaxed_q15mulr_s(a: u128, b: u128) -> u128 {
+pub fn i16x8_relaxed_q15mulr_s(a: V, b: V) -> V {
     i16x8_q15mulr_sat_s(a, b)
 }
 #[inline(always)]
-pub fn i16x8_relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
+pub fn i16x8_relaxed_dot_i8x16_i7x16_s(a: V, b: V) -> V {
     let (a, b) = (i8s(a), i8s(b));
     from_i16s(core::array::from_fn(|i| {
         let p = |k: usize| i32::from(a[k]) * i32::from(b[k]);
@@ -795,7 +803,7 @@ pub fn i16x8_relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
     }))
 }
 #[inline(always)]
-pub fn i32x4_relaxed_dot_i8x16_i7x16_add_s(a: u128, b: u128, c: u128) -> u128 {
+pub fn i32x4_relaxed_dot_i8x16_i7x16_add_s(a: V, b: V, c: V) -> V {
     i32x4_add(
         i32x4_extadd_pairwise_i16x8_s(i16x8_relaxed_dot_i8x16_i7x16_s(a, b)),
         c,
@@ -821,8 +829,16 @@ fn put<const N: usize>(mem: &mut [u8], addr: u64, offset: u64, v: &[u8]) -> Opti
 }
 
 #[inline(always)]
-pub fn load_v128(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
-    Some(u128::from_le_bytes(bytes::<16>(mem, addr, offset)?))
+pub fn load_v128(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
+    bytes::<16>(mem, addr, offset)
+}
+
+/// `N` bytes in the low lanes of a vector, the rest zero.
+#[inline(always)]
+fn low<const N: usize>(b: [u8; N]) -> V {
+    let mut v = [0u8; 16];
+    v[..N].copy_from_slice(&b);
+    v
 }
 
 // `v128.loadNxM_s/u`: eight bytes, each `N`-bit lane extended; `extend` is the widening of
@@ -831,9 +847,8 @@ macro_rules! load_extend {
     ($($name:ident => $extend:ident;)*) => {
         $(
             #[inline(always)]
-            pub fn $name(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
-                let low = u64::from_le_bytes(bytes::<8>(mem, addr, offset)?);
-                Some($extend(u128::from(low)))
+            pub fn $name(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
+                Some($extend(low(bytes::<8>(mem, addr, offset)?)))
             }
         )*
     };
@@ -849,54 +864,48 @@ load_extend! {
 }
 
 #[inline(always)]
-pub fn load_8_splat(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
+pub fn load_8_splat(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
     Some(i8x16_splat(u64::from(bytes::<1>(mem, addr, offset)?[0])))
 }
 #[inline(always)]
-pub fn load_16_splat(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
+pub fn load_16_splat(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
     let x = u16::from_le_bytes(bytes::<2>(mem, addr, offset)?);
     Some(i16x8_splat(u64::from(x)))
 }
 #[inline(always)]
-pub fn load_32_splat(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
+pub fn load_32_splat(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
     let x = u32::from_le_bytes(bytes::<4>(mem, addr, offset)?);
     Some(i32x4_splat(u64::from(x)))
 }
 #[inline(always)]
-pub fn load_64_splat(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
+pub fn load_64_splat(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
     Some(i64x2_splat(u64::from_le_bytes(bytes::<8>(
         mem, addr, offset,
     )?)))
 }
 #[inline(always)]
-pub fn load_32_zero(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
-    Some(u128::from(u32::from_le_bytes(bytes::<4>(
-        mem, addr, offset,
-    )?)))
+pub fn load_32_zero(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
+    Some(low(bytes::<4>(mem, addr, offset)?))
 }
 #[inline(always)]
-pub fn load_64_zero(mem: &[u8], addr: u64, offset: u64) -> Option<u128> {
-    Some(u128::from(u64::from_le_bytes(bytes::<8>(
-        mem, addr, offset,
-    )?)))
+pub fn load_64_zero(mem: &[u8], addr: u64, offset: u64) -> Option<V> {
+    Some(low(bytes::<8>(mem, addr, offset)?))
 }
 
 /// `v` with the `N` bytes of lane `lane` (lanes of `N` bytes) replaced by `new`.
 #[inline(always)]
-fn with_lane<const N: usize>(v: u128, lane: u8, new: [u8; N]) -> u128 {
-    let mut b = v.to_le_bytes();
+fn with_lane<const N: usize>(mut v: V, lane: u8, new: [u8; N]) -> V {
     let at = usize::from(lane) * N;
-    b[at..at + N].copy_from_slice(&new);
-    u128::from_le_bytes(b)
+    v[at..at + N].copy_from_slice(&new);
+    v
 }
 
 /// The `N` bytes of lane `lane` of `v`.
 #[inline(always)]
-fn lane_bytes<const N: usize>(v: u128, lane: u8) -> [u8; N] {
-    let b = v.to_le_bytes();
+fn lane_bytes<const N: usize>(v: V, lane: u8) -> [u8; N] {
     let at = usize::from(lane) * N;
     let mut out = [0u8; N];
-    out.copy_from_slice(&b[at..at + N]);
+    out.copy_from_slice(&v[at..at + N]);
     out
 }
 
@@ -904,12 +913,12 @@ macro_rules! lane_access {
     ($($load:ident $store:ident: $n:literal;)*) => {
         $(
             #[inline(always)]
-            pub fn $load(mem: &[u8], addr: u64, offset: u64, v: u128, lane: u8) -> Option<u128> {
+            pub fn $load(mem: &[u8], addr: u64, offset: u64, v: V, lane: u8) -> Option<V> {
                 Some(with_lane(v, lane, bytes::<$n>(mem, addr, offset)?))
             }
 
             #[inline(always)]
-            pub fn $store(mem: &mut [u8], addr: u64, offset: u64, v: u128, lane: u8) -> Option<()> {
+            pub fn $store(mem: &mut [u8], addr: u64, offset: u64, v: V, lane: u8) -> Option<()> {
                 put::<$n>(mem, addr, offset, &lane_bytes::<$n>(v, lane))
             }
         )*
@@ -924,39 +933,43 @@ lane_access! {
 }
 
 #[inline(always)]
-pub fn store_v128(mem: &mut [u8], addr: u64, offset: u64, v: u128) -> Option<()> {
-    put::<16>(mem, addr, offset, &v.to_le_bytes())
+pub fn store_v128(mem: &mut [u8], addr: u64, offset: u64, v: V) -> Option<()> {
+    put::<16>(mem, addr, offset, &v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn i8x16(l: [i8; 16]) -> u128 {
+    fn i8x16(l: [i8; 16]) -> V {
         from_i8s(l)
     }
-    fn i16x8(l: [i16; 8]) -> u128 {
+    fn i16x8(l: [i16; 8]) -> V {
         from_i16s(l)
     }
-    fn i32x4(l: [i32; 4]) -> u128 {
+    fn i32x4(l: [i32; 4]) -> V {
         from_i32s(l)
     }
-    fn f32x4(l: [f32; 4]) -> u128 {
+    fn f32x4(l: [f32; 4]) -> V {
         from_u32s(l.map(f32::to_bits))
     }
-    fn f64x2(l: [f64; 2]) -> u128 {
+    fn f64x2(l: [f64; 2]) -> V {
         from_u64s(l.map(f64::to_bits))
+    }
+    fn v(x: u128) -> V {
+        from_u128(x)
     }
 
     #[test]
     fn lanes_are_little_endian() {
-        let v = 0x0f0e_0d0c_0b0a_0908_0706_0504_0302_0100u128;
-        assert_eq!(u8s(v)[0], 0);
-        assert_eq!(u8s(v)[15], 15);
-        assert_eq!(u16s(v)[1], 0x0302);
-        assert_eq!(u32s(v)[3], 0x0f0e_0d0c);
-        assert_eq!(u64s(v)[1], 0x0f0e_0d0c_0b0a_0908);
-        for v in [v, !v, 0, u128::MAX, 0x8000_0001 << 70] {
+        let x = 0x0f0e_0d0c_0b0a_0908_0706_0504_0302_0100u128;
+        assert_eq!(u8s(v(x))[0], 0);
+        assert_eq!(u8s(v(x))[15], 15);
+        assert_eq!(u16s(v(x))[1], 0x0302);
+        assert_eq!(u32s(v(x))[3], 0x0f0e_0d0c);
+        assert_eq!(u64s(v(x))[1], 0x0f0e_0d0c_0b0a_0908);
+        assert_eq!(to_u128(v(x)), x);
+        for v in [x, !x, 0, u128::MAX, 0x8000_0001 << 70].map(v) {
             assert_eq!(from_u8s(u8s(v)), v);
             assert_eq!(from_i16s(i16s(v)), v);
             assert_eq!(from_u32s(u32s(v)), v);
@@ -1018,8 +1031,9 @@ mod tests {
             0x8005
         );
         assert_eq!(i8x16_all_true(i8x16([1; 16])), 1);
-        assert_eq!(i64x2_all_true(1), 0);
-        assert_eq!(v128_any_true(1 << 127), 1);
+        assert_eq!(i64x2_all_true(v(1)), 0);
+        assert_eq!(v128_any_true(v(1 << 127)), 1);
+        assert_eq!(v128_any_true(v(0)), 0);
     }
 
     #[test]
@@ -1051,14 +1065,14 @@ mod tests {
 
     #[test]
     fn lane_access_extends_and_replaces() {
-        let v = i8x16([-1; 16]);
-        assert_eq!(i8x16_extract_lane_s(v, 3), 0xFFFF_FFFF);
-        assert_eq!(i8x16_extract_lane_u(v, 3), 0xFF);
-        assert_eq!(i16x8_extract_lane_s(v, 7), 0xFFFF_FFFF);
-        let r = i32x4_replace_lane(0, 0x1_2345_6789, 2);
+        let ones = i8x16([-1; 16]);
+        assert_eq!(i8x16_extract_lane_s(ones, 3), 0xFFFF_FFFF);
+        assert_eq!(i8x16_extract_lane_u(ones, 3), 0xFF);
+        assert_eq!(i16x8_extract_lane_s(ones, 7), 0xFFFF_FFFF);
+        let r = i32x4_replace_lane(v(0), 0x1_2345_6789, 2);
         assert_eq!(u32s(r), [0, 0, 0x2345_6789, 0]);
-        assert_eq!(i64x2_extract_lane(i64x2_replace_lane(0, 7, 1), 1), 7);
-        assert_eq!(i64x2_splat(5), (5 << 64) | 5);
+        assert_eq!(i64x2_extract_lane(i64x2_replace_lane(v(0), 7, 1), 1), 7);
+        assert_eq!(i64x2_splat(5), v((5 << 64) | 5));
     }
 
     #[test]
@@ -1106,27 +1120,28 @@ mod tests {
             [32513, 2, 3, 4]
         );
         assert_eq!(
-            i16x8_relaxed_laneselect(1, 2, 0xff),
-            v128_bitselect(1, 2, 0xff)
+            i16x8_relaxed_laneselect(v(1), v(2), v(0xff)),
+            v128_bitselect(v(1), v(2), v(0xff))
         );
+        assert_eq!(v128_bitselect(v(0xf0), v(0x0f), v(0x3c)), v(0x33));
     }
 
     #[test]
     fn memory_accesses_check_bounds() {
         let mut mem = [0u8; 32];
         mem[16] = 0x80;
-        assert_eq!(load_v128(&mem, 16, 0), Some(0x80));
+        assert_eq!(load_v128(&mem, 16, 0), Some(v(0x80)));
         assert_eq!(load_v128(&mem, 17, 0), None);
         assert_eq!(load_v128(&mem, 0, u64::MAX), None);
         assert_eq!(i16s(load_8x8_s(&mem, 16, 0).unwrap())[0], -128);
         assert_eq!(u16s(load_8x8_u(&mem, 16, 0).unwrap())[0], 128);
         assert_eq!(u8s(load_8_splat(&mem, 16, 0).unwrap()), [0x80; 16]);
-        assert_eq!(load_32_zero(&mem, 14, 0), Some(0x80_0000));
-        assert_eq!(load_8_lane(&mem, 16, 0, 0, 15), Some(0x80 << 120));
-        assert_eq!(store_16_lane(&mut mem, 30, 0, 0xabcd << 16, 1), Some(()));
+        assert_eq!(load_32_zero(&mem, 14, 0), Some(v(0x80_0000)));
+        assert_eq!(load_8_lane(&mem, 16, 0, v(0), 15), Some(v(0x80 << 120)));
+        assert_eq!(store_16_lane(&mut mem, 30, 0, v(0xabcd << 16), 1), Some(()));
         assert_eq!(mem[30..], [0xcd, 0xab]);
-        assert_eq!(store_v128(&mut mem, 17, 0, 0), None);
-        assert_eq!(store_v128(&mut mem, 16, 0, u128::MAX), Some(()));
+        assert_eq!(store_v128(&mut mem, 17, 0, v(0)), None);
+        assert_eq!(store_v128(&mut mem, 16, 0, v(u128::MAX)), Some(()));
         assert_eq!(mem[16..], [0xff; 16]);
     }
 }

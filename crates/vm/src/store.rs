@@ -277,7 +277,7 @@ pub struct Store {
     /// The register file, kept between calls.
     pub(crate) regs: Vec<u64>,
     /// The vector register file (`v128` slots, see `exec_simd`), kept between calls.
-    pub(crate) vregs: Vec<u128>,
+    pub(crate) vregs: Vec<crate::simd::V>,
 }
 
 impl Store {
