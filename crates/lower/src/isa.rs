@@ -41,9 +41,12 @@
 //! | tables | `TableGet`, `TableSet`, `TableSize`, `TableGrow`, `TableFill`, `TableCopy`, `TableInit`, `ElemDrop` | see each variant | |
 //! | references | `RefFunc { d, func }`, `RefIsNull { d, a }`, `RefAsNonNull { a }`, `BrOnNull { r, offset }`, `BrOnNonNull { r, offset }` | | |
 //! | traps | `Trap { code }`, `Unsupported { op }` | | trap |
+//! | SIMD | `Simd { op, d, a, b, c }`, `SimdX { op, v, s, x }` | see [`crate::isa_simd`]: `v128` values live in a parallel file of 128-bit vector slots indexed like the scalar slots | |
 //!
 //! The lists below ([`with_isa!`]) are the single source: the enum, the lowering's operator
 //! mapping and the interpreter's handlers are expanded from them.
+
+pub use crate::isa_simd::{SimdOp, SimdShape, SimdSite, SimdXOp, SimdXShape};
 
 /// A frame slot (register) index.
 pub type Slot = u16;
@@ -489,6 +492,14 @@ macro_rules! define_instr {
             BrOnNull { r: Slot, offset: i32 },
             /// Branch if the reference in `r` is not null.
             BrOnNonNull { r: Slot, offset: i32 },
+
+            // ----- SIMD (see `isa_simd`) -----
+            /// A SIMD operation on vector and scalar slots; what `d`, `a`, `b` and `c` are
+            /// depends on the op's [`SimdShape`].
+            Simd { op: SimdOp, d: Slot, a: Slot, b: Slot, c: Slot },
+            /// A SIMD operation on vector slot `v` and scalar slot `s` with a 32-bit index
+            /// `x` (a side-table entry or a global); see the op's [`SimdXShape`].
+            SimdX { op: SimdXOp, v: Slot, s: Slot, x: u32 },
         }
 
         impl Instr {
@@ -515,7 +526,16 @@ macro_rules! define_instr {
                     | Instr::TableSize { d, .. }
                     | Instr::TableGrow { d, .. }
                     | Instr::RefFunc { d, .. }
-                    | Instr::RefIsNull { d, .. } => Some(d),
+                    | Instr::RefIsNull { d, .. }
+                    | Instr::Simd { d, .. } => Some(d),
+                    Instr::SimdX { op, v, .. } => match op.shape() {
+                        SimdXShape::Const | SimdXShape::GlobalGet | SimdXShape::Load => Some(v),
+                        // `load_lane` also reads `v`.
+                        SimdXShape::LoadLane
+                        | SimdXShape::GlobalSet
+                        | SimdXShape::Store
+                        | SimdXShape::StoreLane => None,
+                    },
                     _ => None,
                 }
             }
@@ -609,6 +629,28 @@ macro_rules! define_instr {
                     Instr::RefIsNull { d, a } => m(&[d, a]),
                     Instr::RefAsNonNull { a } => m(&[a]),
                     Instr::BrOnNull { r, .. } | Instr::BrOnNonNull { r, .. } => m(&[r]),
+                    Instr::Simd { op, d, a, b, c } => match op.shape() {
+                        SimdShape::Zero => m(&[d]),
+                        SimdShape::Unary
+                        | SimdShape::Splat
+                        | SimdShape::Test
+                        | SimdShape::Extract
+                        | SimdShape::Copy => m(&[d, a]),
+                        SimdShape::Binary
+                        | SimdShape::Shift
+                        | SimdShape::Replace
+                        | SimdShape::Shuffle => m(&[d, a, b]),
+                        SimdShape::Ternary | SimdShape::Select => m(&[d, a, b, c]),
+                    },
+                    Instr::SimdX { op, v, s, .. } => match op.shape() {
+                        SimdXShape::Const | SimdXShape::GlobalGet | SimdXShape::GlobalSet => {
+                            m(&[v])
+                        }
+                        SimdXShape::Load
+                        | SimdXShape::LoadLane
+                        | SimdXShape::Store
+                        | SimdXShape::StoreLane => m(&[v, s]),
+                    },
                 }
             }
 
@@ -668,6 +710,28 @@ macro_rules! define_instr {
                     Instr::RefIsNull { d, a } => m(&mut [d, a]),
                     Instr::RefAsNonNull { a } => m(&mut [a]),
                     Instr::BrOnNull { r, .. } | Instr::BrOnNonNull { r, .. } => m(&mut [r]),
+                    Instr::Simd { op, d, a, b, c } => match op.shape() {
+                        SimdShape::Zero => m(&mut [d]),
+                        SimdShape::Unary
+                        | SimdShape::Splat
+                        | SimdShape::Test
+                        | SimdShape::Extract
+                        | SimdShape::Copy => m(&mut [d, a]),
+                        SimdShape::Binary
+                        | SimdShape::Shift
+                        | SimdShape::Replace
+                        | SimdShape::Shuffle => m(&mut [d, a, b]),
+                        SimdShape::Ternary | SimdShape::Select => m(&mut [d, a, b, c]),
+                    },
+                    Instr::SimdX { op, v, s, .. } => match op.shape() {
+                        SimdXShape::Const | SimdXShape::GlobalGet | SimdXShape::GlobalSet => {
+                            m(&mut [v])
+                        }
+                        SimdXShape::Load
+                        | SimdXShape::LoadLane
+                        | SimdXShape::Store
+                        | SimdXShape::StoreLane => m(&mut [v, s]),
+                    },
                 }
             }
 

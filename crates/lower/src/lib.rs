@@ -14,11 +14,18 @@
 //! entry, branches, joins), and for call arguments, which are placed in consecutive slots
 //! where the callee's frame begins. `local.set`/`local.tee` retarget the previous
 //! instruction's result; integer comparisons fuse with `br_if`/`if`.
+//!
+//! `v128` values use the same slot numbers in a parallel file of vector slots
+//! ([`isa_simd`]); the lowering knows the type of every value it copies (locals' types, and
+//! the validator's label, block and call types), so a `v128` is copied with `CopyV128` and
+//! everything else with `Copy`.
 
 pub mod isa;
+pub mod isa_simd;
 mod translate;
 
 pub use isa::{Instr, MemOp, MemSite, Slot, TrapCode};
+pub use isa_simd::{SimdOp, SimdShape, SimdSite, SimdXOp, SimdXShape};
 pub use translate::Lowerer;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -88,6 +95,14 @@ pub struct CompiledFunc {
     pub call_sites: Box<[CallSite]>,
     pub mem_sites: Box<[MemSite]>,
     pub copy_sites: Box<[CopySite]>,
+    /// `v128.const` values and `i8x16.shuffle` lane indices (`SimdX` instructions).
+    pub v128_consts: Box<[u128]>,
+    /// The memory operands of SIMD loads and stores.
+    pub simd_sites: Box<[SimdSite]>,
+    /// The function touches vector slots (a `v128` parameter, result or local, or a SIMD
+    /// instruction): the interpreter keeps vector slots for its frames (see
+    /// [`isa_simd`]); functions without it never pay for them.
+    pub uses_v128: bool,
 }
 
 impl CompiledFunc {
@@ -98,6 +113,8 @@ impl CompiledFunc {
             + self.mem_sites.len() * std::mem::size_of::<MemSite>()
             + self.copy_sites.len() * std::mem::size_of::<CopySite>()
             + self.consts.len() * std::mem::size_of::<u64>()
+            + self.v128_consts.len() * std::mem::size_of::<u128>()
+            + self.simd_sites.len() * std::mem::size_of::<SimdSite>()
     }
 }
 
@@ -112,7 +129,7 @@ pub fn lower_function(
     let ty = env
         .func_type_of(func)
         .ok_or_else(|| rill_validator::ValidationError::new(body.offset, "unknown function"))?;
-    let mut lowerer = Lowerer::new(env, ty.params.len(), ty.results.len(), body.offset);
+    let mut lowerer = Lowerer::new(env, ty, body.offset);
     validate_function(env, body, &mut lowerer)?;
     Ok(lowerer.into_compiled())
 }

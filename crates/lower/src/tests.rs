@@ -163,3 +163,65 @@ fn constants_in_loops_are_read_from_the_frame() {
         .any(|i| matches!(i, Instr::F64Mul { d: 0, a: 0, b: 2 })));
     assert_eq!(f.locals, 2);
 }
+
+#[test]
+fn v128_values_move_with_vector_copies() {
+    use crate::{SimdOp, SimdXOp};
+    let simd = |op, d, a| Instr::Simd {
+        op,
+        d,
+        a,
+        b: 0,
+        c: 0,
+    };
+    let f = &lower_wat(
+        r#"(module (func (param v128 v128 i32) (result v128) (local v128 i32)
+            local.get 0 local.set 3
+            local.get 2 local.set 4
+            local.get 1))"#,
+    )[0];
+    assert!(f.uses_v128);
+    assert_eq!(
+        &*f.code,
+        &[
+            // The declared v128 local starts at zero; the i32 one is zeroed on entry.
+            simd(SimdOp::V128Zero, 3, 0),
+            simd(SimdOp::CopyV128, 3, 0),
+            Instr::Copy { d: 4, s: 2 },
+            // A v128 result goes to vector slot 0, then the frame returns.
+            simd(SimdOp::CopyV128, 0, 1),
+            Instr::Return0,
+        ]
+    );
+    let f = &lower_wat(
+        r#"(module (func (param v128 i32) (result v128)
+            (select (local.get 0) (v128.const i64x2 1 2) (local.get 1))))"#,
+    )[0];
+    assert_eq!(&*f.v128_consts, &[2 << 64 | 1]);
+    assert_eq!(
+        &*f.code,
+        &[
+            Instr::SimdX {
+                op: SimdXOp::V128Const,
+                v: 3,
+                s: 0,
+                x: 0
+            },
+            Instr::Simd {
+                op: SimdOp::SelectV128,
+                d: 2,
+                a: 0,
+                b: 3,
+                c: 1
+            },
+            simd(SimdOp::CopyV128, 0, 2),
+            Instr::Return0,
+        ]
+    );
+}
+
+#[test]
+fn scalar_functions_do_not_use_vector_slots() {
+    let f = &lower_wat(r#"(module (func (param i32) (result i32) local.get 0))"#)[0];
+    assert!(!f.uses_v128);
+}

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use rill_decoder::{MemArg, Operator, OPERATORS};
+use rill_decoder::{FuncType, MemArg, Operator, ValType, OPERATORS};
 use rill_validator::{Facts, FrameKind, OpInfo, OperatorSink, ValidationError};
 
 use crate::isa::{Instr, MemOp, MemSite, Slot, TrapCode};
+use crate::isa_simd::{SimdOp, SimdSite, SimdXOp};
 use crate::{CallSite, CompiledFunc, CopySite};
 
 type Res = Result<(), ValidationError>;
@@ -105,6 +106,91 @@ macro_rules! define_num {
 
 crate::with_isa!(define_num);
 
+/// SIMD operator shapes, from the SIMD ISA lists (see `isa_simd`).
+enum Simd {
+    /// One vector or scalar operand (`unary`, `splat`, `test`).
+    One(SimdOp),
+    /// Two operands (`binary`, `shift`).
+    Two(SimdOp),
+    /// Three vector operands.
+    Three(SimdOp),
+    /// A vector and a lane: the scalar result.
+    Extract(SimdOp, u8),
+    /// A vector, a scalar and a lane.
+    Replace(SimdOp, u8),
+    /// An address: the loaded vector.
+    Load(SimdXOp, MemArg),
+    /// An address and a vector: the vector with one lane loaded.
+    LoadLane(SimdXOp, MemArg, u8),
+    /// An address and a vector stored (all of it, or one lane).
+    Store(SimdXOp, MemArg, u8),
+}
+
+macro_rules! define_simd {
+    (
+        unary { $($u:ident $uf:ident,)* }
+        binary { $($b:ident $bf:ident,)* }
+        ternary { $($t:ident $tf:ident,)* }
+        splat { $($sp:ident $spf:ident,)* }
+        test { $($te:ident $tef:ident,)* }
+        shift { $($sh:ident $shf:ident,)* }
+        extract { $($ex:ident $exf:ident,)* }
+        replace { $($re:ident $ref_:ident,)* }
+        load { $($l:ident $lf:ident,)* }
+        load_lane { $($ll:ident $llf:ident,)* }
+        store { $($s:ident $sf:ident,)* }
+        store_lane { $($sl:ident $slf:ident,)* }
+    ) => {
+        /// The SIMD shape of `op`, if it is a SIMD operator of the lists (`v128.const` and
+        /// `i8x16.shuffle`, with their immediates, are lowered on their own).
+        fn simd(op: &Operator<'_>) -> Option<Simd> {
+            Some(match *op {
+                $( Operator::$u => Simd::One(SimdOp::$u), )*
+                $( Operator::$sp => Simd::One(SimdOp::$sp), )*
+                $( Operator::$te => Simd::One(SimdOp::$te), )*
+                $( Operator::$b => Simd::Two(SimdOp::$b), )*
+                $( Operator::$sh => Simd::Two(SimdOp::$sh), )*
+                $( Operator::$t => Simd::Three(SimdOp::$t), )*
+                $( Operator::$ex { lane } => Simd::Extract(SimdOp::$ex, lane), )*
+                $( Operator::$re { lane } => Simd::Replace(SimdOp::$re, lane), )*
+                $( Operator::$l { memarg } => Simd::Load(SimdXOp::$l, memarg), )*
+                $( Operator::$ll { memarg, lane } => Simd::LoadLane(SimdXOp::$ll, memarg, lane), )*
+                $( Operator::$s { memarg } => Simd::Store(SimdXOp::$s, memarg, 0), )*
+                $( Operator::$sl { memarg, lane } => Simd::Store(SimdXOp::$sl, memarg, lane), )*
+                _ => return None,
+            })
+        }
+    };
+}
+
+crate::with_simd_isa!(define_simd);
+
+fn is_v128(t: &ValType) -> bool {
+    *t == ValType::V128
+}
+
+/// The result types `else` and `end` carry (empty for other operators).
+fn arm_results<'v>(info: &OpInfo<'v>) -> &'v [ValType] {
+    match info.facts {
+        Facts::Else { results, .. } | Facts::End { results, .. } => results,
+        _ => &[],
+    }
+}
+
+/// Whether a `global.get`/`global.set` is of a `v128` global.
+fn global_is_v128(info: &OpInfo<'_>) -> bool {
+    matches!(info.facts, Facts::Global { ty } if ty.content == ValType::V128)
+}
+
+/// The types a branch carries.
+fn branch_types<'v>(info: &OpInfo<'v>) -> &'v [ValType] {
+    match info.facts {
+        Facts::Branch { label, .. } => label.types,
+        Facts::BrTable { default } => default.types,
+        _ => unreachable!("branch facts"),
+    }
+}
+
 /// Commutative integer operators (a constant left operand can be swapped to the right).
 fn commutative(op: &Operator<'_>) -> bool {
     use Operator::*;
@@ -185,6 +271,13 @@ pub struct Lowerer {
     /// Hoisted constants (see [`CompiledFunc::consts`]) and their placeholder slots.
     consts: Vec<u64>,
     const_slots: HashMap<u64, Slot>,
+    /// Which locals (parameters first) are `v128`s.
+    local_v128: Vec<bool>,
+    /// The function's result types.
+    result_types: Vec<ValType>,
+    v128_consts: Vec<u128>,
+    simd_sites: Vec<SimdSite>,
+    uses_v128: bool,
     too_large: bool,
 }
 
@@ -198,14 +291,10 @@ const CONST_BASE: usize = 0xFC00;
 const MAX_CONSTS: usize = MAX_SLOTS - CONST_BASE;
 
 impl Lowerer {
-    /// A lowerer for a function with `params` parameters and `results` results; `offset` is
-    /// where the body starts (for errors).
-    pub fn new(
-        _env: &rill_validator::ModuleEnv,
-        params: usize,
-        results: usize,
-        offset: usize,
-    ) -> Self {
+    /// A lowerer for a function of type `ty`; `offset` is where the body starts (for
+    /// errors).
+    pub fn new(_env: &rill_validator::ModuleEnv, ty: &FuncType, offset: usize) -> Self {
+        let (params, results) = (ty.params.len(), ty.results.len());
         Lowerer {
             offset,
             params,
@@ -223,6 +312,11 @@ impl Lowerer {
             pending_eqz: false,
             consts: Vec::new(),
             const_slots: HashMap::new(),
+            local_v128: ty.params.iter().map(is_v128).collect(),
+            result_types: ty.results.to_vec(),
+            v128_consts: Vec::new(),
+            simd_sites: Vec::new(),
+            uses_v128: ty.params.iter().chain(ty.results.iter()).any(is_v128),
             too_large: false,
         }
     }
@@ -257,6 +351,9 @@ impl Lowerer {
             call_sites: self.call_sites.into_boxed_slice(),
             mem_sites: self.mem_sites.into_boxed_slice(),
             copy_sites: self.copy_sites.into_boxed_slice(),
+            v128_consts: self.v128_consts.into_boxed_slice(),
+            simd_sites: self.simd_sites.into_boxed_slice(),
+            uses_v128: self.uses_v128,
         }
     }
 
@@ -314,6 +411,26 @@ impl Lowerer {
         let at = self.emit(i);
         self.stack.push(Opnd::Temp);
         self.last = Some(at);
+    }
+
+    /// Emits `d = s`, of a `v128` (vector slots) or of anything else (scalar slots).
+    fn copy(&mut self, d: Slot, s: Slot, v128: bool) {
+        if v128 {
+            self.emit_simd(SimdOp::CopyV128, d, s, 0, 0);
+        } else {
+            self.emit(Instr::Copy { d, s });
+        }
+    }
+
+    /// Emits a `Simd` instruction.
+    fn emit_simd(&mut self, op: SimdOp, d: Slot, a: Slot, b: Slot, c: Slot) -> usize {
+        self.uses_v128 = true;
+        self.emit(Instr::Simd { op, d, a, b, c })
+    }
+
+    /// Whether local `x` is a `v128`.
+    fn local_is_v128(&self, x: Slot) -> bool {
+        self.local_v128[usize::from(x)]
     }
 
     fn pc(&self) -> usize {
@@ -377,7 +494,8 @@ impl Lowerer {
         match self.stack[pos] {
             Opnd::Temp => return,
             Opnd::Local(s) => {
-                self.emit(Instr::Copy { d, s });
+                let v = self.local_is_v128(s);
+                self.copy(d, s, v);
             }
             Opnd::Const(v) => {
                 self.emit(Self::const_instr(d, v));
@@ -423,13 +541,14 @@ impl Lowerer {
             return;
         }
         self.preserve(x);
+        let v128 = self.local_is_v128(x);
         match v {
             Opnd::Temp => {
                 let s = self.home(pos);
-                self.emit(Instr::Copy { d: x, s });
+                self.copy(x, s, v128);
             }
             Opnd::Local(s) if s != x => {
-                self.emit(Instr::Copy { d: x, s });
+                self.copy(x, s, v128);
             }
             Opnd::Local(_) => {}
             Opnd::Const(c) => {
@@ -448,9 +567,11 @@ impl Lowerer {
 
     // ----- branches -----
 
-    /// Copies the top `n` values to the slots from `base` (in ascending order: each source is
-    /// at or above its destination). Returns whether anything was copied.
-    fn emit_copies(&mut self, n: usize, base: usize) -> bool {
+    /// Copies the top `n` values, of types `types`, to the slots from `base` (in ascending
+    /// order: each source is at or above its destination). Returns whether anything was
+    /// copied.
+    fn emit_copies(&mut self, n: usize, base: usize, types: &[ValType]) -> bool {
+        debug_assert_eq!(types.len(), n);
         let len = self.stack.len();
         let mut any = false;
         if n > 0 && base + n > self.max_slots {
@@ -460,16 +581,17 @@ impl Lowerer {
         for i in 0..n {
             let pos = len - n + i;
             let d = (base + i) as Slot;
+            let v128 = types.get(i).is_some_and(is_v128);
             match self.stack[pos] {
                 Opnd::Temp => {
                     let s = self.home(pos);
                     if s != d {
-                        self.emit(Instr::Copy { d, s });
+                        self.copy(d, s, v128);
                         any = true;
                     }
                 }
                 Opnd::Local(s) => {
-                    self.emit(Instr::Copy { d, s });
+                    self.copy(d, s, v128);
                     any = true;
                 }
                 Opnd::Const(v) => {
@@ -513,22 +635,28 @@ impl Lowerer {
         }
     }
 
-    /// An unconditional branch to `depth` with its values on top of the stack.
-    fn br(&mut self, depth: u32) {
+    /// An unconditional branch to `depth` with its values, of types `types`, on top of the
+    /// stack.
+    fn br(&mut self, depth: u32, types: &[ValType]) {
         let (idx, n, is_fn) = self.label(depth);
         if is_fn {
             self.ret();
             return;
         }
         let base = self.locals + self.ctrls[idx].height;
-        self.emit_copies(n, base);
+        self.emit_copies(n, base, types);
         self.branch_to(idx, Instr::Br { offset: 0 });
     }
 
     /// Emits the return of the top `results` values. The stack model is left unchanged
     /// (this may be a conditional return): values that are not already consecutive
     /// temporaries are copied to scratch slots above the stack.
+    ///
+    /// The scalar return instructions copy scalar slots only: a `v128` result is first
+    /// copied to its vector slot `i` of the frame (where the caller finds it), in ascending
+    /// order (each source is at or above its destination).
     fn ret(&mut self) {
+        let types = std::mem::take(&mut self.result_types);
         let n = self.results;
         let len = self.stack.len();
         match n {
@@ -545,7 +673,14 @@ impl Lowerer {
                         d
                     }
                 };
-                self.emit(Instr::Return1 { s });
+                if is_v128(&types[0]) {
+                    if s != 0 {
+                        self.copy(0, s, true);
+                    }
+                    self.emit(Instr::Return0);
+                } else {
+                    self.emit(Instr::Return1 { s });
+                }
             }
             n => {
                 let first = len - n;
@@ -553,12 +688,18 @@ impl Lowerer {
                     self.home(first)
                 } else {
                     self.home(len + n - 1);
-                    self.emit_copies(n, self.locals + len);
+                    self.emit_copies(n, self.locals + len, &types);
                     self.home(len)
                 };
+                for (i, t) in types.iter().enumerate() {
+                    if is_v128(t) && usize::from(s) != 0 {
+                        self.copy(i as Slot, s + i as Slot, true);
+                    }
+                }
                 self.emit(Instr::ReturnN { s, n: n as u16 });
             }
         }
+        self.result_types = types;
     }
 
     /// The branch instruction for a condition popped from the stack: taken when the
@@ -583,7 +724,7 @@ impl Lowerer {
         }
     }
 
-    fn br_if(&mut self, depth: u32) {
+    fn br_if(&mut self, depth: u32, types: &[ValType]) {
         let (idx, n, is_fn) = self.label(depth);
         // The condition is on top; the label's values below it.
         let cond = self.stack.pop().expect("condition");
@@ -601,7 +742,7 @@ impl Lowerer {
         if is_fn {
             self.ret();
         } else {
-            self.emit_copies(n, base);
+            self.emit_copies(n, base, types);
             self.branch_to(idx, Instr::Br { offset: 0 });
         }
         let here = self.bind();
@@ -653,16 +794,17 @@ impl Lowerer {
     /// they are copied above themselves: the then-arm works on the copies, the else-arm (or
     /// the implicit one, whose results are the params) finds the originals in the block's
     /// slots.
-    fn if_(&mut self, params: usize, results: usize) {
+    fn if_(&mut self, params: &[ValType], results: usize) {
+        let (param_types, params) = (params, params.len());
         let br = self.cond_branch(true);
         self.materialize_locals();
         self.materialize_top(params);
         let height = self.stack.len() - params;
         let at = self.emit(br);
-        for i in 0..params {
+        for (i, t) in param_types.iter().enumerate() {
             let s = self.home(height + i);
             let d = self.home(height + params + i);
-            self.emit(Instr::Copy { d, s });
+            self.copy(d, s, is_v128(t));
             self.stack.push(Opnd::Temp);
         }
         self.ctrls.push(Ctrl {
@@ -678,20 +820,21 @@ impl Lowerer {
         });
     }
 
-    /// Puts the frame's results into its slots at the end of an arm.
-    fn results_home(&mut self) {
+    /// Puts the frame's results (of types `types`) into its slots at the end of an arm.
+    fn results_home(&mut self, types: &[ValType]) {
         let c = self.ctrls.last().expect("frame");
         let (n, base) = (c.results, self.locals + c.height);
-        self.emit_copies(n, base);
+        self.emit_copies(n, base, types);
     }
 
-    fn else_(&mut self) {
+    /// `else`; `results`: the `if`'s result types.
+    fn else_(&mut self, results: &[ValType]) {
         let c = self.ctrls.last().expect("if frame");
         if c.dead {
             return;
         }
         if self.reachable {
-            self.results_home();
+            self.results_home(results);
             let at = self.emit(Instr::Br { offset: 0 });
             self.ctrls.last_mut().expect("frame").fixups.push(at);
         }
@@ -709,7 +852,8 @@ impl Lowerer {
         self.reachable = true;
     }
 
-    fn end(&mut self) {
+    /// `end`; `results`: the frame's result types.
+    fn end(&mut self, results: &[ValType]) {
         let c = self.ctrls.last().expect("frame");
         if c.dead {
             self.ctrls.pop();
@@ -725,7 +869,7 @@ impl Lowerer {
         let joins = !c.fixups.is_empty() || c.else_fixup.is_some();
         let fallthrough = self.reachable;
         if fallthrough && joins {
-            self.results_home();
+            self.results_home(results);
         }
         let c = self.ctrls.pop().expect("frame");
         let (h, n) = (c.height, c.results);
@@ -751,7 +895,9 @@ impl Lowerer {
         }
     }
 
-    fn br_table(&mut self, targets: &rill_decoder::BrTable<'_>) {
+    /// `br_table`; `types`: the default label's types (every target's values have them: a
+    /// `v128` is a subtype of nothing else).
+    fn br_table(&mut self, targets: &rill_decoder::BrTable<'_>, types: &[ValType]) {
         let index = self.pop_slot();
         let depths: Vec<u32> = targets
             .targets()
@@ -775,7 +921,7 @@ impl Lowerer {
         for (at, depth) in stubs {
             let here = self.pc();
             self.patch(at, here);
-            self.br(depth);
+            self.br(depth, types);
         }
     }
 
@@ -878,6 +1024,95 @@ impl Lowerer {
         self.emit_result(Instr::I32Eqz { d: a, a });
     }
 
+    // ----- SIMD -----
+
+    /// The index of `v` in the function's `v128` constants.
+    fn v128_const(&mut self, v: u128) -> u32 {
+        self.v128_consts.push(v);
+        (self.v128_consts.len() - 1) as u32
+    }
+
+    fn simd_site(&mut self, memarg: MemArg, lane: u8) -> u32 {
+        self.simd_sites.push(SimdSite {
+            memory: memarg.memory,
+            offset: memarg.offset,
+            lane,
+        });
+        (self.simd_sites.len() - 1) as u32
+    }
+
+    fn simd_op(&mut self, simd: Simd) {
+        self.uses_v128 = true;
+        let x = |op, v, s, x| Instr::SimdX { op, v, s, x };
+        match simd {
+            Simd::One(op) => {
+                let (o, pos) = self.pop();
+                let a = self.read(o, pos);
+                let d = self.home(pos);
+                self.emit_result(Instr::Simd {
+                    op,
+                    d,
+                    a,
+                    b: 0,
+                    c: 0,
+                });
+            }
+            Simd::Extract(op, lane) => {
+                let (o, pos) = self.pop();
+                let a = self.read(o, pos);
+                let d = self.home(pos);
+                let c = Slot::from(lane);
+                self.emit_result(Instr::Simd { op, d, a, b: 0, c });
+            }
+            Simd::Two(op) | Simd::Replace(op, _) => {
+                let (bo, bp) = self.pop();
+                let (ao, ap) = self.pop();
+                let a = self.read(ao, ap);
+                let b = self.read(bo, bp);
+                let d = self.home(ap);
+                let c = match simd {
+                    Simd::Replace(_, lane) => Slot::from(lane),
+                    _ => 0,
+                };
+                self.emit_result(Instr::Simd { op, d, a, b, c });
+            }
+            Simd::Three(op) => {
+                let (a, b, c) = self.pop3();
+                let d = self.home(self.stack.len());
+                self.emit_result(Instr::Simd { op, d, a, b, c });
+            }
+            Simd::Load(op, memarg) => {
+                let (o, pos) = self.pop();
+                let s = self.read(o, pos);
+                let v = self.home(pos);
+                let site = self.simd_site(memarg, 0);
+                self.emit_result(x(op, v, s, site));
+            }
+            Simd::LoadLane(op, memarg, lane) => {
+                // In place: the vector operand is copied to the result's vector slot (the
+                // address stays in the scalar slot of the same number).
+                let (vo, vp) = self.pop();
+                let (so, sp) = self.pop();
+                let s = self.read(so, sp);
+                let src = self.read(vo, vp);
+                let v = self.home(sp);
+                self.copy(v, src, true);
+                let site = self.simd_site(memarg, lane);
+                // Not retargetable (it reads its destination): a plain temporary.
+                self.emit(x(op, v, s, site));
+                self.stack.push(Opnd::Temp);
+            }
+            Simd::Store(op, memarg, lane) => {
+                let (vo, vp) = self.pop();
+                let (so, sp) = self.pop();
+                let s = self.read(so, sp);
+                let v = self.read(vo, vp);
+                let site = self.simd_site(memarg, lane);
+                self.emit(x(op, v, s, site));
+            }
+        }
+    }
+
     fn unsupported(&mut self, op: &Operator<'_>) {
         let name = op.name();
         let variant = op.info().variant;
@@ -930,6 +1165,10 @@ impl Lowerer {
             }
             return;
         }
+        if let Some(simd) = simd(op) {
+            self.simd_op(simd);
+            return;
+        }
         use Operator as O;
         match *op {
             O::Nop => {}
@@ -947,18 +1186,18 @@ impl Lowerer {
                 match op {
                     O::Block { .. } => self.block(CtrlKind::Block, p, r),
                     O::Loop { .. } => self.block(CtrlKind::Loop, p, r),
-                    _ => self.if_(p, r),
+                    _ => self.if_(params, r),
                 }
             }
-            O::Else => self.else_(),
-            O::End => self.end(),
+            O::Else => self.else_(arm_results(info)),
+            O::End => self.end(arm_results(info)),
             O::Br { relative_depth } => {
-                self.br(relative_depth);
+                self.br(relative_depth, branch_types(info));
                 self.set_unreachable();
             }
-            O::BrIf { relative_depth } => self.br_if(relative_depth),
+            O::BrIf { relative_depth } => self.br_if(relative_depth, branch_types(info)),
             O::BrTable { targets } => {
-                self.br_table(&targets);
+                self.br_table(&targets, branch_types(info));
                 self.set_unreachable();
             }
             O::Return => {
@@ -1040,7 +1279,24 @@ impl Lowerer {
                     let c = self.read(co, cp);
                     (c, self.home(ap), a, b)
                 };
-                self.emit_result(Instr::Select { d, c, a, b });
+                let v128 = matches!(
+                    info.facts,
+                    Facts::Select {
+                        ty: Some(ValType::V128)
+                    }
+                );
+                if v128 {
+                    self.uses_v128 = true;
+                    self.emit_result(Instr::Simd {
+                        op: SimdOp::SelectV128,
+                        d,
+                        a,
+                        b,
+                        c,
+                    });
+                } else {
+                    self.emit_result(Instr::Select { d, c, a, b });
+                }
             }
             O::LocalGet { local_index } => self.stack.push(Opnd::Local(local_index as Slot)),
             O::LocalSet { local_index } => {
@@ -1055,17 +1311,85 @@ impl Lowerer {
             }
             O::GlobalGet { global_index } => {
                 let d = self.home(self.stack.len());
-                self.emit_result(Instr::GlobalGet {
-                    d,
-                    global: global_index,
-                });
+                if global_is_v128(info) {
+                    self.uses_v128 = true;
+                    self.emit_result(Instr::SimdX {
+                        op: SimdXOp::GlobalGetV128,
+                        v: d,
+                        s: 0,
+                        x: global_index,
+                    });
+                } else {
+                    self.emit_result(Instr::GlobalGet {
+                        d,
+                        global: global_index,
+                    });
+                }
             }
             O::GlobalSet { global_index } => {
                 let s = self.pop_slot();
-                self.emit(Instr::GlobalSet {
-                    s,
-                    global: global_index,
+                if global_is_v128(info) {
+                    self.uses_v128 = true;
+                    self.emit(Instr::SimdX {
+                        op: SimdXOp::GlobalSetV128,
+                        v: s,
+                        s: 0,
+                        x: global_index,
+                    });
+                } else {
+                    self.emit(Instr::GlobalSet {
+                        s,
+                        global: global_index,
+                    });
+                }
+            }
+            O::V128Const { value } => {
+                let d = self.home(self.stack.len());
+                let x = self.v128_const(value.to_u128());
+                self.uses_v128 = true;
+                self.emit_result(Instr::SimdX {
+                    op: SimdXOp::V128Const,
+                    v: d,
+                    s: 0,
+                    x,
                 });
+            }
+            O::I8x16Shuffle { lanes } => {
+                let (bo, bp) = self.pop();
+                let (ao, ap) = self.pop();
+                let a = self.read(ao, ap);
+                let b = self.read(bo, bp);
+                let d = self.home(ap);
+                let x = self.v128_const(u128::from_le_bytes(lanes));
+                let shuffle = match Slot::try_from(x) {
+                    Ok(c) => Instr::Simd {
+                        op: SimdOp::I8x16Shuffle,
+                        d,
+                        a,
+                        b,
+                        c,
+                    },
+                    Err(_) => {
+                        // Beyond a 16-bit index: the lanes go through a vector slot above
+                        // the operands.
+                        let c = self.home(ap + 2);
+                        self.emit(Instr::SimdX {
+                            op: SimdXOp::V128Const,
+                            v: c,
+                            s: 0,
+                            x,
+                        });
+                        Instr::Simd {
+                            op: SimdOp::I8x16ShuffleReg,
+                            d,
+                            a,
+                            b,
+                            c,
+                        }
+                    }
+                };
+                self.uses_v128 = true;
+                self.emit_result(shuffle);
             }
             O::I32Const { value } => self.stack.push(Opnd::Const(u64::from(value as u32))),
             O::I64Const { value } => self.stack.push(Opnd::Const(value as u64)),
@@ -1236,7 +1560,7 @@ impl Lowerer {
                     if is_fn {
                         self.ret();
                     } else {
-                        self.emit_copies(n, base);
+                        self.emit_copies(n, base, branch_types(info));
                         self.branch_to(idx, Instr::Br { offset: 0 });
                     }
                     let here = self.bind();
@@ -1262,7 +1586,7 @@ impl Lowerer {
                     if is_fn {
                         self.ret();
                     } else {
-                        self.emit_copies(n, base);
+                        self.emit_copies(n, base, branch_types(info));
                         self.branch_to(idx, Instr::Br { offset: 0 });
                     }
                     let here = self.bind();
@@ -1286,6 +1610,15 @@ impl OperatorSink for Lowerer {
         self.max_slots = self.locals;
         if self.locals > MAX_SLOTS {
             self.too_large = true;
+            return Ok(());
+        }
+        self.local_v128 = locals.iter().map(is_v128).collect();
+        // Declared locals start at zero: the interpreter zeroes their scalar slots, a
+        // `v128` local's vector slot is zeroed here.
+        for (i, t) in locals.iter().enumerate().skip(self.params) {
+            if is_v128(t) {
+                self.emit_simd(SimdOp::V128Zero, i as Slot, 0, 0, 0);
+            }
         }
         self.ctrls.push(Ctrl {
             kind: CtrlKind::Function,
@@ -1310,7 +1643,7 @@ impl OperatorSink for Lowerer {
                 | Operator::If { .. }
                 | Operator::TryTable { .. }
                 | Operator::Try { .. } => self.push_dead(CtrlKind::Block),
-                Operator::Else => self.else_(),
+                Operator::Else => self.else_(arm_results(info)),
                 Operator::End | Operator::Delegate { .. } => {
                     if let Facts::End {
                         kind: FrameKind::Try | FrameKind::Catch | FrameKind::CatchAll,
@@ -1319,7 +1652,7 @@ impl OperatorSink for Lowerer {
                     {
                         // Closed a legacy try (always dead: `try` is unsupported).
                     }
-                    self.end()
+                    self.end(arm_results(info))
                 }
                 _ => {}
             }

@@ -167,9 +167,39 @@ impl Func {
     ///
     /// The results come back as a list, in order.
     pub fn call(&self, args: &[Value]) -> Result<Vec<Value>, Error> {
+        self.call_checked(args, false)
+    }
+
+    /// Calls the function like [`Func::call`], except that `v128` parameters and results
+    /// are allowed: [`Value::V128`] arguments and results carry all 128 bits (lane 0 in the
+    /// least significant bits).
+    ///
+    /// Rust-only: the JS API has no way to pass a `v128` (calling such a function from JS
+    /// is a `TypeError`, which [`Func::call`] keeps).
+    ///
+    /// ```
+    /// # let text = r#"(module
+    /// #     (func (export "add") (param v128 v128) (result v128)
+    /// #       (i32x4.add (local.get 0) (local.get 1))))"#;
+    /// # let buf = wast::parser::ParseBuffer::new(text).unwrap();
+    /// # let mut wat = wast::parser::parse::<wast::Wat>(&buf).unwrap();
+    /// # let bytes = wat.encode().unwrap();
+    /// // `bytes`: a module exporting `add`, `i32x4.add` of two `v128` parameters.
+    /// let module = rill::Module::new(&bytes)?;
+    /// let add = rill::Instance::new(&module, None)?.get_func("add").unwrap();
+    /// let (a, b) = (rill::Value::V128(1 << 96 | 2), rill::Value::V128(3 << 96 | 4));
+    /// assert_eq!(add.call_with_v128(&[a, b])?, vec![rill::Value::V128(4 << 96 | 6)]);
+    /// assert!(add.call(&[a, b]).is_err(), "the JS rule");
+    /// # Ok::<(), rill::Error>(())
+    /// ```
+    pub fn call_with_v128(&self, args: &[Value]) -> Result<Vec<Value>, Error> {
+        self.call_checked(args, true)
+    }
+
+    fn call_checked(&self, args: &[Value], allow_v128: bool) -> Result<Vec<Value>, Error> {
         with_state(|st| {
             let ty = st.store.func_type(self.0).clone();
-            if !ty.params.iter().chain(ty.results.iter()).all(crosses) {
+            if !allow_v128 && !ty.params.iter().chain(ty.results.iter()).all(crosses) {
                 return Err(TypeError::new(
                     "a function with v128 in its type cannot be called from the host",
                 )

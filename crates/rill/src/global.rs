@@ -20,9 +20,9 @@ pub struct GlobalDescriptor {
 /// `Send + Sync`, equal exactly when it is the same global.
 ///
 /// As in JS, a `v128` global can be created (with its default value) and imported, but
-/// neither read nor written through the façade ([`Error::TypeError`]); rill offers no
-/// Rust-only accessor for it, because rill-vm does not keep more than 64 bits of a v128
-/// global yet.
+/// neither read nor written through [`Global::get`] and [`Global::set`]
+/// ([`Error::TypeError`]). The Rust-only [`Global::get_with_v128`] and
+/// [`Global::set_with_v128`] read and write it with all 128 bits.
 ///
 /// ```
 /// use rill::{Global, GlobalDescriptor, ValType, Value};
@@ -84,8 +84,18 @@ impl Global {
 
     /// The value (`global.value`); a v128 global: [`Error::TypeError`].
     pub fn get(&self) -> Result<Value, Error> {
+        self.get_checked(false)
+    }
+
+    /// The value, like [`Global::get`], except that a `v128` global is read too: a
+    /// [`Value::V128`] with all 128 bits. Rust-only (in JS reading it is a `TypeError`).
+    pub fn get_with_v128(&self) -> Result<Value, Error> {
+        self.get_checked(true)
+    }
+
+    fn get_checked(&self, allow_v128: bool) -> Result<Value, Error> {
         with_state(|st| {
-            if st.globals[&self.0].content == ValType::V128 {
+            if !allow_v128 && st.globals[&self.0].content == ValType::V128 {
                 return Err(TypeError::new("a v128 global cannot be read from the host").into());
             }
             Ok(Value::from_vm(st.store.global_get(self.0)))
@@ -95,12 +105,23 @@ impl Global {
     /// Sets the value (`global.value = v`). An immutable global, a v128 global, or a value
     /// of another type: [`Error::TypeError`].
     pub fn set(&self, v: Value) -> Result<(), Error> {
+        self.set_checked(v, false)
+    }
+
+    /// Sets the value like [`Global::set`], except that a mutable `v128` global can be set
+    /// too, to a [`Value::V128`] (all 128 bits). Rust-only (in JS setting it is a
+    /// `TypeError`).
+    pub fn set_with_v128(&self, v: Value) -> Result<(), Error> {
+        self.set_checked(v, true)
+    }
+
+    fn set_checked(&self, v: Value, allow_v128: bool) -> Result<(), Error> {
         with_state(|st| {
             let ty = st.globals[&self.0];
             if !ty.mutable {
                 return Err(TypeError::new("the global is immutable").into());
             }
-            if ty.content == ValType::V128 {
+            if !allow_v128 && ty.content == ValType::V128 {
                 return Err(TypeError::new("a v128 global cannot be set from the host").into());
             }
             if !v.matches(ty.content) {

@@ -10,8 +10,11 @@ use crate::func::Func;
 /// A wasm value (the Rust counterpart of a JS value converted by `ToWebAssemblyValue`).
 ///
 /// `f32`/`f64` keep their bits (NaN payloads included) as long as Rust does not compute
-/// with them. `V128` exists for completeness: as in JS, a `v128` never crosses the façade
-/// (calls, globals), which is a `TypeError`.
+/// with them. As in JS, a `v128` does not cross the façade's JS-API calls and globals
+/// ([`Func::call`], [`Global::get`](crate::Global::get), ... give a `TypeError`); the
+/// Rust-only [`Func::call_with_v128`], [`Global::get_with_v128`](crate::Global::get_with_v128)
+/// and [`Global::set_with_v128`](crate::Global::set_with_v128) pass a `V128` with all 128
+/// bits.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
     /// An `i32`.
@@ -22,7 +25,8 @@ pub enum Value {
     F32(f32),
     /// An `f64`.
     F64(f64),
-    /// A `v128` (never accepted by the façade's calls and globals).
+    /// A `v128`, lane 0 in the least significant bits (accepted only by the Rust-only
+    /// `*_with_v128` calls and accessors).
     V128(u128),
     /// A function reference, or null.
     FuncRef(Option<Func>),

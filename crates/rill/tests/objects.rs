@@ -353,8 +353,8 @@ fn global_set_immutable_is_a_type_error() {
     assert_eq!(g.get().unwrap(), Value::I32(5));
 }
 
-/// Row: getting or setting a v128 global through the façade → TypeError (no Rust-only
-/// accessor: rill-vm keeps only 64 bits of a v128 global).
+/// Row: getting or setting a v128 global through the façade → TypeError (the JS rule;
+/// the Rust-only accessors below allow it).
 #[test]
 fn global_v128_is_a_type_error() {
     let g = global(ValType::V128, true, None).unwrap();
@@ -364,6 +364,36 @@ fn global_v128_is_a_type_error() {
         global(ValType::V128, false, Some(Value::V128(1))),
         TypeError
     );
+}
+
+/// Row (Rust-only accessor): `get_with_v128` / `set_with_v128` read and write all 128 bits
+/// of a v128 global, and wasm sees them; the other rules (mutability, types) still hold.
+#[test]
+fn global_v128_rust_only_accessors() {
+    let big = Value::V128(0xfedc_ba98_7654_3210_0123_4567_89ab_cdef);
+    let g = global(ValType::V128, true, None).unwrap();
+    assert_eq!(g.get_with_v128().unwrap(), Value::V128(0));
+    g.set_with_v128(big).unwrap();
+    assert_eq!(g.get_with_v128().unwrap(), big);
+    assert_err!(g.set_with_v128(Value::I32(1)), TypeError);
+    let mut imports = Imports::new();
+    imports.define("m", "g", g);
+    let module = m(r#"(module (import "m" "g" (global $g (mut v128)))
+        (func (export "high") (result i64) (i64x2.extract_lane 1 (global.get $g)))
+        (func (export "set") (global.set $g (v128.const i64x2 1 2))))"#);
+    let instance = Instance::new(&module, Some(&imports)).unwrap();
+    let high = instance.get_func("high").unwrap();
+    assert_eq!(
+        high.call(&[]).unwrap(),
+        vec![Value::I64(0xfedc_ba98_7654_3210_u64 as i64)]
+    );
+    instance.get_func("set").unwrap().call(&[]).unwrap();
+    assert_eq!(g.get_with_v128().unwrap(), Value::V128(2 << 64 | 1));
+    let fixed = global(ValType::V128, false, None).unwrap();
+    assert_err!(fixed.set_with_v128(big), TypeError);
+    // An i32 global through the Rust-only accessors: as `get`/`set`.
+    let i = global(ValType::I32, true, Some(Value::I32(3))).unwrap();
+    assert_eq!(i.get_with_v128().unwrap(), Value::I32(3));
 }
 
 // ---- Functions ------------------------------------------------------------------------
@@ -387,6 +417,35 @@ fn func_call_with_wrong_arguments_is_a_type_error() {
         .get_func("v")
         .unwrap();
     assert_err!(v.call(&[Value::V128(0)]), TypeError);
+}
+
+/// Row (Rust-only call): `call_with_v128` passes and returns v128 values with all 128
+/// bits; argument checks still apply.
+#[test]
+fn func_call_with_v128() {
+    let i = inst(
+        r#"(module (func (export "rev") (param v128 i32) (result i32 v128)
+            (local.get 1)
+            (i8x16.shuffle 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1 0 (local.get 0) (local.get 0))))"#,
+    );
+    let rev = i.get_func("rev").unwrap();
+    let x = 0x0f0e_0d0c_0b0a_0908_0706_0504_0302_0100u128;
+    assert_eq!(
+        rev.call_with_v128(&[Value::V128(x), Value::I32(7)])
+            .unwrap(),
+        vec![Value::I32(7), Value::V128(x.swap_bytes())]
+    );
+    assert_err!(rev.call_with_v128(&[Value::V128(x)]), TypeError);
+    assert_err!(
+        rev.call_with_v128(&[Value::I32(1), Value::I32(7)]),
+        TypeError
+    );
+    // Functions without v128: as `call`.
+    let div = inst(DIV).get_func("div").unwrap();
+    assert_eq!(
+        div.call_with_v128(&[Value::I32(7), Value::I32(2)]).unwrap(),
+        vec![Value::I32(3)]
+    );
 }
 
 /// Row: a trap during the call → RuntimeError with the trap's message.

@@ -133,13 +133,13 @@ pub(crate) fn instantiate(
             content: canon_val(&inst, g.ty.content),
             mutable: g.ty.mutable,
         };
-        store.globals.push(GlobalInst { value, ty });
+        store.globals.push(GlobalInst::new(ty, value));
         inst.globals.push(store.globals.len() as u32 - 1);
     }
     // Tables and memories.
     for t in &module.tables {
         let init = match &t.init {
-            Some(e) => eval_const(store, &inst, e).map_err(InstantiationError::Trap)?,
+            Some(e) => eval_const(store, &inst, e).map_err(InstantiationError::Trap)? as u64,
             None => 0,
         };
         let mut ty = t.ty;
@@ -165,7 +165,7 @@ pub(crate) fn instantiate(
                 .collect(),
             ElementItems::Expressions(_, exprs) => exprs
                 .iter()
-                .map(|x| eval_const(store, &inst, x))
+                .map(|x| eval_const(store, &inst, x).map(|v| v as u64))
                 .collect::<Result<_, _>>()
                 .map_err(InstantiationError::Trap)?,
         };
@@ -202,7 +202,7 @@ pub(crate) fn instantiate(
         match &e.kind {
             ElementKind::Active { table, offset } => {
                 let off = eval_const(store, &store.instances[id as usize], offset)
-                    .map_err(InstantiationError::Trap)?;
+                    .map_err(InstantiationError::Trap)? as u64;
                 let items = std::mem::take(&mut store.elems[seg]);
                 let t = &mut store.tables[tables[*table as usize] as usize];
                 let dst = usize::try_from(off).ok();
@@ -218,7 +218,7 @@ pub(crate) fn instantiate(
     for (i, d) in module.datas.iter().enumerate() {
         if let DataKind::Active { memory, offset } = &d.kind {
             let off = eval_const(store, &store.instances[id as usize], offset)
-                .map_err(InstantiationError::Trap)?;
+                .map_err(InstantiationError::Trap)? as u64;
             let seg = datas[i] as usize;
             let bytes = std::mem::take(&mut store.datas[seg]);
             let m = &mut store.memories[mems[*memory as usize] as usize];
@@ -297,48 +297,50 @@ fn val_type_sub(store: &Store, a: ValType, b: ValType) -> bool {
     }
 }
 
-/// Evaluates a constant expression to a register value.
+/// Evaluates a constant expression to its bits (a register value zero-extended, or a
+/// `v128`).
 pub(crate) fn eval_const(
     store: &Store,
     inst: &InstanceData,
     expr: &ConstExpr,
-) -> Result<u64, Trap> {
-    let mut stack: Vec<u64> = Vec::new();
+) -> Result<u128, Trap> {
+    let mut stack: Vec<u128> = Vec::new();
     let mut ops = expr.operators();
     loop {
         let op = ops
             .read()
             .map_err(|e| Trap::Unsupported(format!("constant expression: {e}")))?;
-        let v = match op {
+        let v: u128 = match op {
             Operator::End => break,
-            Operator::I32Const { value } => u64::from(value as u32),
-            Operator::I64Const { value } => value as u64,
-            Operator::F32Const { value } => u64::from(value.bits()),
-            Operator::F64Const { value } => value.bits(),
+            Operator::I32Const { value } => u128::from(value as u32),
+            Operator::I64Const { value } => u128::from(value as u64),
+            Operator::F32Const { value } => u128::from(value.bits()),
+            Operator::F64Const { value } => u128::from(value.bits()),
+            Operator::V128Const { value } => value.to_u128(),
             Operator::RefNull { .. } => 0,
             Operator::RefFunc { function_index } => {
-                u64::from(inst.funcs[function_index as usize]) + 1
+                u128::from(inst.funcs[function_index as usize]) + 1
             }
             Operator::GlobalGet { global_index } => {
-                store.globals[inst.globals[global_index as usize] as usize].value
+                store.globals[inst.globals[global_index as usize] as usize].get_v128()
             }
             Operator::I32Add | Operator::I32Sub | Operator::I32Mul => {
                 let b = stack.pop().unwrap_or(0) as u32;
                 let a = stack.pop().unwrap_or(0) as u32;
-                u64::from(match op {
+                u128::from(match op {
                     Operator::I32Add => a.wrapping_add(b),
                     Operator::I32Sub => a.wrapping_sub(b),
                     _ => a.wrapping_mul(b),
                 })
             }
             Operator::I64Add | Operator::I64Sub | Operator::I64Mul => {
-                let b = stack.pop().unwrap_or(0);
-                let a = stack.pop().unwrap_or(0);
-                match op {
+                let b = stack.pop().unwrap_or(0) as u64;
+                let a = stack.pop().unwrap_or(0) as u64;
+                u128::from(match op {
                     Operator::I64Add => a.wrapping_add(b),
                     Operator::I64Sub => a.wrapping_sub(b),
                     _ => a.wrapping_mul(b),
-                }
+                })
             }
             other => {
                 return Err(Trap::Unsupported(format!(

@@ -12,13 +12,20 @@
 //!   live in a heap vector, and running out of frames or registers is the
 //!   [`Trap::StackExhausted`] trap ("call stack exhausted").
 //! - Traps are values ([`Trap`]) with the testsuite's messages. Instructions of proposals
-//!   the interpreter does not execute yet (SIMD, GC, exceptions, threads) are
+//!   the interpreter does not execute yet (GC, exceptions, threads) are
 //!   [`Trap::Unsupported`], never a wrong answer.
+//! - SIMD and relaxed SIMD execute: `v128` values live in a register file parallel to the
+//!   scalar one (`exec_simd.rs`), their semantics are portable functions (`simd.rs`, which
+//!   also documents the deterministic choice made for each relaxed operator), and
+//!   [`Value::V128`] crosses [`Store::invoke`], host functions and globals with all 128
+//!   bits.
 
 mod exec;
+mod exec_simd;
 mod instance;
 mod module;
 mod ops;
+mod simd;
 mod store;
 mod trap;
 mod value;

@@ -131,8 +131,34 @@ impl TableInst {
 /// A global variable.
 #[derive(Debug)]
 pub struct GlobalInst {
+    /// The value in the register encoding; for a `v128`, its low 64 bits.
     pub(crate) value: u64,
+    /// A `v128`'s high 64 bits (0 for other types).
+    pub(crate) high: u64,
     pub(crate) ty: GlobalType,
+}
+
+impl GlobalInst {
+    /// A global of type `ty` holding `bits` (see [`Value::to_bits128`]).
+    pub(crate) fn new(ty: GlobalType, bits: u128) -> GlobalInst {
+        GlobalInst {
+            value: bits as u64,
+            high: (bits >> 64) as u64,
+            ty,
+        }
+    }
+
+    /// All 128 bits (a scalar zero-extended).
+    #[inline]
+    pub(crate) fn get_v128(&self) -> u128 {
+        u128::from(self.high) << 64 | u128::from(self.value)
+    }
+
+    #[inline]
+    pub(crate) fn set_v128(&mut self, v: u128) {
+        self.value = v as u64;
+        self.high = (v >> 64) as u64;
+    }
 }
 
 /// What an import is satisfied with, and what an export is: store addresses.
@@ -262,6 +288,8 @@ pub struct Store {
     pub(crate) types: TypeRegistry,
     /// The register file, kept between calls.
     pub(crate) regs: Vec<u64>,
+    /// The vector register file (`v128` slots, see `exec_simd`), kept between calls.
+    pub(crate) vregs: Vec<crate::simd::V>,
 }
 
 impl Store {
@@ -317,17 +345,14 @@ impl Store {
 
     /// A new global.
     pub fn global_new(&mut self, ty: GlobalType, value: Value) -> u32 {
-        self.globals.push(GlobalInst {
-            value: value.to_raw(),
-            ty,
-        });
+        self.globals.push(GlobalInst::new(ty, value.to_bits128()));
         self.globals.len() as u32 - 1
     }
 
     /// A global's value.
     pub fn global_get(&self, g: u32) -> Value {
         let g = &self.globals[g as usize];
-        Value::from_raw(g.value, g.ty.content)
+        Value::from_bits128(g.get_v128(), g.ty.content)
     }
 
     /// An export of an instance.

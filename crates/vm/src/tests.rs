@@ -341,3 +341,197 @@ fn a_branch_out_of_the_code_does_not_pass_verification() {
     cf.code = code.into_boxed_slice();
     crate::VerifiedFunc::new(cf, &body);
 }
+
+// ----- v128 values through frames, calls, globals and the host -----
+
+/// `i32x4` lanes as a `v128` value.
+fn i32x4(l: [i32; 4]) -> Value {
+    Value::V128(
+        l.iter()
+            .rev()
+            .fold(0u128, |v, &x| v << 32 | u128::from(x as u32)),
+    )
+}
+
+#[test]
+fn v128_params_results_and_locals_keep_128_bits() {
+    let (mut s, i) = instance(
+        r#"(module
+            (func (export "id") (param v128) (result v128) (local.get 0))
+            (func (export "swap") (param v128 i64 v128) (result v128 i64 v128)
+              (local.get 2) (local.get 1) (local.get 0))
+            (func (export "zero") (result v128) (local v128) (local.get 0))
+            (func (export "set") (param v128) (result v128) (local v128)
+              (local.set 1 (i32x4.add (local.get 0) (local.get 0)))
+              (local.get 1)))"#,
+    );
+    let x = Value::V128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210);
+    let y = Value::V128(u128::MAX - 5);
+    assert_eq!(call(&mut s, i, "id", &[x]), Ok(vec![x]));
+    assert_eq!(
+        call(&mut s, i, "swap", &[x, Value::I64(-3), y]),
+        Ok(vec![y, Value::I64(-3), x])
+    );
+    assert_eq!(call(&mut s, i, "zero", &[]), Ok(vec![Value::V128(0)]));
+    assert_eq!(
+        call(&mut s, i, "set", &[i32x4([1, -2, 3, i32::MAX])]),
+        Ok(vec![i32x4([2, -4, 6, -2])])
+    );
+}
+
+#[test]
+fn v128_through_calls_tail_calls_and_blocks() {
+    let (mut s, i) = instance(
+        r#"(module
+            (func $add (param v128 v128) (result v128) (i64x2.add (local.get 0) (local.get 1)))
+            (func $pick (param i32 v128 v128) (result v128)
+              (select (local.get 1) (local.get 2) (local.get 0)))
+            (func (export "call") (param v128) (result v128)
+              (call $add (local.get 0) (call $add (local.get 0) (local.get 0))))
+            (func (export "tail") (param v128 v128) (result v128)
+              (return_call $add (local.get 1) (local.get 0)))
+            (func (export "indirect") (param v128) (result v128)
+              (return_call_indirect (type 0) (local.get 0) (local.get 0) (i32.const 0)))
+            (table funcref (elem $add))
+            (type (func (param v128 v128) (result v128)))
+            (func (export "select") (param i32 v128 v128) (result v128)
+              (call $pick (local.get 0) (local.get 1) (local.get 2)))
+            (func (export "blocks") (param i32 v128) (result v128 i32)
+              block $b (result v128 i32)
+                block $c (result v128 i32)
+                  v128.const i64x2 7 7
+                  i32.const 9
+                  local.get 0
+                  br_table $c $b $c
+                end
+                drop
+                local.get 0
+                if (param v128) (result v128 i32)
+                  i32.const 1
+                else
+                  drop
+                  local.get 1
+                  i32.const 2
+                end
+              end)
+            (func (export "loop") (param i32) (result v128) (local v128)
+              (loop $l
+                (local.set 1 (i32x4.add (local.get 1) (v128.const i32x4 1 2 3 4)))
+                (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+              (local.get 1)))"#,
+    );
+    let x = Value::V128(5 << 64 | 1);
+    let y = Value::V128(1 << 64 | 2);
+    assert_eq!(
+        call(&mut s, i, "call", &[x]),
+        Ok(vec![Value::V128(15 << 64 | 3)])
+    );
+    assert_eq!(
+        call(&mut s, i, "tail", &[x, y]),
+        Ok(vec![Value::V128(6 << 64 | 3)])
+    );
+    assert_eq!(
+        call(&mut s, i, "indirect", &[x]),
+        Ok(vec![Value::V128(10 << 64 | 2)])
+    );
+    assert_eq!(
+        call(&mut s, i, "select", &[Value::I32(1), x, y]),
+        Ok(vec![x])
+    );
+    assert_eq!(
+        call(&mut s, i, "select", &[Value::I32(0), x, y]),
+        Ok(vec![y])
+    );
+    // br_table index 1: to $b with the constant and 9; 0 and 2: to $c, then the `if`.
+    let seven = Value::V128(7 << 64 | 7);
+    assert_eq!(
+        call(&mut s, i, "blocks", &[Value::I32(1), x]),
+        Ok(vec![seven, Value::I32(9)])
+    );
+    assert_eq!(
+        call(&mut s, i, "blocks", &[Value::I32(0), x]),
+        Ok(vec![x, Value::I32(2)])
+    );
+    assert_eq!(
+        call(&mut s, i, "blocks", &[Value::I32(2), x]),
+        Ok(vec![seven, Value::I32(1)])
+    );
+    assert_eq!(
+        call(&mut s, i, "loop", &[Value::I32(3)]),
+        Ok(vec![i32x4([3, 6, 9, 12])])
+    );
+}
+
+#[test]
+fn v128_globals_and_host_functions() {
+    let module = Arc::new(
+        Module::new(
+            &wat::parse_str(
+                r#"(module
+                (import "" "twice" (func $twice (param v128) (result v128)))
+                (global $g (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
+                (global $k v128 (v128.const i32x4 1 2 3 4))
+                (global $h v128 (global.get $k))
+                (func (export "bump") (result v128)
+                  (global.set $g (call $twice (global.get $g)))
+                  (global.get $g))
+                (func (export "h") (result v128) (global.get $h))
+                (func (export "tail") (param v128) (result v128)
+                  (return_call $twice (local.get 0))))"#,
+            )
+            .unwrap(),
+        )
+        .unwrap(),
+    );
+    let mut s = Store::new();
+    let ty = rill_decoder::FuncType {
+        params: Box::new([rill_decoder::ValType::V128]),
+        results: Box::new([rill_decoder::ValType::V128]),
+    };
+    let twice = s.func_new(ty, |args| match args {
+        [Value::V128(x)] => Ok(vec![Value::V128(x.wrapping_shl(1))]),
+        _ => panic!("one v128 argument"),
+    });
+    let i = s.instantiate(&module, &[Extern::Func(twice)]).unwrap();
+    assert_eq!(call(&mut s, i, "bump", &[]), Ok(vec![i32x4([2, 4, 6, 8])]));
+    assert_eq!(call(&mut s, i, "h", &[]), Ok(vec![i32x4([1, 2, 3, 4])]));
+    let Some(Extern::Global(g)) = s.export(i, "g") else {
+        panic!("no global")
+    };
+    assert_eq!(s.global_get(g), i32x4([2, 4, 6, 8]));
+    let big = Value::V128(0x8000_0000_0000_0000_0000_0000_0000_0001);
+    assert_eq!(call(&mut s, i, "tail", &[big]), Ok(vec![Value::V128(2)]));
+    // A host global holding a v128 keeps all of it.
+    let desc = rill_decoder::GlobalType {
+        content: rill_decoder::ValType::V128,
+        mutable: false,
+    };
+    let hg = s.global_new(desc, big);
+    assert_eq!(s.global_get(hg), big);
+}
+
+#[test]
+fn simd_memory_accesses_trap_out_of_bounds() {
+    let (mut s, i) = instance(
+        r#"(module (memory 1)
+            (func (export "store") (param i32 v128) (v128.store offset=1 (local.get 0) (local.get 1)))
+            (func (export "load") (param i32) (result v128) (v128.load offset=1 (local.get 0)))
+            (func (export "lane") (param i32) (result i32)
+              (i8x16.extract_lane_u 15 (v128.load8_lane 15 (local.get 0) (v128.const i64x2 0 0)))))"#,
+    );
+    let x = Value::V128(0x1122_3344_5566_7788_99aa_bbcc_ddee_ff00);
+    assert_eq!(call(&mut s, i, "store", &[Value::I32(100), x]), Ok(vec![]));
+    assert_eq!(call(&mut s, i, "load", &[Value::I32(100)]), Ok(vec![x]));
+    assert_eq!(
+        call(&mut s, i, "lane", &[Value::I32(116)]),
+        Ok(vec![Value::I32(0x11)])
+    );
+    assert_eq!(
+        call(&mut s, i, "load", &[Value::I32(65536 - 16)]),
+        Err(Trap::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        call(&mut s, i, "store", &[Value::I32(-1), x]),
+        Err(Trap::MemoryOutOfBounds)
+    );
+}

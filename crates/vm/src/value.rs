@@ -41,7 +41,9 @@ impl Value {
         }
     }
 
-    /// The register encoding (see `rill_lower::isa`).
+    /// The scalar register encoding (see `rill_lower::isa`). A `v128` does not fit: it
+    /// lives in a vector slot (see `exec_simd`); here it gives its low 64 bits, and callers
+    /// that may see one use [`Value::to_bits128`] or the vector slots.
     pub(crate) fn to_raw(self) -> u64 {
         match self {
             Value::I32(v) => u64::from(v as u32),
@@ -55,7 +57,24 @@ impl Value {
         }
     }
 
-    /// Decodes a register of type `ty`.
+    /// All the value's bits: a `v128` whole, anything else its register encoding
+    /// zero-extended.
+    pub(crate) fn to_bits128(self) -> u128 {
+        match self {
+            Value::V128(v) => v,
+            v => u128::from(v.to_raw()),
+        }
+    }
+
+    /// Decodes [`Value::to_bits128`]'s bits of a value of type `ty`.
+    pub(crate) fn from_bits128(bits: u128, ty: ValType) -> Value {
+        match ty {
+            ValType::V128 => Value::V128(bits),
+            ty => Value::from_raw(bits as u64, ty),
+        }
+    }
+
+    /// Decodes a scalar register of type `ty` (a `v128`: see [`Value::from_bits128`]).
     pub(crate) fn from_raw(raw: u64, ty: ValType) -> Value {
         match ty {
             ValType::I32 => Value::I32(raw as u32 as i32),

@@ -358,6 +358,16 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
             let t = slow::trap_of(&(unsafe { &*ip }).instr);
             cx.trap(t)
         },
+        Instr::Simd { .. } | Instr::SimdX { .. } => |ip, fp, _mem, _len, cx| {
+            let at = cx.frame_index(fp);
+            // SAFETY: as in `operands!`.
+            if !slow::simd(cx, at, &(unsafe { &*ip }).instr) {
+                return Exit::Trap;
+            }
+            let fp = cx.frame_ptr(at);
+            let (mem, len) = cx.mem0();
+            next!(after!(ip), fp, mem, len, cx)
+        },
         Instr::LoadAt { .. }
         | Instr::StoreAt { .. }
         | Instr::MemorySize { .. }

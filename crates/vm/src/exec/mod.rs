@@ -110,6 +110,8 @@ pub(crate) struct Cx<'s> {
     datas: &'s mut [rill_decoder::Bytes],
     /// The register file. Frame pointers point into it: whoever grows it derives them again.
     regs: &'s mut Vec<u64>,
+    /// The vector register file, indexed like `regs` (see `exec_simd`).
+    vregs: &'s mut Vec<crate::simd::V>,
     frames: Vec<Frame<'s>>,
     /// The running function and its instance.
     code: &'s Code,
@@ -249,17 +251,28 @@ pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Va
         return h.clone()(args);
     }
     let mut regs = std::mem::take(&mut store.regs);
+    let mut vregs = std::mem::take(&mut store.vregs);
     regs.clear();
     regs.extend(args.iter().map(|v| v.to_raw()));
-    let result = run(store, &mut regs, f);
+    if let Some(i) = args.iter().rposition(|v| matches!(v, Value::V128(_))) {
+        vregs.clear();
+        vregs.resize(i + 1, [0; 16]);
+        for (i, v) in args.iter().enumerate() {
+            if let Value::V128(x) = *v {
+                vregs[i] = crate::simd::from_u128(x);
+            }
+        }
+    }
+    let result = run(store, &mut regs, &mut vregs, f);
     let out = result.map(|()| {
         ty.results
             .iter()
             .enumerate()
-            .map(|(i, t)| Value::from_raw(regs[i], *t))
+            .map(|(i, t)| crate::exec_simd::read_value(&regs, &vregs, i, *t))
             .collect()
     });
     store.regs = regs;
+    store.vregs = vregs;
     out
 }
 
@@ -298,9 +311,14 @@ fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
     true
 }
 
-/// Runs function `entry` (a wasm function) with its arguments in `regs[0..]`; its results
-/// end up in `regs[0..]`.
-fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
+/// Runs function `entry` (a wasm function) with its arguments in `regs[0..]` (`v128`s in
+/// `vregs[0..]`); its results end up in `regs[0..]` (and `vregs[0..]`).
+fn run(
+    store: &mut Store,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    entry: u32,
+) -> Result<(), Trap> {
     let Store {
         funcs,
         memories,
@@ -329,6 +347,7 @@ fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
         elems,
         datas,
         regs,
+        vregs,
         frames: Vec::new(),
         code,
         inst,

@@ -55,6 +55,9 @@ pub(super) fn call(
         // SAFETY: `base..base + n` and `0..n` are in the frame (just checked; `n` is below
         // `base + n`); `copy` allows the ranges to overlap.
         unsafe { std::ptr::copy(fp.add(base as usize), fp, n) };
+        if code.func.uses_v128 && !tail_vector_args(cx, at, at + base as usize, n) {
+            return Exit::Trap;
+        }
         at
     } else {
         if cx.frames.len() >= MAX_CALL_DEPTH {
@@ -79,6 +82,43 @@ pub(super) fn call(
         (mem, len) = cx.mem0();
     }
     next!(code.ops.as_ptr(), new_fp, mem, len, cx)
+}
+
+/// A tail call's `v128` arguments (see `exec_simd::tail_args`); `false` after recording a
+/// trap.
+#[inline(never)]
+fn tail_vector_args(cx: &mut Cx<'_>, at: usize, base: usize, n: usize) -> bool {
+    match crate::exec_simd::tail_args(cx.vregs, at, base, n) {
+        Ok(()) => true,
+        Err(t) => {
+            cx.trap(t);
+            false
+        }
+    }
+}
+
+/// Executes a SIMD instruction in the frame at register index `at`; `false` after recording
+/// a trap. The caller derives the frame pointer and memory 0 again afterwards.
+#[inline(never)]
+pub(super) fn simd(cx: &mut Cx<'_>, at: usize, instr: &Instr) -> bool {
+    let code = cx.code;
+    let result = crate::exec_simd::exec(
+        *instr,
+        at,
+        cx.regs,
+        cx.vregs,
+        &code.func,
+        cx.inst,
+        cx.memories,
+        cx.globals,
+    );
+    match result {
+        Ok(()) => true,
+        Err(t) => {
+            cx.trap(t);
+            false
+        }
+    }
 }
 
 /// Calls host function `f`: arguments from slot `base`, results back to `base` (or, for a
@@ -111,7 +151,7 @@ fn host_call_values(cx: &mut Cx<'_>, at: usize, f: u32, base: Slot, tail: bool) 
         .params
         .iter()
         .enumerate()
-        .map(|(i, t)| Value::from_raw(cx.regs[base + i], *t))
+        .map(|(i, t)| crate::exec_simd::read_value(cx.regs, cx.vregs, base + i, *t))
         .collect();
     let results = match h(&args) {
         Ok(r) => r,
@@ -121,11 +161,11 @@ fn host_call_values(cx: &mut Cx<'_>, at: usize, f: u32, base: Slot, tail: bool) 
         }
     };
     let out = if tail { at } else { base };
-    if out + results.len() > cx.regs.len() {
-        cx.regs.resize(out + results.len(), 0);
-    }
     for (i, v) in results.iter().enumerate() {
-        cx.regs[out + i] = v.to_raw();
+        if let Err(t) = crate::exec_simd::write_value(cx.regs, cx.vregs, out + i, *v) {
+            cx.trap(t);
+            return false;
+        }
     }
     true
 }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use rill_decoder::{FuncType, ValType};
-use rill_lower::{CallSite, CompiledFunc, CopySite, Instr, MemOp, MemSite};
+use rill_lower::{CallSite, CompiledFunc, CopySite, Instr, MemOp, MemSite, SimdOp};
 
 use super::{verify, TAIL_DISPATCH};
 use crate::{Extern, Module, Store, Value};
@@ -201,6 +201,13 @@ fn every_handler_loop() -> CompiledFunc {
             site: 3,
         },
         Instr::ElemDrop { segment: 1 },
+        Instr::Simd {
+            op: SimdOp::V128Zero,
+            d: 7,
+            a: 0,
+            b: 0,
+            c: 0,
+        },
         Instr::I32SubImm { d: 0, a: 0, imm: 1 },
     ]);
     let back = start as i32 - code.len() as i32;
@@ -217,6 +224,9 @@ fn every_handler_loop() -> CompiledFunc {
         locals: 1,
         frame_size: 8,
         consts: Box::new([]),
+        v128_consts: Box::new([]),
+        simd_sites: Box::new([]),
+        uses_v128: true,
         call_sites: Box::new([CallSite {
             type_index: 0,
             table: 0,
