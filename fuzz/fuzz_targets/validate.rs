@@ -1,5 +1,5 @@
-//! Differential validation: rill's `validate` and `wasmparser::Validator`, configured with
-//! the same Wasm 3.0 feature set, must agree on accept/reject for every input.
+//! Differential validation: rill's `validate_with` and `wasmparser::Validator`, configured
+//! with the same feature set, must agree on accept/reject for every input.
 //!
 //! The first byte of the input chooses the mode (byte % 4):
 //!   0: the rest of the input as module bytes, as is;
@@ -8,7 +8,10 @@
 //!      feature set below; function bodies are sometimes raw, invalid bytes);
 //!   3: a wasm-smith module with every shared proposal switched on (bodies sometimes raw).
 //! In modes 2 and 3, bit 2 of the first byte (`& 4`) overwrites one to four bytes of the
-//! generated module (after its header), for nearly valid modules.
+//! generated module (after its header), for nearly valid modules. In every mode, bit 3
+//! (`& 8`) switches the custom-descriptors proposal on, on both sides (rill's
+//! `Features::custom_descriptors`, wasmparser's `CUSTOM_DESCRIPTORS`, and wasm-smith's in
+//! modes 2 and 3); off, both validate Wasm 3.0's rules.
 //!
 //! `RILL_FUZZ_MODE=raw` (modes 0, 1) or `RILL_FUZZ_MODE=smith` (modes 2, 3) makes the target
 //! reject the other modes' inputs, so one run can focus on one kind of input. The first byte
@@ -27,21 +30,35 @@ use libfuzzer_sys::{fuzz_target, Corpus};
 use std::sync::OnceLock;
 use wasmparser::{Validator, WasmFeatures};
 
-/// Exactly what rill implements: Wasm 3.0 (GC, function references, tail calls, exceptions,
-/// SIMD, relaxed SIMD, memory64, multi-memory, extended-const, threads, bulk memory,
-/// reference types, multi-value, saturating float-to-int, sign-ext), plus wide arithmetic
-/// and legacy exceptions (try/catch/rethrow/delegate). `WASM3` already carries wasmparser's
-/// non-proposal gates (floats, gc types, mutable globals) and the lime sub-features
-/// (call_indirect overlong, bulk-memory-opt). Not: component model, custom page sizes,
-/// custom descriptors, stack switching, shared-everything threads, memory control,
-/// compact imports, acquire-release atomics, multibyte array access.
-/// What rill validates: Wasm 3.0, wide arithmetic, legacy exceptions, and the
-/// custom-descriptors proposal (rill implements it, always on; see F1 in FINDINGS.md).
-fn features() -> WasmFeatures {
-    WasmFeatures::WASM3
-        | WasmFeatures::WIDE_ARITHMETIC
-        | WasmFeatures::LEGACY_EXCEPTIONS
-        | WasmFeatures::CUSTOM_DESCRIPTORS
+/// Exactly what rill validates by default: Wasm 3.0 (GC, function references, tail calls,
+/// exceptions, SIMD, relaxed SIMD, memory64, multi-memory, extended-const, threads, bulk
+/// memory, reference types, multi-value, saturating float-to-int, sign-ext), plus wide
+/// arithmetic and legacy exceptions (try/catch/rethrow/delegate). `WASM3` already carries
+/// wasmparser's non-proposal gates (floats, gc types, mutable globals) and the lime
+/// sub-features (call_indirect overlong, bulk-memory-opt). With `descriptors`, also the
+/// custom-descriptors proposal, which rill validates when `Features::custom_descriptors` is
+/// on. Never: component model, custom page sizes, stack switching, shared-everything
+/// threads, memory control, compact imports, acquire-release atomics, multibyte array
+/// access.
+fn features(descriptors: bool) -> WasmFeatures {
+    let base =
+        WasmFeatures::WASM3 | WasmFeatures::WIDE_ARITHMETIC | WasmFeatures::LEGACY_EXCEPTIONS;
+    if descriptors {
+        base | WasmFeatures::CUSTOM_DESCRIPTORS
+    } else {
+        base
+    }
+}
+
+/// rill's configuration for the same feature set as [`features`].
+fn rill_config(descriptors: bool) -> rill_validator::Config {
+    rill_validator::Config {
+        features: rill_decoder::Features {
+            custom_descriptors: descriptors,
+            ..rill_decoder::Features::default()
+        },
+        ..rill_validator::Config::default()
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,12 +85,13 @@ fn report_only() -> bool {
     *REPORT.get_or_init(|| std::env::var_os("RILL_FUZZ_REPORT").is_some_and(|v| v != "0"))
 }
 
-/// Switches off everything rill does not implement and keeps wasm-smith under rill's
-/// JS-API limits (Config::arbitrary already stays far below them: at most 100 memories,
-/// 100 tables, 1,000,000 table elements, 1000 of everything else).
-fn restrict(config: &mut wasm_smith::Config) {
+/// Switches off everything rill does not implement (and custom descriptors unless
+/// `descriptors`) and keeps wasm-smith under rill's JS-API limits (Config::arbitrary already
+/// stays far below them: at most 100 memories, 100 tables, 1,000,000 table elements, 1000
+/// of everything else).
+fn restrict(config: &mut wasm_smith::Config, descriptors: bool) {
     config.custom_page_sizes_enabled = false;
-    config.custom_descriptors_enabled = false;
+    config.custom_descriptors_enabled = descriptors;
     config.shared_everything_threads_enabled = false;
     config.compact_imports_enabled = false;
     config.acquire_release_atomics_enabled = false;
@@ -93,7 +111,7 @@ fn edits(u: &mut Unstructured, mutate: bool) -> arbitrary::Result<Vec<(u16, u8)>
         .collect()
 }
 
-fn smith(u: &mut Unstructured, swarm: bool) -> arbitrary::Result<Vec<u8>> {
+fn smith(u: &mut Unstructured, swarm: bool, descriptors: bool) -> arbitrary::Result<Vec<u8>> {
     let mut config = if swarm {
         let mut c = wasm_smith::Config::arbitrary(u)?;
         // Config::arbitrary leaves these proposals off; choose them here.
@@ -124,7 +142,7 @@ fn smith(u: &mut Unstructured, swarm: bool) -> arbitrary::Result<Vec<u8>> {
     };
     // Raw bytes as function bodies now and then: invalid bodies of valid modules.
     config.allow_invalid_funcs = u.ratio(1, 4)?;
-    restrict(&mut config);
+    restrict(&mut config, descriptors);
     let module = wasm_smith::Module::new(config, u)?;
     Ok(module.to_bytes())
 }
@@ -161,12 +179,6 @@ fn wasmparser_limit(msg: &str) -> bool {
 /// for others. Each entry names its finding.
 fn known_rill_bug(rill: &Result<(), rill_validator::Error>, wp: &Result<(), String>) -> bool {
     match (rill, wp) {
-        // F3: with custom descriptors on, br_on_cast(_fail) may cast between any two types of
-        // one hierarchy; rill keeps Wasm 3.0's rule (target <: source), which the core
-        // testsuite requires. Goes away when the proposal becomes opt-in.
-        (Err(r), Ok(())) => r
-            .message()
-            .contains("cast target is not a subtype of its source"),
         // F4: wasmparser 0.263 requires the supertype of a type with a descriptor to have one
         // too; the proposal's own tests (descriptors.wast: "If a subtype has a descriptor, its
         // supertype does not need to have a descriptor") say otherwise. wasmparser is wrong.
@@ -177,12 +189,12 @@ fn known_rill_bug(rill: &Result<(), rill_validator::Error>, wp: &Result<(), Stri
     }
 }
 
-fn check(bytes: &[u8], mode: u8) {
-    let wp = Validator::new_with_features(features())
+fn check(bytes: &[u8], mode: u8, descriptors: bool) {
+    let wp = Validator::new_with_features(features(descriptors))
         .validate_all(bytes)
         .map(|_| ())
         .map_err(|e| format!("{} (at offset {:#x})", e.message(), e.offset()));
-    let rill = rill_validator::validate(bytes);
+    let rill = rill_validator::validate_with(bytes, rill_config(descriptors));
     let disagree = match (&rill, &wp) {
         (Ok(()), Ok(())) | (Err(_), Err(_)) => false,
         (Err(r), Ok(())) => !rill_limit(r.message()),
@@ -199,7 +211,8 @@ fn check(bytes: &[u8], mode: u8) {
             Err(e) => format!("rejects: {e}"),
         };
         let report = format!(
-            "verdicts differ (mode {mode}, {} bytes)\n  rill:       {r}\n  wasmparser: {w}\n  module: {}",
+            "verdicts differ (mode {mode}, custom descriptors {}, {} bytes)\n  rill:       {r}\n  wasmparser: {w}\n  module: {}",
+            if descriptors { "on" } else { "off" },
             bytes.len(),
             hex(bytes)
         );
@@ -223,23 +236,24 @@ fuzz_target!(|data: &[u8]| -> Corpus {
         return Corpus::Reject;
     };
     let mode = first % 4;
+    let descriptors = first & 8 != 0;
     match (focus(), mode) {
         (Focus::Raw, 2 | 3) | (Focus::Smith, 0 | 1) => return Corpus::Reject,
         _ => {}
     }
     match mode {
-        0 => check(rest, mode),
+        0 => check(rest, mode, descriptors),
         1 => {
             let mut bytes = b"\0asm\x01\0\0\0".to_vec();
             bytes.extend_from_slice(rest);
-            check(&bytes, mode);
+            check(&bytes, mode, descriptors);
         }
         _ => {
             let mut u = Unstructured::new(rest);
             let Ok(edits) = edits(&mut u, first & 4 != 0) else {
                 return Corpus::Reject;
             };
-            let Ok(mut bytes) = smith(&mut u, mode == 2) else {
+            let Ok(mut bytes) = smith(&mut u, mode == 2, descriptors) else {
                 return Corpus::Reject;
             };
             // Overwrite a few bytes after the header: nearly valid modules, where validators
@@ -250,7 +264,7 @@ fuzz_target!(|data: &[u8]| -> Corpus {
                     bytes[i] = byte;
                 }
             }
-            check(&bytes, mode);
+            check(&bytes, mode, descriptors);
         }
     }
     Corpus::Keep

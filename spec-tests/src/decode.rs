@@ -9,12 +9,15 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use rill_decoder::{decode_chunks, DecodeError, DecodeRun, Event, Features};
 
-/// The proposals whose encodings conflict with Wasm 3.0 are switched on only for their own
-/// folder of the testsuite (e.g. custom page sizes, whose memory flag 0x08 is malformed in
-/// Wasm 3.0).
+/// The proposals that change what Wasm 3.0 calls malformed or invalid are switched on only
+/// for their own folder of the testsuite: custom page sizes (memory flag 0x08 is malformed in
+/// Wasm 3.0) and custom descriptors (exact types, descriptor clauses and `*_desc` operators
+/// are invalid in Wasm 3.0, and `br_on_cast` needs a subtype there, which the proposal
+/// relaxes).
 pub fn features_for(path: &str) -> Features {
     Features {
         custom_page_sizes: path.starts_with("proposals/custom-page-sizes/"),
+        custom_descriptors: path.starts_with("proposals/custom-descriptors/"),
     }
 }
 

@@ -120,18 +120,35 @@ struct CodeSection {
     next_index: u32,
 }
 
-/// Proposals beyond Wasm 3.0 whose encodings conflict with it; off by default.
+/// Proposals beyond Wasm 3.0 that change what is malformed or invalid; all off by default,
+/// which is Wasm 3.0. The decoder and the validator (`rill_validator::Config::features`)
+/// read the same flags.
+///
+/// ```
+/// use rill_decoder::Features;
+/// let both = Features { custom_page_sizes: true, custom_descriptors: true };
+/// assert_eq!(both, Features::ALL);
+/// assert_eq!(Features::default(), Features { custom_page_sizes: false, custom_descriptors: false });
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Features {
     /// Custom page sizes: memory limits flag bit 3 announces a log2 page size. Wasm 3.0
-    /// reads that flag as "malformed limits flags".
+    /// reads that flag as "malformed limits flags". (Decoding.)
     pub custom_page_sizes: bool,
+    /// Custom descriptors: exact reference types `(ref (exact $t))`, `describes` and
+    /// `descriptor` clauses, exact function imports, the `*_desc` operators, and
+    /// `br_on_cast(_fail)` between any two types of one hierarchy (Wasm 3.0 requires the
+    /// target to be a subtype of the source). (Validation: the decoder reads the
+    /// proposal's encodings either way, and the validator rejects them while this is off,
+    /// as wasmparser does.)
+    pub custom_descriptors: bool,
 }
 
 impl Features {
     /// Every supported proposal switched on.
     pub const ALL: Features = Features {
         custom_page_sizes: true,
+        custom_descriptors: true,
     };
 }
 

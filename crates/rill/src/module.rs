@@ -28,10 +28,10 @@ pub(crate) struct ModuleInner {
     pub(crate) customs: Vec<CustomSection>,
 }
 
-/// How [`Module::with_config`] compiles: which limits it enforces and which proposals whose
-/// binary encoding conflicts with Wasm 3.0 it decodes. The default is what [`Module::new`],
-/// [`compile`](crate::compile), [`compile_streaming`](crate::compile_streaming) and
-/// [`validate`](crate::validate) use: the JS API's implementation limits, no such proposal.
+/// How [`Module::with_config`] compiles: which limits it enforces and which proposals beyond
+/// Wasm 3.0 it accepts. The default is what [`Module::new`], [`compile`](crate::compile),
+/// [`compile_streaming`](crate::compile_streaming) and [`validate`](crate::validate) use: the
+/// JS API's implementation limits, Wasm 3.0 without further proposals.
 ///
 /// ```
 /// // (module (table 20000000 funcref)): valid by the core specification, but over the
@@ -40,6 +40,14 @@ pub(crate) struct ModuleInner {
 /// assert!(matches!(rill::Module::new(wasm), Err(rill::Error::CompileError(_))));
 /// let core = rill::ModuleConfig::new().js_limits(false);
 /// assert!(rill::Module::with_config(wasm, core).is_ok());
+///
+/// // (module (type (struct (field (ref null (exact 0)))))): an exact reference type needs
+/// // the custom-descriptors proposal.
+/// let wasm = [0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 0x5f, 1, 0x63, 0x62, 0, 0];
+/// assert!(matches!(rill::Module::new(wasm), Err(rill::Error::CompileError(_))));
+/// let features = rill::Features { custom_descriptors: true, ..rill::Features::default() };
+/// let with_descriptors = rill::ModuleConfig::new().features(features);
+/// assert!(rill::Module::with_config(wasm, with_descriptors).is_ok());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -50,8 +58,11 @@ pub struct ModuleConfig {
     /// (what the official testsuite expects: table.wast declares tables of 2^32-1
     /// elements).
     pub js_limits: bool,
-    /// Proposals whose binary encoding conflicts with Wasm 3.0, off by default (e.g.
-    /// `custom_page_sizes`: memory limits flag bit 3, which Wasm 3.0 calls malformed).
+    /// Proposals beyond Wasm 3.0 that change what is malformed or invalid, all off by
+    /// default: `custom_page_sizes` (memory limits flag bit 3, which Wasm 3.0 calls
+    /// malformed) and `custom_descriptors` (exact reference types, descriptor clauses, the
+    /// `*_desc` operators, and `br_on_cast` between any two types of one hierarchy, which
+    /// Wasm 3.0 calls invalid). See [`Features`].
     pub features: Features,
 }
 
@@ -65,7 +76,7 @@ impl Default for ModuleConfig {
 }
 
 impl ModuleConfig {
-    /// The default: the JS API's limits, no conflicting proposal.
+    /// The default: the JS API's limits, no proposal beyond Wasm 3.0.
     pub fn new() -> ModuleConfig {
         ModuleConfig::default()
     }
@@ -85,6 +96,7 @@ impl ModuleConfig {
     pub(crate) fn validator(self) -> Config {
         Config {
             js_limits: self.js_limits,
+            features: self.features,
         }
     }
 }

@@ -75,11 +75,45 @@ fn custom_page_sizes_decode_only_when_switched_on() {
     assert!(e.is_malformed(), "{e}");
     let features = Features {
         custom_page_sizes: true,
+        ..Features::default()
     };
     let module = Module::with_config(&wasm, ModuleConfig::new().features(features)).unwrap();
     let instance = Instance::new(&module, None).unwrap();
     let memory = instance.get_memory("m").unwrap();
     assert_eq!(memory.size().unwrap(), 2);
+}
+
+/// Custom descriptors: off by default (Wasm 3.0's rules), on through `ModuleConfig`.
+#[test]
+fn custom_descriptors_validate_only_when_switched_on() {
+    // br_on_cast from (ref any) to (ref null $t): the target is not a subtype of the source,
+    // which the proposal allows (one hierarchy is enough) and Wasm 3.0 does not.
+    let relaxed = wat(r#"(module (type $t (struct))
+      (func (export "f") (param (ref any)) (result (ref null $t))
+        (block (result (ref any)) (br_on_cast 1 (ref any) (ref null $t) (local.get 0)))
+        (unreachable)))"#);
+    let exact = wat("(module (type $t (struct (field (ref null (exact $t))))))");
+    let features = Features {
+        custom_descriptors: true,
+        ..Features::default()
+    };
+    for (wasm, message) in [
+        (
+            &relaxed,
+            "type mismatch: cast target is not a subtype of its source",
+        ),
+        (
+            &exact,
+            "custom descriptors required for exact reference types",
+        ),
+    ] {
+        assert!(!rill::validate(wasm));
+        let e = compile_error(Module::new(wasm));
+        assert!(!e.is_malformed(), "{e}");
+        assert_eq!(e.message(), message);
+        let module = Module::with_config(wasm, ModuleConfig::new().features(features));
+        assert!(module.is_ok(), "{:?}", module.err());
+    }
 }
 
 #[test]

@@ -2,8 +2,11 @@
 
 use std::collections::HashSet;
 
-use rill_decoder::{FuncType, GlobalType, MemoryType, RefType, TableType, TagType, ValType};
+use rill_decoder::{
+    Features, FuncType, GlobalType, HeapType, MemoryType, RefType, TableType, TagType, ValType,
+};
 
+use crate::error::ValidationError;
 use crate::types::Types;
 
 /// Everything a function body is validated against. Complete (and immutable) from the start
@@ -11,6 +14,9 @@ use crate::types::Types;
 /// validated on any thread, in any order.
 #[derive(Debug, Default, Clone)]
 pub struct ModuleEnv {
+    /// The proposals beyond Wasm 3.0 the module is validated with (the validator's
+    /// [`Config::features`](crate::Config::features)).
+    pub features: Features,
     /// All defined types.
     pub types: Types,
     /// The type index of every function, imported ones first.
@@ -74,6 +80,40 @@ impl ModuleEnv {
                 ValType::I32
             }
         })
+    }
+
+    /// Checks a value type written in the module: every type index is defined ("unknown
+    /// type N"), and an exact reference type needs the custom-descriptors proposal.
+    pub fn check_val_type(&self, v: ValType, offset: usize) -> Result<(), ValidationError> {
+        if let ValType::Ref(r) = v {
+            self.check_heap_type(r.heap, offset)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a heap type written in the module, like [`ModuleEnv::check_val_type`].
+    pub fn check_heap_type(&self, h: HeapType, offset: usize) -> Result<(), ValidationError> {
+        self.types.check_heap_type(h, offset)?;
+        if matches!(h, HeapType::Exact(_)) {
+            self.require_custom_descriptors("exact reference types", offset)?;
+        }
+        Ok(())
+    }
+
+    /// "custom descriptors required for `what`" unless the proposal is on.
+    pub fn require_custom_descriptors(
+        &self,
+        what: &str,
+        offset: usize,
+    ) -> Result<(), ValidationError> {
+        if self.features.custom_descriptors {
+            Ok(())
+        } else {
+            Err(ValidationError::new(
+                offset,
+                format!("custom descriptors required for {what}"),
+            ))
+        }
     }
 
     /// Number of defined (not imported) functions.

@@ -30,9 +30,9 @@ pub fn validate(bytes: &[u8]) -> Result<()> {
     validate_with(bytes, Config::default())
 }
 
-/// [`validate`] with options.
+/// [`validate`] with options (the decoder gets the same [`Config::features`]).
 pub fn validate_with(bytes: &[u8], config: Config) -> Result<()> {
-    let mut decoder = Decoder::new();
+    let mut decoder = Decoder::with_features(config.features);
     let mut validator = ModuleValidator::with_config(config);
     let mut scratch = FuncScratch::default();
     let mut run = |decoder: &mut Decoder| -> Result<()> {

@@ -4,8 +4,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use rill_decoder::{
-    limits, ConstExpr, DataKind, ElementItems, ElementKind, Event, ExternalKind, GlobalType,
-    MemoryType, Payload, RefType, TableType, TagType, TypeRef, ValType,
+    limits, CompositeTypeKind, ConstExpr, DataKind, ElementItems, ElementKind, Event, ExternalKind,
+    Features, GlobalType, HeapType, MemoryType, Payload, RecGroup, RefType, StorageType, TableType,
+    TagType, TypeRef, ValType,
 };
 
 use crate::env::ModuleEnv;
@@ -13,16 +14,35 @@ use crate::error::{bail, Result, ValidationError};
 use crate::func::validate_const_expr;
 
 /// Options of the validator.
+///
+/// ```
+/// use rill_decoder::Features;
+/// use rill_validator::{validate_with, Config};
+///
+/// // (module (type (struct (field (ref null (exact 0)))))): an exact reference type, from
+/// // the custom-descriptors proposal.
+/// let wasm = [0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 0x5f, 1, 0x63, 0x62, 0, 0];
+/// let err = validate_with(&wasm, Config::default()).unwrap_err();
+/// assert_eq!(err.message(), "custom descriptors required for exact reference types");
+/// let features = Features { custom_descriptors: true, ..Features::default() };
+/// assert!(validate_with(&wasm, Config { features, ..Config::default() }).is_ok());
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
     /// Enforce the JS API's implementation limits beyond the core ones (JS-API.md): an
     /// initial table size over 10,000,000 is rejected. On by default.
     pub js_limits: bool,
+    /// The proposals beyond Wasm 3.0 to accept (none by default). The decoder that feeds the
+    /// validator must have the same ([`rill_decoder::Decoder::with_features`]).
+    pub features: Features,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { js_limits: true }
+        Config {
+            js_limits: true,
+            features: Features::default(),
+        }
     }
 }
 
@@ -56,7 +76,10 @@ impl ModuleValidator {
     pub fn with_config(config: Config) -> Self {
         ModuleValidator {
             config,
-            env: Arc::new(ModuleEnv::default()),
+            env: Arc::new(ModuleEnv {
+                features: config.features,
+                ..ModuleEnv::default()
+            }),
             frozen: false,
             function_types_seen: false,
             export_names: HashSet::new(),
@@ -83,6 +106,9 @@ impl ModuleValidator {
             Payload::Type(groups) => {
                 let env = self.env_mut();
                 for g in groups {
+                    if !env.features.custom_descriptors {
+                        check_no_custom_descriptors(env, g, at)?;
+                    }
                     env.types.add_rec_group(g, at)?;
                 }
             }
@@ -208,6 +234,10 @@ impl ModuleValidator {
     fn import(&mut self, ty: &TypeRef, at: usize) -> Result<()> {
         match ty {
             TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                if matches!(ty, TypeRef::FuncExact(_)) {
+                    self.env
+                        .require_custom_descriptors("exact function imports", at)?;
+                }
                 let env = self.env_mut();
                 check_func_type_index(env, *t, at)?;
                 if matches!(ty, TypeRef::FuncExact(_)) {
@@ -245,7 +275,7 @@ impl ModuleValidator {
     }
 
     fn table_type(&self, t: &TableType, at: usize) -> Result<()> {
-        self.env.types.check_val_type(ValType::Ref(t.element), at)?;
+        self.env.check_val_type(ValType::Ref(t.element), at)?;
         let bound = if t.table64 {
             u64::MAX
         } else {
@@ -307,7 +337,7 @@ impl ModuleValidator {
                 }
             }
             ElementItems::Expressions(ty, exprs) => {
-                self.env.types.check_val_type(ValType::Ref(*ty), at)?;
+                self.env.check_val_type(ValType::Ref(*ty), at)?;
                 for x in exprs {
                     self.const_expr(x, ValType::Ref(*ty))?;
                 }
@@ -404,7 +434,43 @@ fn check_memory_type(m: &MemoryType, at: usize) -> Result<(), ValidationError> {
 }
 
 fn check_global_type(env: &ModuleEnv, g: &GlobalType, at: usize) -> Result<(), ValidationError> {
-    env.types.check_val_type(g.content, at)
+    env.check_val_type(g.content, at)
+}
+
+/// Without the custom-descriptors proposal, a rec group may have neither `describes` /
+/// `descriptor` clauses nor exact reference types.
+fn check_no_custom_descriptors(
+    env: &ModuleEnv,
+    group: &RecGroup,
+    at: usize,
+) -> Result<(), ValidationError> {
+    for st in &group.types {
+        let c = &st.composite;
+        if c.describes.is_some() || c.descriptor.is_some() {
+            env.require_custom_descriptors("descriptor and describes clauses", at)?;
+        }
+        let field = |f: &rill_decoder::FieldType| match f.storage {
+            StorageType::Val(v) => Some(v),
+            _ => None,
+        };
+        let vals: Vec<ValType> = match &c.kind {
+            CompositeTypeKind::Func(f) => {
+                f.params.iter().chain(f.results.iter()).copied().collect()
+            }
+            CompositeTypeKind::Struct(fields) => fields.iter().filter_map(field).collect(),
+            CompositeTypeKind::Array(f) => field(f).into_iter().collect(),
+        };
+        for v in vals {
+            if let ValType::Ref(RefType {
+                heap: HeapType::Exact(_),
+                ..
+            }) = v
+            {
+                env.require_custom_descriptors("exact reference types", at)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_tag_type(env: &ModuleEnv, t: &TagType, at: usize) -> Result<(), ValidationError> {

@@ -420,7 +420,9 @@ impl Types {
         }
     }
 
-    /// Checks that every type index in `v` is defined: "unknown type" otherwise.
+    /// Checks that every type index in `v` is defined: "unknown type" otherwise. (Only the
+    /// indices: [`ModuleEnv::check_val_type`](crate::ModuleEnv::check_val_type) checks the
+    /// proposals a type needs too.)
     pub fn check_val_type(&self, v: ValType, offset: usize) -> Result<(), ValidationError> {
         if let ValType::Ref(r) = v {
             self.check_heap_type(r.heap, offset)?;
@@ -428,7 +430,7 @@ impl Types {
         Ok(())
     }
 
-    /// Checks that a heap type's index is defined.
+    /// Checks that a heap type's index is defined (see [`Types::check_val_type`]).
     pub fn check_heap_type(&self, h: HeapType, offset: usize) -> Result<(), ValidationError> {
         match h {
             HeapType::Concrete(i) | HeapType::Exact(i) if i >= self.len() => {

@@ -159,7 +159,7 @@ impl<'e> FuncValidator<'e> {
                 let Some(t) = types.single() else {
                     bail!(offset, "invalid result arity");
                 };
-                self.env.types.check_val_type(t, offset)?;
+                self.env.check_val_type(t, offset)?;
                 self.pop_ty(Ty::I32, offset)?;
                 self.pop(t, offset)?;
                 self.pop(t, offset)?;

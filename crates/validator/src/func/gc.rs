@@ -96,6 +96,21 @@ impl FuncValidator<'_> {
         Ok(Key::Label(relative_depth, r))
     }
 
+    /// The custom-descriptors rule for branching casts: source and target need only share
+    /// a hierarchy.
+    fn same_hierarchy(&self, rt1: RefType, rt2: RefType, offset: usize) -> Result<()> {
+        let types = &self.env.types;
+        if types.top(rt1.heap) != types.top(rt2.heap) {
+            bail!(
+                offset,
+                "type mismatch on cast: type {} has a different top type than type {}",
+                heap_name(rt1.heap),
+                heap_name(rt2.heap)
+            );
+        }
+        Ok(())
+    }
+
     fn struct_fields(&self, t: u32, offset: usize) -> Result<Vec<FieldType>> {
         match self.env.types.struct_type(t) {
             Some(f) => Ok(f.to_vec()),
@@ -205,12 +220,18 @@ impl FuncValidator<'_> {
                 self.struct_new(type_index, true, false, offset)?
             }
             Operator::StructNewDesc { type_index } => {
+                self.env
+                    .require_custom_descriptors("struct.new_desc", offset)?;
                 self.struct_new(type_index, false, true, offset)?
             }
             Operator::StructNewDefaultDesc { type_index } => {
+                self.env
+                    .require_custom_descriptors("struct.new_default_desc", offset)?;
                 self.struct_new(type_index, true, true, offset)?
             }
             Operator::RefGetDesc { type_index } => {
+                self.env
+                    .require_custom_descriptors("ref.get_desc", offset)?;
                 if type_index >= self.env.types.len() {
                     bail!(offset, "unknown type {type_index}");
                 }
@@ -232,7 +253,9 @@ impl FuncValidator<'_> {
             }
             Operator::RefCastDescEqNonNull { heap_type }
             | Operator::RefCastDescEqNullable { heap_type } => {
-                self.env.types.check_heap_type(heap_type, offset)?;
+                self.env
+                    .require_custom_descriptors("ref.cast_desc_eq", offset)?;
+                self.env.check_heap_type(heap_type, offset)?;
                 let desc = self.desc_cast_ref(heap_type, offset)?;
                 self.pop(Ref(desc), offset)?;
                 let r = self.pop_in_hierarchy(heap_type, offset)?;
@@ -255,20 +278,17 @@ impl FuncValidator<'_> {
                 to_heap_type,
             } => {
                 let fail = matches!(op, Operator::BrOnCastDescEqFail { .. });
-                let types = &self.env.types;
-                types.check_heap_type(from_heap_type, offset)?;
-                types.check_heap_type(to_heap_type, offset)?;
+                let name = if fail {
+                    "br_on_cast_desc_eq_fail"
+                } else {
+                    "br_on_cast_desc_eq"
+                };
+                self.env.require_custom_descriptors(name, offset)?;
+                self.env.check_heap_type(from_heap_type, offset)?;
+                self.env.check_heap_type(to_heap_type, offset)?;
                 let rt1 = flags.from_type(from_heap_type);
                 let rt2 = flags.to_type(to_heap_type);
-                // The proposal asks only for one hierarchy, not for a subtype.
-                if types.top(rt1.heap) != types.top(rt2.heap) {
-                    bail!(
-                        offset,
-                        "type mismatch on cast: type {} has a different top type than type {}",
-                        heap_name(rt1.heap),
-                        heap_name(rt2.heap)
-                    );
-                }
+                self.same_hierarchy(rt1, rt2, offset)?;
                 let cast = CastBranch {
                     name: "br_on_cast_desc_eq",
                     from: rt1,
@@ -444,13 +464,13 @@ impl FuncValidator<'_> {
                 Key::None
             }
             Operator::RefTestNonNull { heap_type } | Operator::RefTestNullable { heap_type } => {
-                self.env.types.check_heap_type(heap_type, offset)?;
+                self.env.check_heap_type(heap_type, offset)?;
                 let r = self.pop_in_hierarchy(heap_type, offset)?;
                 self.push(I32);
                 Key::Ref(r)
             }
             Operator::RefCastNonNull { heap_type } | Operator::RefCastNullable { heap_type } => {
-                self.env.types.check_heap_type(heap_type, offset)?;
+                self.env.check_heap_type(heap_type, offset)?;
                 let r = self.pop_in_hierarchy(heap_type, offset)?;
                 self.push(Ref(RefType {
                     nullable: matches!(op, Operator::RefCastNullable { .. }),
@@ -471,12 +491,14 @@ impl FuncValidator<'_> {
                 to_heap_type,
             } => {
                 let fail = matches!(op, Operator::BrOnCastFail { .. });
-                let types = &self.env.types;
-                types.check_heap_type(from_heap_type, offset)?;
-                types.check_heap_type(to_heap_type, offset)?;
+                self.env.check_heap_type(from_heap_type, offset)?;
+                self.env.check_heap_type(to_heap_type, offset)?;
                 let rt1 = flags.from_type(from_heap_type);
                 let rt2 = flags.to_type(to_heap_type);
-                if !types.ref_sub(rt2, rt1) {
+                if self.env.features.custom_descriptors {
+                    // The proposal relaxes Wasm 3.0's rt2 <: rt1 to one hierarchy.
+                    self.same_hierarchy(rt1, rt2, offset)?;
+                } else if !self.env.types.ref_sub(rt2, rt1) {
                     bail!(
                         offset,
                         "type mismatch: cast target is not a subtype of its source"

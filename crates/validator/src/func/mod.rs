@@ -238,7 +238,7 @@ impl<'e> FuncValidator<'e> {
                 bail!(at, "too many locals");
             }
             let t = reader.read_val_type()?;
-            env.types.check_val_type(t, at)?;
+            env.check_val_type(t, at)?;
             let mut packed = Ty::from_val(t);
             if !defaultable(t) {
                 packed.0 |= Ty::UNINIT;
@@ -403,7 +403,7 @@ impl<'e> FuncValidator<'e> {
     fn check_block_type(&self, bt: BlockType, offset: usize) -> Result<()> {
         match bt {
             BlockType::Empty => Ok(()),
-            BlockType::Value(v) => Ok(self.env.types.check_val_type(v, offset)?),
+            BlockType::Value(v) => Ok(self.env.check_val_type(v, offset)?),
             BlockType::FuncType(i) => {
                 if self.env.types.func_type(i).is_none() {
                     bail!(offset, "unknown type {i}");

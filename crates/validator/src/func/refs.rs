@@ -97,7 +97,7 @@ impl FuncValidator<'_> {
                 Key::None
             }
             Operator::RefNull { heap_type } => {
-                self.env.types.check_heap_type(heap_type, offset)?;
+                self.env.check_heap_type(heap_type, offset)?;
                 self.push(ValType::Ref(RefType {
                     nullable: true,
                     heap: heap_type,

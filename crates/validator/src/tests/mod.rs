@@ -1,3 +1,4 @@
+mod features;
 mod func;
 mod module;
 mod types;
