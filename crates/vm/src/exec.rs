@@ -74,28 +74,23 @@ pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Va
         return h.clone()(args);
     }
     let mut regs = std::mem::take(&mut store.regs);
-    let mut vregs = std::mem::take(&mut store.vregs);
     regs.clear();
     regs.extend(args.iter().map(|v| v.to_raw()));
-    if let Some(i) = args.iter().rposition(|v| matches!(v, Value::V128(_))) {
-        vregs.clear();
-        vregs.resize(i + 1, [0; 16]);
-        for (i, v) in args.iter().enumerate() {
-            if let Value::V128(x) = *v {
-                vregs[i] = crate::simd::from_u128(x);
-            }
+    // `v128` arguments go to the vector slots (`store.vregs`, see `exec_simd`).
+    for (i, v) in args.iter().enumerate() {
+        if let Value::V128(_) = v {
+            exec_simd::write_value(&mut regs, &mut store.vregs, i, *v)?;
         }
     }
-    let result = run(store, &mut regs, &mut vregs, f);
+    let result = run(store, &mut regs, f);
     let out = result.map(|()| {
         ty.results
             .iter()
             .enumerate()
-            .map(|(i, t)| exec_simd::read_value(&regs, &vregs, i, *t))
+            .map(|(i, t)| exec_simd::read_value(&regs, &store.vregs, i, *t))
             .collect()
     });
     store.regs = regs;
-    store.vregs = vregs;
     out
 }
 
@@ -209,13 +204,9 @@ macro_rules! dispatch {
 }
 
 /// Runs function `entry` (a wasm function) with its arguments in `regs[0..]` (`v128`s in
-/// `vregs[0..]`, see `exec_simd`); its results end up in `regs[0..]` (and `vregs[0..]`).
-fn run(
-    store: &mut Store,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    entry: u32,
-) -> Result<(), Trap> {
+/// `store.vregs[0..]`, see `exec_simd`); its results end up in `regs[0..]` (and
+/// `store.vregs[0..]`).
+fn run(store: &mut Store, regs: &mut Vec<u64>, entry: u32) -> Result<(), Trap> {
     let Store {
         funcs,
         memories,
@@ -225,6 +216,7 @@ fn run(
         datas,
         instances,
         types,
+        vregs,
         ..
     } = store;
     let funcs = &*funcs;
