@@ -225,3 +225,24 @@ fn scalar_functions_do_not_use_vector_slots() {
     let f = &lower_wat(r#"(module (func (param i32) (result i32) local.get 0))"#)[0];
     assert!(!f.uses_v128);
 }
+
+#[test]
+fn too_many_locals_is_an_error_not_a_panic() {
+    let locals = "v128 ".repeat(70_000);
+    let wat = format!("(module (func (local {locals}) (drop (i32.const 0))))");
+    let bytes = wat::parse_str(&wat).expect("valid text");
+    let mut decoder = Decoder::new();
+    decoder.push(&bytes).unwrap();
+    decoder.finish().unwrap();
+    let mut validator = ModuleValidator::new();
+    let mut lowered = None;
+    while let Some(event) = decoder.next_event() {
+        validator.payload(&event).unwrap();
+        if let Payload::FunctionBody(body) = &event.payload {
+            lowered = Some(lower_function(validator.env().unwrap(), body));
+        }
+    }
+    // The validator's limit (50,000 locals) comes first; either way an error, no panic.
+    let err = lowered.expect("one body").expect_err("too many locals");
+    assert!(err.to_string().contains("too many locals"), "{err}");
+}

@@ -1610,13 +1610,12 @@ impl OperatorSink for Lowerer {
         self.max_slots = self.locals;
         if self.locals > MAX_SLOTS {
             self.too_large = true;
-            return Ok(());
         }
         self.local_v128 = locals.iter().map(is_v128).collect();
         // Declared locals start at zero: the interpreter zeroes their scalar slots, a
         // `v128` local's vector slot is zeroed here.
         for (i, t) in locals.iter().enumerate().skip(self.params) {
-            if is_v128(t) {
+            if is_v128(t) && i <= MAX_SLOTS {
                 self.emit_simd(SimdOp::V128Zero, i as Slot, 0, 0, 0);
             }
         }

@@ -113,6 +113,7 @@ macro_rules! dispatch_simd_mem {
 
 /// Executes `instr` (an `Instr::Simd` or `Instr::SimdX`) in the frame at `fp` of function
 /// `cf` of instance `inst`.
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn exec(
     instr: Instr,
