@@ -12,7 +12,10 @@
 
 use rill_lower::Instr;
 
-use super::{next, slow, Exit, Handler};
+use rill_lower::{SimdOp, SimdXOp};
+
+use super::{next, slow, Cx, Exit, Handler, Op};
+use crate::simd;
 use crate::{ops, Trap};
 
 macro_rules! operands {
@@ -358,16 +361,8 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
             let t = slow::trap_of(&(unsafe { &*ip }).instr);
             cx.trap(t)
         },
-        Instr::Simd { .. } | Instr::SimdX { .. } => |ip, fp, _mem, _len, cx| {
-            let at = cx.frame_index(fp);
-            // SAFETY: as in `operands!`.
-            if !slow::simd(cx, at, &(unsafe { &*ip }).instr) {
-                return Exit::Trap;
-            }
-            let fp = cx.frame_ptr(at);
-            let (mem, len) = cx.mem0();
-            next!(after!(ip), fp, mem, len, cx)
-        },
+        Instr::Simd { op, .. } => rill_lower::with_simd_isa!(simd_handlers (op)),
+        Instr::SimdX { op, .. } => rill_lower::with_simd_isa!(simd_memory_handlers (op)),
         Instr::LoadAt { .. }
         | Instr::StoreAt { .. }
         | Instr::MemorySize { .. }
@@ -393,3 +388,151 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
         },
     })
 }
+
+/// Any SIMD instruction, through `exec_simd` (the operators without a handler of their own,
+/// and memory accesses to another memory than 0).
+fn simd_generic(ip: *const Op, fp: *mut u64, _mem: *mut u8, _len: usize, cx: &mut Cx<'_>) -> Exit {
+    let at = cx.frame_index(fp);
+    // SAFETY: as in `operands!`.
+    if !slow::simd(cx, at, &(unsafe { &*ip }).instr) {
+        return Exit::Trap;
+    }
+    let fp = cx.frame_ptr(at);
+    let (mem, len) = cx.mem0();
+    next!(after!(ip), fp, mem, len, cx)
+}
+
+/// A handler per register-to-register SIMD operator, on the frame's vector slots
+/// (`slow::vector_frame`).
+macro_rules! simd_handlers {
+    (
+        ($op:expr)
+        unary { $($u:ident $uf:ident,)* }
+        binary { $($bi:ident $bf:ident,)* }
+        ternary { $($t:ident $tf:ident,)* }
+        splat { $($sp:ident $spf:ident,)* }
+        test { $($te:ident $tef:ident,)* }
+        shift { $($sh:ident $shf:ident,)* }
+        extract { $($ex:ident $exf:ident,)* }
+        replace { $($re:ident $ref_:ident,)* }
+        load { $($l:tt)* }
+        load_lane { $($ll:tt)* }
+        store { $($st:tt)* }
+        store_lane { $($sl:tt)* }
+    ) => {
+        match $op {
+            $( SimdOp::$u => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a });
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                v[usize::from(d)] = simd::$uf(v[usize::from(a)]);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdOp::$bi => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a, b });
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                v[usize::from(d)] = simd::$bf(v[usize::from(a)], v[usize::from(b)]);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdOp::$t => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a, b, c });
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                v[usize::from(d)] =
+                    simd::$tf(v[usize::from(a)], v[usize::from(b)], v[usize::from(c)]);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdOp::$sp => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a });
+                let x = get!(fp, a);
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                v[usize::from(d)] = simd::$spf(x);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdOp::$te => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a });
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                let r = simd::$tef(v[usize::from(a)]);
+                set!(fp, d, r);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdOp::$sh => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a, b });
+                let x = get!(fp, b);
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                v[usize::from(d)] = simd::$shf(v[usize::from(a)], x);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdOp::$ex => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a, c });
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                let r = simd::$exf(v[usize::from(a)], c as u8);
+                set!(fp, d, r);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdOp::$re => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a, b, c });
+                let x = get!(fp, b);
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                v[usize::from(d)] = simd::$ref_(v[usize::from(a)], x, c as u8);
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            SimdOp::CopyV128 => |ip, fp, mem, len, cx| {
+                operands!(ip, Simd { d, a });
+                let Some(v) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                v[usize::from(d)] = v[usize::from(a)];
+                next!(after!(ip), fp, mem, len, cx)
+            },
+            _ => simd_generic,
+        }
+    };
+}
+
+/// Handlers for the loads and stores of whole vectors in memory 0 (other memories, lanes
+/// and the rest go through `simd_generic`).
+macro_rules! simd_memory_handlers {
+    (
+        ($op:expr)
+        unary { $($u:tt)* }
+        binary { $($bi:tt)* }
+        ternary { $($t:tt)* }
+        splat { $($sp:tt)* }
+        test { $($te:tt)* }
+        shift { $($sh:tt)* }
+        extract { $($ex:tt)* }
+        replace { $($re:tt)* }
+        load { $($l:ident $lf:ident,)* }
+        load_lane { $($ll:tt)* }
+        store { $($st:ident $stf:ident,)* }
+        store_lane { $($sl:tt)* }
+    ) => {
+        match $op {
+            $( SimdXOp::$l => |ip, fp, mem, len, cx| {
+                operands!(ip, SimdX { v, s, x });
+                let site = cx.code.func.simd_sites[x as usize];
+                if site.memory != 0 {
+                    return simd_generic(ip, fp, mem, len, cx);
+                }
+                let Some(value) = simd::$lf(memory!(mem, len), get!(fp, s), site.offset) else {
+                    return cx.trap(Trap::MemoryOutOfBounds);
+                };
+                let Some(vf) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                vf[usize::from(v)] = value;
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            $( SimdXOp::$st => |ip, fp, mem, len, cx| {
+                operands!(ip, SimdX { v, s, x });
+                let site = cx.code.func.simd_sites[x as usize];
+                if site.memory != 0 {
+                    return simd_generic(ip, fp, mem, len, cx);
+                }
+                let Some(vf) = slow::vector_frame(cx, fp) else { return Exit::Trap };
+                let value = vf[usize::from(v)];
+                if simd::$stf(memory!(mem, len), get!(fp, s), site.offset, value).is_none() {
+                    return cx.trap(Trap::MemoryOutOfBounds);
+                }
+                next!(after!(ip), fp, mem, len, cx)
+            }, )*
+            _ => simd_generic,
+        }
+    };
+}
+use {simd_handlers, simd_memory_handlers};

@@ -97,6 +97,35 @@ fn tail_vector_args(cx: &mut Cx<'_>, at: usize, base: usize, n: usize) -> bool {
     }
 }
 
+/// The vector slots of the frame at `fp` (`frame_size` of them), after making the vector
+/// register file cover them; `None` after recording a trap (over the register limit).
+#[inline(always)]
+pub(super) fn vector_frame<'c>(
+    cx: &'c mut Cx<'_>,
+    fp: *mut u64,
+) -> Option<&'c mut [crate::simd::V]> {
+    let at = cx.frame_index(fp);
+    let end = at + usize::from(cx.code.func.frame_size);
+    if end > cx.vregs.len() && !grow_vregs(cx, end) {
+        return None;
+    }
+    Some(&mut cx.vregs[at..end])
+}
+
+#[cold]
+#[inline(never)]
+fn grow_vregs(cx: &mut Cx<'_>, need: usize) -> bool {
+    if need > crate::store::MAX_REGISTERS {
+        cx.trap(Trap::StackExhausted);
+        return false;
+    }
+    let new = need
+        .max(cx.vregs.len() * 2)
+        .clamp(64, crate::store::MAX_REGISTERS);
+    cx.vregs.resize(new, [0; 16]);
+    true
+}
+
 /// Executes a SIMD instruction in the frame at register index `at`; `false` after recording
 /// a trap. The caller derives the frame pointer and memory 0 again afterwards.
 #[inline(never)]

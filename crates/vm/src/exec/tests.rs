@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use rill_decoder::{FuncType, ValType};
-use rill_lower::{CallSite, CompiledFunc, CopySite, Instr, MemOp, MemSite, SimdOp};
+use rill_lower::{
+    CallSite, CompiledFunc, CopySite, Instr, MemOp, MemSite, SimdOp, SimdSite, SimdXOp,
+};
 
 use super::{verify, TAIL_DISPATCH};
 use crate::{Extern, Module, Store, Value};
@@ -208,6 +210,25 @@ fn every_handler_loop() -> CompiledFunc {
             b: 0,
             c: 0,
         },
+        Instr::Simd {
+            op: SimdOp::I32x4Add,
+            d: 7,
+            a: 7,
+            b: 7,
+            c: 0,
+        },
+        Instr::SimdX {
+            op: SimdXOp::V128Load,
+            v: 7,
+            s: 5,
+            x: 0,
+        },
+        Instr::SimdX {
+            op: SimdXOp::V128Store,
+            v: 7,
+            s: 5,
+            x: 0,
+        },
         Instr::I32SubImm { d: 0, a: 0, imm: 1 },
     ]);
     let back = start as i32 - code.len() as i32;
@@ -225,7 +246,11 @@ fn every_handler_loop() -> CompiledFunc {
         frame_size: 8,
         consts: Box::new([]),
         v128_consts: Box::new([]),
-        simd_sites: Box::new([]),
+        simd_sites: Box::new([SimdSite {
+            memory: 0,
+            offset: 0,
+            lane: 0,
+        }]),
         uses_v128: true,
         call_sites: Box::new([CallSite {
             type_index: 0,
