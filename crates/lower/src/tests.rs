@@ -227,6 +227,10 @@ fn scalar_functions_do_not_use_vector_slots() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "parses 70,000 locals: minutes under Miri, and no unsafe code"
+)]
 fn too_many_locals_is_an_error_not_a_panic() {
     let locals = "v128 ".repeat(70_000);
     let wat = format!("(module (func (local {locals}) (drop (i32.const 0))))");
