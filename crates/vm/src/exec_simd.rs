@@ -31,7 +31,7 @@ use crate::Trap;
 
 /// Makes `vregs` cover slots `..need`.
 #[inline]
-fn reserve(vregs: &mut Vec<V>, need: usize) -> Result<(), Trap> {
+pub(crate) fn reserve(vregs: &mut Vec<V>, need: usize) -> Result<(), Trap> {
     if need > vregs.len() {
         if need > MAX_REGISTERS {
             return Err(Trap::StackExhausted);

@@ -112,18 +112,18 @@ pub(super) fn vector_frame<'c>(
     Some(&mut cx.vregs[at..end])
 }
 
+/// Grows the vector register file with `exec_simd`'s own rule; `false` after recording
+/// the trap.
 #[cold]
 #[inline(never)]
 fn grow_vregs(cx: &mut Cx<'_>, need: usize) -> bool {
-    if need > crate::store::MAX_REGISTERS {
-        cx.trap(Trap::StackExhausted);
-        return false;
+    match crate::exec_simd::reserve(cx.vregs, need) {
+        Ok(()) => true,
+        Err(t) => {
+            cx.trap(t);
+            false
+        }
     }
-    let new = need
-        .max(cx.vregs.len() * 2)
-        .clamp(64, crate::store::MAX_REGISTERS);
-    cx.vregs.resize(new, [0; 16]);
-    true
 }
 
 /// Executes a SIMD instruction in the frame at register index `at`; `false` after recording
