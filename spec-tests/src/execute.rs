@@ -23,11 +23,10 @@
 //!   expected lane shape (NaN patterns per float lane).
 //!
 //! Out of scope (not executed yet; their execution directives are `notrun`): files of the
-//! proposals listed in [`OUT_OF_SCOPE`] (GC, exception handling, threads, custom
+//! proposals listed in [`OUT_OF_SCOPE`] (GC, threads, custom
 //! descriptors, wide arithmetic), and anywhere, what the façade reports as unsupported
-//! ([`rill::RuntimeError::is_unsupported`], [`rill::LinkError::is_unsupported`]: an
-//! instruction or tag of a proposal the interpreter does not execute yet). Their modules
-//! are still compiled.
+//! ([`rill::RuntimeError::is_unsupported`]: an instruction of a proposal the interpreter
+//! does not execute yet). Their modules are still compiled.
 
 use std::collections::HashMap;
 
@@ -53,10 +52,6 @@ pub const OUT_OF_SCOPE: &[(&str, &str)] = &[
     ("ref_eq.wast", "GC"),
     ("type-subtyping.wast", "GC"),
     ("binary-gc.wast", "GC"),
-    ("tag.wast", "exception handling"),
-    ("throw", "exception handling"),
-    ("try_table.wast", "exception handling"),
-    ("legacy/", "exception handling"),
     ("proposals/threads/", "threads"),
     ("proposals/custom-descriptors/", "custom descriptors"),
     ("proposals/wide-arithmetic/", "wide arithmetic"),
@@ -177,7 +172,6 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         match &e {
             Error::RuntimeError(r) if r.is_unsupported() => Failure::NotRun,
-            Error::LinkError(l) if l.is_unsupported() => Failure::NotRun,
             _ => Failure::Error(e),
         }
     }
@@ -599,6 +593,15 @@ impl Engine for Execute {
     fn assert_exhaustion(&mut self, call: &WastInvoke<'_>, message: &str) -> Outcome {
         let result = self.invoke_values(call);
         Self::trapped(result, message)
+    }
+
+    /// The call must end with an exception wasm threw and nothing caught.
+    fn assert_exception(&mut self, exec: &Exec<'_, '_>) -> Outcome {
+        match self.exec_values(exec) {
+            Ok(v) => Outcome::Fail(format!("expected an uncaught exception, got {v:?}")),
+            Err(Failure::Error(Error::Exception(_))) => Outcome::Pass,
+            Err(f) => failure_outcome(f, "expected an uncaught exception"),
+        }
     }
 }
 

@@ -40,6 +40,7 @@
 //! | memory | `MemorySize`, `MemoryGrow`, `MemoryFill`, `MemoryCopy`, `MemoryInit`, `DataDrop` | see each variant | |
 //! | tables | `TableGet`, `TableSet`, `TableSize`, `TableGrow`, `TableFill`, `TableCopy`, `TableInit`, `ElemDrop` | see each variant | |
 //! | references | `RefFunc { d, func }`, `RefIsNull { d, a }`, `RefAsNonNull { a }`, `BrOnNull { r, offset }`, `BrOnNonNull { r, offset }` | | |
+//! | exceptions | `Throw { base, tag }`, `ThrowRef { r }` | the payload `base..` / the `exnref` in `r` | a handler's slots (see [`crate::Handler`]) |
 //! | traps | `Trap { code }`, `Unsupported { op }` | | trap |
 //! | SIMD | `Simd { op, d, a, b, c }`, `SimdX { op, v, s, x }` | see [`crate::isa_simd`]: `v128` values live in a parallel file of 128-bit vector slots indexed like the scalar slots | |
 //!
@@ -493,6 +494,14 @@ macro_rules! define_instr {
             /// Branch if the reference in `r` is not null.
             BrOnNonNull { r: Slot, offset: i32 },
 
+            // ----- exceptions (see `CompiledFunc::handlers`) -----
+            /// Throws an exception of the instance's tag `tag`, its payload (one value per
+            /// parameter of the tag) in `base..`.
+            Throw { base: Slot, tag: u32 },
+            /// Throws the exception the `exnref` in `r` refers to ("null exception
+            /// reference" if null).
+            ThrowRef { r: Slot },
+
             // ----- SIMD (see `isa_simd`) -----
             /// A SIMD operation on vector and scalar slots; what `d`, `a`, `b` and `c` are
             /// depends on the op's [`SimdShape`].
@@ -596,6 +605,7 @@ macro_rules! define_instr {
                     | Instr::Return0
                     | Instr::Call { .. }
                     | Instr::ReturnCall { .. }
+                    | Instr::Throw { .. }
                     | Instr::DataDrop { .. }
                     | Instr::ElemDrop { .. } => 0,
                     Instr::BrIfZ { c, .. } | Instr::BrIfNz { c, .. } => m(&[c]),
@@ -629,6 +639,7 @@ macro_rules! define_instr {
                     Instr::RefIsNull { d, a } => m(&[d, a]),
                     Instr::RefAsNonNull { a } => m(&[a]),
                     Instr::BrOnNull { r, .. } | Instr::BrOnNonNull { r, .. } => m(&[r]),
+                    Instr::ThrowRef { r } => m(&[r]),
                     Instr::Simd { op, d, a, b, c } => match op.shape() {
                         SimdShape::Zero => m(&[d]),
                         SimdShape::Unary
@@ -710,6 +721,8 @@ macro_rules! define_instr {
                     Instr::RefIsNull { d, a } => m(&mut [d, a]),
                     Instr::RefAsNonNull { a } => m(&mut [a]),
                     Instr::BrOnNull { r, .. } | Instr::BrOnNonNull { r, .. } => m(&mut [r]),
+                    Instr::Throw { base, .. } => m(&mut [base]),
+                    Instr::ThrowRef { r } => m(&mut [r]),
                     Instr::Simd { op, d, a, b, c } => match op.shape() {
                         SimdShape::Zero => m(&mut [d]),
                         SimdShape::Unary
@@ -749,6 +762,8 @@ macro_rules! define_instr {
                         | Instr::ReturnCall { .. }
                         | Instr::ReturnCallIndirect { .. }
                         | Instr::ReturnCallRef { .. }
+                        | Instr::Throw { .. }
+                        | Instr::ThrowRef { .. }
                 )
             }
 

@@ -76,6 +76,40 @@ pub struct CopySite {
     pub b: u32,
 }
 
+/// An exception handler of a function: what an exception thrown by an instruction at index
+/// `start..end` of the code does (a `throw`, a `throw_ref`, or a call whose callee does
+/// not catch it). The interpreter tries a function's handlers in order, inner `try` blocks
+/// before the blocks around them and, within one block, its clauses in order; the first
+/// that applies decides. No handler applies: the exception leaves the function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handler {
+    pub start: u32,
+    pub end: u32,
+    /// How many blocks enclose the handler's `try`/`try_table` (the function body is 0); see
+    /// [`HandlerKind::Delegate`].
+    pub depth: u16,
+    pub kind: HandlerKind,
+}
+
+/// What a [`Handler`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandlerKind {
+    /// Catches exceptions of the instance's tag `tag` (any tag if `None`): their payload
+    /// (`arity` values, `arity` 0 for any tag) goes to the slots from `values`, a reference
+    /// to the exception to slot `exn` if there is one, and execution continues at
+    /// instruction `target`.
+    Catch {
+        tag: Option<u32>,
+        values: Slot,
+        arity: u16,
+        exn: Option<Slot>,
+        target: u32,
+    },
+    /// A legacy `delegate`: the exception goes on to the handlers of the block at depth
+    /// `depth` and outwards, skipping every handler deeper than that.
+    Delegate { depth: u16 },
+}
+
 /// One lowered function.
 #[derive(Clone, Debug, Default)]
 pub struct CompiledFunc {
@@ -99,6 +133,8 @@ pub struct CompiledFunc {
     pub v128_consts: Box<[u128]>,
     /// The memory operands of SIMD loads and stores.
     pub simd_sites: Box<[SimdSite]>,
+    /// Exception handlers, in the order they are tried.
+    pub handlers: Box<[Handler]>,
     /// The function touches vector slots (a `v128` parameter, result or local, or a SIMD
     /// instruction): the interpreter keeps vector slots for its frames (see
     /// [`isa_simd`]); functions without it never pay for them.
@@ -115,6 +151,7 @@ impl CompiledFunc {
             + self.consts.len() * std::mem::size_of::<u64>()
             + self.v128_consts.len() * std::mem::size_of::<u128>()
             + self.simd_sites.len() * std::mem::size_of::<SimdSite>()
+            + self.handlers.len() * std::mem::size_of::<Handler>()
     }
 }
 

@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 
 use rill_decoder::{FuncType, MemArg, Operator, ValType, OPERATORS};
-use rill_validator::{Facts, FrameKind, OpInfo, OperatorSink, ValidationError};
+use rill_validator::{Facts, OpInfo, OperatorSink, ValidationError};
 
 use crate::isa::{Instr, MemOp, MemSite, Slot, TrapCode};
 use crate::isa_simd::{SimdOp, SimdSite, SimdXOp};
-use crate::{CallSite, CompiledFunc, CopySite};
+use crate::{CallSite, CompiledFunc, CopySite, Handler, HandlerKind};
+
+mod exceptions;
 
 type Res = Result<(), ValidationError>;
 type RegImm = fn(Slot, Slot, i32) -> Instr;
@@ -31,6 +33,13 @@ enum CtrlKind {
     Loop,
     If,
     Else,
+    /// `try_table`: a block with handlers (see `exceptions`).
+    TryTable,
+    /// A legacy `try` before its first `catch`.
+    Try,
+    /// A legacy `catch`/`catch_all` arm: the caught exception's reference sits in the
+    /// hidden slot at the block's height.
+    Catch,
 }
 
 #[derive(Debug)]
@@ -49,8 +58,11 @@ struct Ctrl {
     head: usize,
     /// If: the branch to the else arm (or the end).
     else_fixup: Option<usize>,
-    /// If: copies of the params hidden below the then-arm's stack (see `if_`).
+    /// If: copies of the params hidden below the then-arm's stack (see `if_`); a legacy
+    /// catch arm: the exception's reference.
     hidden: usize,
+    /// Exception handling state of `try_table`/`try` blocks.
+    eh: exceptions::TryState,
 }
 
 /// Numeric operator shapes, from the ISA lists.
@@ -279,6 +291,10 @@ pub struct Lowerer {
     simd_sites: Vec<SimdSite>,
     uses_v128: bool,
     too_large: bool,
+    /// Exception handlers (see [`CompiledFunc::handlers`]).
+    handlers: Vec<Handler>,
+    /// The parameter types of the module's tags.
+    tag_params: Vec<Vec<ValType>>,
 }
 
 const MAX_SLOTS: usize = Slot::MAX as usize;
@@ -293,7 +309,7 @@ const MAX_CONSTS: usize = MAX_SLOTS - CONST_BASE;
 impl Lowerer {
     /// A lowerer for a function of type `ty`; `offset` is where the body starts (for
     /// errors).
-    pub fn new(_env: &rill_validator::ModuleEnv, ty: &FuncType, offset: usize) -> Self {
+    pub fn new(env: &rill_validator::ModuleEnv, ty: &FuncType, offset: usize) -> Self {
         let (params, results) = (ty.params.len(), ty.results.len());
         Lowerer {
             offset,
@@ -318,6 +334,10 @@ impl Lowerer {
             simd_sites: Vec::new(),
             uses_v128: ty.params.iter().chain(ty.results.iter()).any(is_v128),
             too_large: false,
+            handlers: Vec::new(),
+            tag_params: (0..env.tags.len() as u32)
+                .map(|t| env.tag_type(t).map_or(Vec::new(), |f| f.params.to_vec()))
+                .collect(),
         }
     }
 
@@ -328,17 +348,24 @@ impl Lowerer {
         if k > 0 {
             // Constants go right after the locals, the operand stack after them.
             let locals = self.locals;
+            let renumber = |s: Slot| {
+                let s = usize::from(s);
+                (if s >= CONST_BASE {
+                    locals + (s - CONST_BASE)
+                } else if s >= locals {
+                    s + k
+                } else {
+                    s
+                }) as Slot
+            };
             for i in &mut self.code {
-                i.map_slots(|s| {
-                    let s = usize::from(s);
-                    (if s >= CONST_BASE {
-                        locals + (s - CONST_BASE)
-                    } else if s >= locals {
-                        s + k
-                    } else {
-                        s
-                    }) as Slot
-                });
+                i.map_slots(renumber);
+            }
+            for h in &mut self.handlers {
+                if let HandlerKind::Catch { values, exn, .. } = &mut h.kind {
+                    *values = renumber(*values);
+                    *exn = exn.map(renumber);
+                }
             }
         }
         CompiledFunc {
@@ -354,6 +381,7 @@ impl Lowerer {
             v128_consts: self.v128_consts.into_boxed_slice(),
             simd_sites: self.simd_sites.into_boxed_slice(),
             uses_v128: self.uses_v128,
+            handlers: self.handlers.into_boxed_slice(),
         }
     }
 
@@ -763,6 +791,7 @@ impl Lowerer {
             head: 0,
             else_fixup: None,
             hidden: 0,
+            eh: Default::default(),
         });
     }
 
@@ -777,6 +806,7 @@ impl Lowerer {
             head: 0,
             else_fixup: None,
             hidden: 0,
+            eh: Default::default(),
         });
     }
 
@@ -817,6 +847,7 @@ impl Lowerer {
             head: 0,
             else_fixup: Some(at),
             hidden: params,
+            eh: Default::default(),
         });
     }
 
@@ -866,8 +897,10 @@ impl Lowerer {
             self.ctrls.pop();
             return;
         }
-        let joins = !c.fixups.is_empty() || c.else_fixup.is_some();
+        // A catch arm's results sit above the exception's hidden slot: always moved home.
+        let joins = !c.fixups.is_empty() || c.else_fixup.is_some() || c.kind == CtrlKind::Catch;
         let fallthrough = self.reachable;
+        self.close_try();
         if fallthrough && joins {
             self.results_home(results);
         }
@@ -1594,11 +1627,29 @@ impl Lowerer {
                 }
                 self.stack.pop();
             }
-            // Structured control of later issues: the body is lowered up to them.
-            O::TryTable { .. } | O::Try { .. } => {
-                self.unsupported(op);
-                self.push_dead(CtrlKind::Block);
+            O::TryTable { catches, .. } => {
+                let Facts::Block { params, results } = info.facts else {
+                    unreachable!("block facts")
+                };
+                self.try_table(params.len(), results.len(), catches);
             }
+            O::Try { .. } => {
+                let Facts::Block { params, results } = info.facts else {
+                    unreachable!("block facts")
+                };
+                self.block(CtrlKind::Try, params.len(), results.len());
+                self.ctrls.last_mut().expect("pushed").eh.start = self.pc();
+            }
+            O::Catch { tag_index } => self.catch(Some(tag_index), arm_results(info)),
+            O::CatchAll => self.catch(None, arm_results(info)),
+            O::Delegate { relative_depth } => self.delegate(relative_depth, arm_results(info)),
+            O::Throw { tag_index } => self.throw(tag_index),
+            O::ThrowRef => {
+                let r = self.pop_slot();
+                self.emit(Instr::ThrowRef { r });
+                self.set_unreachable();
+            }
+            O::Rethrow { relative_depth } => self.rethrow(relative_depth),
             _ => self.unsupported(op),
         }
     }
@@ -1629,6 +1680,7 @@ impl OperatorSink for Lowerer {
             head: 0,
             else_fixup: None,
             hidden: 0,
+            eh: Default::default(),
         });
         Ok(())
     }
@@ -1643,16 +1695,12 @@ impl OperatorSink for Lowerer {
                 | Operator::TryTable { .. }
                 | Operator::Try { .. } => self.push_dead(CtrlKind::Block),
                 Operator::Else => self.else_(arm_results(info)),
-                Operator::End | Operator::Delegate { .. } => {
-                    if let Facts::End {
-                        kind: FrameKind::Try | FrameKind::Catch | FrameKind::CatchAll,
-                        ..
-                    } = info.facts
-                    {
-                        // Closed a legacy try (always dead: `try` is unsupported).
-                    }
-                    self.end(arm_results(info))
+                Operator::Catch { tag_index } => self.catch(Some(*tag_index), arm_results(info)),
+                Operator::CatchAll => self.catch(None, arm_results(info)),
+                Operator::Delegate { relative_depth } => {
+                    self.delegate(*relative_depth, arm_results(info))
                 }
+                Operator::End => self.end(arm_results(info)),
                 _ => {}
             }
             return Ok(());

@@ -18,8 +18,7 @@ use std::fmt;
 /// The message of every class says what failed and where: compile errors carry the byte
 /// offset, link errors the import's module and field names.
 ///
-/// The enum is `#[non_exhaustive]`: an uncaught wasm `Exception` will get a variant once the
-/// interpreter executes exception handling.
+/// The enum is `#[non_exhaustive]`: later proposals may add classes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<E = Infallible> {
@@ -41,10 +40,13 @@ pub enum Error<E = Infallible> {
     #[error("RangeError: {0}")]
     RangeError(RangeError),
     /// The error a host function raised (during a call or the start function), passed
-    /// through wasm unchanged. A host function throwing an
-    /// [`Exception`](crate::Exception) ends up here too.
+    /// through wasm unchanged. An [`Exception`](crate::Exception) a host function throws
+    /// and wasm does not catch ends up here too, as the value thrown.
     #[error("{0}")]
     Host(crate::HostError),
+    /// A `WebAssembly.Exception` wasm threw and did not catch.
+    #[error("{0}")]
+    Exception(crate::Exception),
     /// The streaming source's own error (the response future failed, or the body stream
     /// yielded an error), unchanged.
     #[error(transparent)]
@@ -61,6 +63,7 @@ impl<E> Error<E> {
             Error::TypeError(e) => Error::TypeError(e),
             Error::RangeError(e) => Error::RangeError(e),
             Error::Host(e) => Error::Host(e),
+            Error::Exception(e) => Error::Exception(e),
             Error::Source(e) => Error::Source(f(e)),
         }
     }
@@ -171,7 +174,6 @@ pub struct LinkError {
     module: String,
     name: String,
     message: String,
-    unsupported: bool,
 }
 
 impl LinkError {
@@ -185,27 +187,7 @@ impl LinkError {
             module: module.into(),
             name: name.into(),
             message: message.into(),
-            unsupported: false,
         }
-    }
-
-    /// A link error because rill cannot link what the import needs yet (e.g. a tag).
-    pub(crate) fn unsupported(
-        module: impl Into<String>,
-        name: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        LinkError {
-            unsupported: true,
-            ..LinkError::new(module, name, message)
-        }
-    }
-
-    /// Whether the import may well match, but rill cannot link it yet (exception
-    /// handling's tags): a limitation of the engine, not of the module or the imports.
-    /// The message then starts with `unsupported:`.
-    pub fn is_unsupported(&self) -> bool {
-        self.unsupported
     }
 
     /// The import's module name.

@@ -104,12 +104,11 @@ impl Func {
     ) -> Func {
         let results_ty = ty.results.clone();
         let host = move |args: &[rill_vm::Value]| {
+            let fail = |e: Error| Err(runtime::host_failure(e));
+            if let Err(e) = crate::values::check_leaving(args) {
+                return fail(e);
+            }
             let args: Vec<Value> = args.iter().map(|v| Value::from_vm(*v)).collect();
-            let fail = |e: Error| {
-                let msg = e.to_string();
-                runtime::set_host_error(e);
-                Err(rill_vm::Trap::Host(msg))
-            };
             match f(&args) {
                 Err(e) => fail(Error::Host(e)),
                 Ok(results) => {
@@ -220,6 +219,7 @@ impl Func {
             }
             let args: Vec<rill_vm::Value> = args.iter().map(|v| v.to_vm()).collect();
             let results = runtime::invoke(st, self.0, &args)?;
+            crate::values::check_leaving(&results)?;
             Ok(results.into_iter().map(Value::from_vm).collect())
         })?
     }

@@ -98,7 +98,9 @@ impl Global {
             if !allow_v128 && st.globals[&self.0].content == ValType::V128 {
                 return Err(TypeError::new("a v128 global cannot be read from the host").into());
             }
-            Ok(Value::from_vm(st.store.global_get(self.0)))
+            let v = st.store.global_get(self.0);
+            crate::values::check_leaving(&[v])?;
+            Ok(Value::from_vm(v))
         })?
     }
 

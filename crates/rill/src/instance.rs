@@ -13,7 +13,7 @@ use crate::memory::Memory;
 use crate::module::{ExternKind, Module};
 use crate::runtime::{trap_error, with_state};
 use crate::table::Table;
-use crate::tag::{Tag, TagDescriptor};
+use crate::tag::Tag;
 use crate::values::{crosses, Value};
 use crate::StreamingSource;
 
@@ -255,6 +255,7 @@ impl Instance {
         let vm_module = &inner.vm;
         // Read the imports.
         let mut plain_globals = Vec::new();
+        let mut tags = Vec::new();
         let mut resolved = Vec::with_capacity(vm_module.imports().len());
         for import in vm_module.imports() {
             let (m, n) = (&import.module, &import.name);
@@ -318,13 +319,9 @@ impl Instance {
                         e.kind()
                     )));
                 }
-                (_, ImportValue::Extern(Extern::Tag(_))) => {
-                    return Err(LinkError::unsupported(
-                        m.as_str(),
-                        n.as_str(),
-                        "unsupported: the interpreter cannot link tags (exception handling) yet",
-                    )
-                    .into());
+                (_, ImportValue::Extern(Extern::Tag(t))) => {
+                    tags.push((resolved.len(), t.clone()));
+                    resolved.push(None);
                 }
                 (_, ImportValue::Extern(e)) => resolved.push(Some(match e {
                     Extern::Func(f) => rill_vm::Extern::Func(f.0),
@@ -341,17 +338,19 @@ impl Instance {
                 st.globals.insert(a, ty);
                 resolved[i] = Some(rill_vm::Extern::Global(a));
             }
+            for (i, t) in tags {
+                resolved[i] = Some(rill_vm::Extern::Tag(t.address(st)));
+            }
             let externs: Vec<rill_vm::Extern> = resolved.into_iter().flatten().collect();
-            crate::runtime::take_host_error();
-            let instance = st
-                .store
-                .instantiate(vm_module, &externs)
-                .map_err(|e| match e {
+            let instance = crate::runtime::run(
+                st,
+                |st| st.store.instantiate(vm_module, &externs),
+                |st, e| match e {
                     rill_vm::InstantiationError::Link(msg) => link_error(module, msg),
-                    rill_vm::InstantiationError::Trap(t) => trap_error(t),
-                })?;
+                    rill_vm::InstantiationError::Trap(t) => trap_error(st, t),
+                },
+            )?;
             let env = vm_module.env();
-            let mut tags: HashMap<u32, Tag> = HashMap::new();
             let mut out = Vec::with_capacity(vm_module.exports().len());
             for e in vm_module.exports() {
                 let i = e.index;
@@ -369,16 +368,8 @@ impl Instance {
                         st.globals.entry(a).or_insert(env.globals[i as usize]);
                         Extern::Global(Global(a))
                     }
-                    Some(rill_vm::Extern::Tag(_)) | None => {
-                        let tag = tags.entry(i).or_insert_with(|| {
-                            let params = env
-                                .tag_type(i)
-                                .map(|t| t.params.to_vec())
-                                .unwrap_or_default();
-                            Tag::new(TagDescriptor { parameters: params })
-                        });
-                        Extern::Tag(tag.clone())
-                    }
+                    Some(rill_vm::Extern::Tag(a)) => Extern::Tag(Tag::at(st, a)),
+                    None => unreachable!("every export of the module is in the instance"),
                 };
                 out.push((e.name.clone(), ext));
             }
@@ -425,9 +416,6 @@ fn link_error(module: &Module, msg: String) -> Error {
             )
             .into();
         }
-    }
-    if msg.starts_with("unsupported") {
-        return LinkError::unsupported("", "", msg).into();
     }
     LinkError::new("", "", msg).into()
 }

@@ -52,7 +52,9 @@
 //! the same error.
 //!
 //! A host function's own error ([`HostError`]) passes through wasm unchanged as
-//! [`Error::Host`].
+//! [`Error::Host`]. Exceptions ([`Tag`], [`Exception`]): one a host function throws may be
+//! caught by wasm, and comes back unchanged in [`Error::Host`] if not; one wasm throws and
+//! nothing catches is an [`Error::Exception`] (see the `tag` module's notes).
 //!
 //! # Compiling: validation and lowering in one pass
 //! [`Module::new`], [`compile`] and [`compile_streaming`] validate each function body and

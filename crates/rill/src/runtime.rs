@@ -31,6 +31,11 @@ pub(crate) struct State {
     /// Small wasm helpers for operations rill-vm's API lacks (see `helpers`).
     pub(crate) table_helpers: HashMap<u32, crate::helpers::TableOps>,
     pub(crate) global_setters: HashMap<u32, rill_vm::Func>,
+    /// The `Tag` of each tag store address (so a tag keeps its identity).
+    pub(crate) tags: HashMap<u32, crate::Tag>,
+    /// The errors (exceptions) host functions threw that the store keeps an exception for,
+    /// by token (see [`throw_host_exception`]).
+    pub(crate) host_exceptions: HashMap<u64, Error>,
 }
 
 fn state() -> &'static Mutex<State> {
@@ -43,6 +48,8 @@ fn state() -> &'static Mutex<State> {
             globals: HashMap::new(),
             table_helpers: HashMap::new(),
             global_setters: HashMap::new(),
+            tags: HashMap::new(),
+            host_exceptions: HashMap::new(),
         })
     })
 }
@@ -52,6 +59,8 @@ thread_local! {
     static IN_STORE: Cell<bool> = const { Cell::new(false) };
     /// The error a host function raised during the current call, to pass through unchanged.
     static HOST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
+    /// The exceptions host functions threw during the current call, by token.
+    static THROWN: RefCell<Vec<(u64, Error)>> = const { RefCell::new(Vec::new()) };
 }
 
 struct Held<'a>(#[allow(dead_code)] MutexGuard<'a, State>);
@@ -96,11 +105,44 @@ pub(crate) fn take_host_error() -> Option<Error> {
     HOST_ERROR.with(|h| h.borrow_mut().take())
 }
 
+/// The trap a host function returns for its error `e`: an [`Exception`](crate::Exception)
+/// is thrown (wasm may catch it; uncaught, `e` comes back unchanged), anything else ends
+/// the call.
+pub(crate) fn host_failure(e: Error) -> rill_vm::Trap {
+    if let Error::Host(h) = &e {
+        if let Some(x) = h.downcast_ref::<crate::Exception>() {
+            static TOKENS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let token = TOKENS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let thrown = x.to_vm(token);
+            THROWN.with(|t| t.borrow_mut().push((token, e)));
+            return rill_vm::Trap::Throw(Box::new(thrown));
+        }
+    }
+    let msg = e.to_string();
+    set_host_error(e);
+    rill_vm::Trap::Host(msg)
+}
+
 /// A trap as a façade error: a host function's own error (or a wrong result) unchanged,
-/// anything else a `RuntimeError` with the trap's message.
-pub(crate) fn trap_error(trap: rill_vm::Trap) -> Error {
+/// an uncaught exception as the `Exception` (or the host's error it came from), anything
+/// else a `RuntimeError` with the trap's message.
+pub(crate) fn trap_error(st: &mut State, trap: rill_vm::Trap) -> Error {
     match trap {
         rill_vm::Trap::Host(m) => take_host_error().unwrap_or_else(|| RuntimeError::new(m).into()),
+        rill_vm::Trap::Exception(a) => {
+            take_host_error();
+            match st.store.exception(a).host_token() {
+                Some(t) => st
+                    .host_exceptions
+                    .get(&t)
+                    .cloned()
+                    .unwrap_or_else(|| RuntimeError::new("uncaught exception").into()),
+                None => match crate::Exception::from_vm(st, a) {
+                    Ok(x) => Error::Exception(x),
+                    Err(e) => e,
+                },
+            }
+        }
         t if t.is_unsupported() => {
             take_host_error();
             RuntimeError::unsupported(t.to_string()).into()
@@ -118,6 +160,29 @@ pub(crate) fn invoke(
     f: rill_vm::Func,
     args: &[rill_vm::Value],
 ) -> Result<Vec<rill_vm::Value>, Error> {
+    run(st, |st| st.store.invoke(f, args), trap_error)
+}
+
+/// Runs `call` (a call into wasm, or an instantiation) and turns its error into the
+/// façade's with `error`. Keeps the errors of the exceptions host functions threw during
+/// it for as long as the store keeps an exception made from them (an `exnref` may throw it
+/// again later).
+pub(crate) fn run<R, E>(
+    st: &mut State,
+    call: impl FnOnce(&mut State) -> Result<R, E>,
+    error: impl FnOnce(&mut State, E) -> Error,
+) -> Result<R, Error> {
     take_host_error();
-    st.store.invoke(f, args).map_err(trap_error)
+    THROWN.with(|t| t.borrow_mut().clear());
+    let before = st.store.exception_count();
+    let result = call(st);
+    let thrown = THROWN.with(|t| std::mem::take(&mut *t.borrow_mut()));
+    if !thrown.is_empty() {
+        let kept: std::collections::HashSet<u64> = (before..st.store.exception_count())
+            .filter_map(|a| st.store.exception(a).host_token())
+            .collect();
+        st.host_exceptions
+            .extend(thrown.into_iter().filter(|(t, _)| kept.contains(t)));
+    }
+    result.map_err(|e| error(st, e))
 }

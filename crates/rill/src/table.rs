@@ -144,6 +144,7 @@ impl Table {
         self.with_ops(|st, ty, ops| {
             let idx = Self::index(ty, i)?;
             let r = invoke(st, ops.get, &[idx]).map_err(|_| oob(i))?;
+            crate::values::check_leaving(&r)?;
             Ok(Value::from_vm(r[0]))
         })
     }

@@ -1,18 +1,26 @@
 //! `Tag` and `Exception` (`WebAssembly.Tag`, `WebAssembly.Exception`, Wasm 3.0).
 //!
-//! rill-vm does not execute exception handling yet (`throw`, `try_table` are
-//! "unsupported" traps) and cannot link tag imports, so tags and exceptions exist in the
-//! façade only: create them, compare them, read payloads, and throw an `Exception` from a
-//! host function (as its error, [`HostError::new`](crate::HostError::new)): it passes
-//! through wasm unchanged and comes back as [`Error::Host`]. Importing a tag into a module
-//! is a `LinkError` saying it is unsupported.
+//! Neither needs the store to be made, so host functions can make them too. A tag gets
+//! its store address the first time an instance imports it; a tag a module defines and
+//! exports is the same `Tag` every time it is exported or imported again.
+//!
+//! - A host function throws an `Exception` by returning it as its error
+//!   ([`HostError::new`](crate::HostError::new)): wasm's handlers catch it by its tag
+//!   (`catch`) or any (`catch_all`); uncaught, it reaches the caller unchanged as
+//!   [`Error::Host`], the very value thrown (also after a wasm `catch_all_ref` and
+//!   `throw_ref`).
+//! - An exception wasm throws and nothing catches reaches the caller as
+//!   [`Error::Exception`], with the tag the module's export of it is.
+//!
+//! Other host errors are not exceptions for wasm: no handler catches them.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rill_decoder::ValType;
 
 use crate::error::{Error, RangeError, TypeError};
+use crate::runtime::State;
 use crate::values::{crosses, Value};
 
 /// What [`Tag::new`] takes (the JS `TagType`).
@@ -25,17 +33,54 @@ pub struct TagDescriptor {
 /// An exception tag. Clones are the same tag; two tags are equal only if they are the same
 /// tag, even with equal parameters.
 #[derive(Clone)]
-pub struct Tag(Arc<[ValType]>);
+pub struct Tag(Arc<TagInner>);
+
+struct TagInner {
+    parameters: Box<[ValType]>,
+    /// The store address, once the store has the tag.
+    address: OnceLock<u32>,
+}
 
 impl Tag {
     /// A new tag (`new WebAssembly.Tag({ parameters })`).
     pub fn new(desc: TagDescriptor) -> Tag {
-        Tag(desc.parameters.into())
+        Tag(Arc::new(TagInner {
+            parameters: desc.parameters.into(),
+            address: OnceLock::new(),
+        }))
     }
 
     /// The payload's types.
     pub fn parameters(&self) -> &[ValType] {
-        &self.0
+        &self.0.parameters
+    }
+
+    /// The tag's store address, giving it one if it has none yet.
+    pub(crate) fn address(&self, st: &mut State) -> u32 {
+        let a = *self
+            .0
+            .address
+            .get_or_init(|| st.store.tag_new(&self.0.parameters));
+        st.tags.entry(a).or_insert_with(|| self.clone());
+        a
+    }
+
+    /// The store address, if the tag has one (readable without the store).
+    pub(crate) fn known_address(&self) -> Option<u32> {
+        self.0.address.get().copied()
+    }
+
+    /// The tag at store address `a`: the same `Tag` every time.
+    pub(crate) fn at(st: &mut State, a: u32) -> Tag {
+        if let Some(t) = st.tags.get(&a) {
+            return t.clone();
+        }
+        let t = Tag(Arc::new(TagInner {
+            parameters: st.store.tag_params(a).into(),
+            address: OnceLock::from(a),
+        }));
+        st.tags.insert(a, t.clone());
+        t
     }
 }
 
@@ -49,12 +94,18 @@ impl Eq for Tag {}
 
 impl fmt::Debug for Tag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Tag({:?} @ {:p})", &self.0, Arc::as_ptr(&self.0))
+        write!(
+            f,
+            "Tag({:?} @ {:p})",
+            &self.0.parameters,
+            Arc::as_ptr(&self.0)
+        )
     }
 }
 
 /// An exception: a tag and a payload (`WebAssembly.Exception`). It is an error type, so a
-/// host function can raise it.
+/// host function can raise it (see the [module documentation](self)). Like a JS object,
+/// an exception is equal only to itself and its clones, whatever its payload.
 ///
 /// ```
 /// use rill::{Exception, Tag, TagDescriptor, ValType, Value};
@@ -64,7 +115,7 @@ impl fmt::Debug for Tag {
 /// assert_eq!(e.get_arg(&tag, 0)?, Value::I32(7));
 /// # Ok::<(), rill::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Exception {
     tag: Tag,
     payload: Arc<[Value]>,
@@ -110,6 +161,49 @@ impl Exception {
                 self.payload.len()
             ))
             .into()
+        })
+    }
+}
+
+impl PartialEq for Exception {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.payload, &other.payload)
+    }
+}
+
+impl Eq for Exception {}
+
+impl Exception {
+    /// The exception's tag.
+    pub fn tag(&self) -> &Tag {
+        &self.tag
+    }
+
+    /// The payload.
+    pub fn payload(&self) -> &[Value] {
+        &self.payload
+    }
+
+    /// The exception for the host function's error `e` if it is one: what rill-vm
+    /// throws (`token` identifies the error for when it comes back uncaught).
+    pub(crate) fn to_vm(&self, token: u64) -> rill_vm::HostException {
+        rill_vm::HostException {
+            tag: self.tag.known_address(),
+            payload: self.payload.iter().map(|v| v.to_vm()).collect(),
+            token,
+        }
+    }
+
+    /// The exception at store address `a`, which wasm threw.
+    pub(crate) fn from_vm(st: &mut State, a: u32) -> Result<Exception, Error> {
+        let exn = st.store.exception(a);
+        let payload: Vec<rill_vm::Value> = exn.payload().to_vec();
+        let tag = exn.tag().expect("wasm throws with a tag of the store");
+        crate::values::check_leaving(&payload)?;
+        let tag = Tag::at(st, tag);
+        Ok(Exception {
+            tag,
+            payload: payload.into_iter().map(Value::from_vm).collect(),
         })
     }
 }

@@ -32,7 +32,8 @@ pub enum Value {
     FuncRef(Option<Func>),
     /// An external reference (a host value), or null.
     ExternRef(Option<ExternRef>),
-    /// A null reference of another hierarchy (`anyref`, `exnref`, ...).
+    /// A null reference of another hierarchy (`anyref`, `exnref`, ...). (A non-null
+    /// `exnref` does not leave wasm: see [`Func::call`].)
     NullRef,
 }
 
@@ -70,9 +71,25 @@ impl Value {
             rill_vm::Value::V128(v) => Value::V128(v),
             rill_vm::Value::FuncRef(f) => Value::FuncRef(f.map(Func)),
             rill_vm::Value::ExternRef(e) => Value::ExternRef(e.map(ExternRef)),
-            rill_vm::Value::NullRef => Value::NullRef,
+            // Non-null: refused by `check_leaving` before any conversion.
+            rill_vm::Value::NullRef | rill_vm::Value::ExnRef(_) => Value::NullRef,
         }
     }
+}
+
+/// The JS rule for values leaving wasm (results, host function arguments, globals, table
+/// elements): a non-null `exnref` does not (`TypeError`).
+pub(crate) fn check_leaving(values: &[rill_vm::Value]) -> Result<(), crate::Error> {
+    if values
+        .iter()
+        .any(|v| matches!(v, rill_vm::Value::ExnRef(Some(_))))
+    {
+        return Err(crate::error::TypeError::new(
+            "an exception reference (exnref) cannot leave wasm",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Whether a type can cross the façade (everything but `v128`, as in JS).

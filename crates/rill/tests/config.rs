@@ -123,7 +123,6 @@ fn link_errors_use_the_testsuites_words() {
     imports.module("m");
     let e = link_error(Instance::new(&module, Some(&imports)));
     assert!(e.message().starts_with("unknown import"), "{e}");
-    assert!(!e.is_unsupported());
 
     let g = Global::new(
         GlobalDescriptor {
@@ -141,22 +140,6 @@ fn link_errors_use_the_testsuites_words() {
     let e = link_error(Instance::new(&module, Some(&imports)));
     assert!(e.message().contains("incompatible import type"), "{e}");
     assert_eq!((e.module(), e.name()), ("m", "f"));
-}
-
-#[test]
-fn a_tag_import_is_an_unsupported_link_error() {
-    let module = Module::new(wat(r#"(module (import "m" "t" (tag)))"#)).unwrap();
-    let mut imports = Imports::new();
-    imports.define("m", "t", Tag::new(TagDescriptor { parameters: vec![] }));
-    match Instance::new(&module, Some(&imports)) {
-        Err(Error::LinkError(e)) => {
-            assert!(e.is_unsupported(), "{e}");
-            assert!(e.message().starts_with("unsupported:"), "{e}");
-        }
-        // Once the interpreter links tags, this is fine too.
-        Ok(_) => {}
-        Err(other) => panic!("expected a LinkError, got {other:?}"),
-    }
 }
 
 #[test]

@@ -618,44 +618,7 @@ fn exception_get_arg_and_is() {
     assert_err!(e.get_arg(&t, 1), RangeError);
 }
 
-/// Row: an exception thrown by a host function passes through wasm unchanged (unless
-/// caught: wasm cannot catch yet).
-#[test]
-fn exception_thrown_by_a_host_function_passes_through_wasm() {
-    let t = tag(vec![ValType::I32]);
-    let thrown = Exception::new(&t, &[Value::I32(3)]).unwrap();
-    let e2 = thrown.clone();
-    let module = m(r#"(module (import "h" "f" (func $f)) (func (export "g") call $f))"#);
-    let mut imports = Imports::new();
-    imports.define(
-        "h",
-        "f",
-        Func::wrap(move || -> Result<(), Exception> { Err(e2.clone()) }),
-    );
-    let g = Instance::new(&module, Some(&imports))
-        .unwrap()
-        .get_func("g")
-        .unwrap();
-    let e = assert_err!(g.call(&[]), Host);
-    let caught = e.downcast_ref::<Exception>().unwrap();
-    assert_eq!(caught, &thrown);
-    assert!(caught.is(&t));
-}
-
-/// Row: an exception thrown by wasm and not caught reaches the caller as an `Exception` —
-/// not yet: rill-vm does not execute `throw`, so the call fails with the interpreter's
-/// "unsupported" RuntimeError. This test pins that until exceptions run.
-#[test]
-fn exception_thrown_by_wasm_is_unsupported_for_now() {
-    let f = inst(
-        r#"(module (tag $e (param i32))
-        (func (export "throw") (throw $e (i32.const 1))))"#,
-    )
-    .get_func("throw")
-    .unwrap();
-    let e = assert_err!(f.call(&[]), RuntimeError);
-    assert!(e.message().starts_with("unsupported"), "{e}");
-}
+// The rows about exceptions crossing wasm, and tags as imports: tests/exceptions.rs.
 
 // ---- Implementation limits (runtime) --------------------------------------------------
 

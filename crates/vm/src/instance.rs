@@ -104,9 +104,13 @@ pub(crate) fn instantiate(
                 }
                 inst.globals.push(a);
             }
-            (TypeRef::Tag(_), Extern::Tag(a)) => {
-                let _ = a;
-                return Err(link("unsupported: tags (exception handling)"));
+            (TypeRef::Tag(t), Extern::Tag(a)) => {
+                // Tag types match when they are the same (canonical) type.
+                let expected = inst.types[t.func_type as usize];
+                if store.tags[a as usize].type_id != expected {
+                    return Err(link(what));
+                }
+                inst.tags.push(a);
             }
             _ => return Err(link(what)),
         }
@@ -156,6 +160,14 @@ pub(crate) fn instantiate(
         inst.memories.push(store.memories.len() as u32 - 1);
     }
     inst.mem0 = inst.memories.first().copied().unwrap_or(u32::MAX);
+    for t in &env.tags[env.imported_tags as usize..] {
+        let ty = env.types.func_type(t.func_type).expect("tag type").clone();
+        store.tags.push(crate::store::TagInst {
+            type_id: inst.types[t.func_type as usize],
+            ty: Arc::new(ty),
+        });
+        inst.tags.push(store.tags.len() as u32 - 1);
+    }
     // Segments.
     for e in &module.elements {
         let items: Vec<u64> = match &e.items {
@@ -184,7 +196,7 @@ pub(crate) fn instantiate(
             ExternalKind::Table => Extern::Table(inst.tables[i]),
             ExternalKind::Memory => Extern::Memory(inst.memories[i]),
             ExternalKind::Global => Extern::Global(inst.globals[i]),
-            ExternalKind::Tag => Extern::Tag(e.index),
+            ExternalKind::Tag => Extern::Tag(inst.tags[i]),
         };
         inst.exports.insert(e.name.clone(), ext);
     }

@@ -12,8 +12,14 @@
 //!   live in a heap vector, and running out of frames or registers is the
 //!   [`Trap::StackExhausted`] trap ("call stack exhausted").
 //! - Traps are values ([`Trap`]) with the testsuite's messages. Instructions of proposals
-//!   the interpreter does not execute yet (GC, exceptions, threads) are
-//!   [`Trap::Unsupported`], never a wrong answer.
+//!   the interpreter does not execute yet (GC, threads) are [`Trap::Unsupported`], never a
+//!   wrong answer.
+//! - Exception handling executes (`throw`, `throw_ref`, `try_table` and the legacy `try`,
+//!   `catch`, `delegate`, `rethrow`; `exec/exceptions.rs`): the lowering gives each function
+//!   a table of handlers, consulted only when an exception is thrown. Tags live in the store
+//!   ([`Store::tag_new`], imports and exports by address); a host function throws with
+//!   [`Trap::Throw`], and an exception nobody catches ends the call with
+//!   [`Trap::Exception`] ([`Store::exception`] reads it).
 //! - SIMD and relaxed SIMD execute: `v128` values live in a register file parallel to the
 //!   scalar one (`exec_simd.rs`), their semantics are portable functions (`simd.rs`, which
 //!   also documents the deterministic choice made for each relaxed operator), and
@@ -33,10 +39,10 @@ mod value;
 pub use instance::InstantiationError;
 pub use module::{CompileError, Module, ModuleParts, VerifiedFunc};
 pub use store::{
-    Extern, GlobalInst, HostFn, Instance, MemoryInst, Store, TableInst, MAX_CALL_DEPTH,
+    Exception, Extern, GlobalInst, HostFn, Instance, MemoryInst, Store, TableInst, MAX_CALL_DEPTH,
     MAX_REGISTERS, MAX_TABLE_ELEMENTS,
 };
-pub use trap::Trap;
+pub use trap::{HostException, Trap};
 pub use value::{Func, Value};
 
 #[cfg(test)]

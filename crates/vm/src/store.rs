@@ -161,6 +161,43 @@ impl GlobalInst {
     }
 }
 
+/// An exception tag.
+pub(crate) struct TagInst {
+    /// Store-wide canonical type id of its function type.
+    pub(crate) type_id: u32,
+    pub(crate) ty: Arc<FuncType>,
+}
+
+/// An exception: a tag and a payload, thrown by wasm (`throw`) or by a host function
+/// ([`Trap::Throw`]). Kept in the store for as long as the store lives (an `exnref`
+/// refers to it by address), so only thrown exceptions that are caught with a reference,
+/// rethrown by a legacy `rethrow`, or not caught at all take room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exception {
+    pub(crate) tag: Option<u32>,
+    pub(crate) payload: Box<[Value]>,
+    pub(crate) token: Option<u64>,
+}
+
+impl Exception {
+    /// The tag's store address (`None`: a host function threw it with a tag the store
+    /// does not know).
+    pub fn tag(&self) -> Option<u32> {
+        self.tag
+    }
+
+    /// The payload.
+    pub fn payload(&self) -> &[Value] {
+        &self.payload
+    }
+
+    /// The mark a host function gave the exception when it threw it
+    /// ([`HostException::token`](crate::HostException::token)); `None` if wasm threw it.
+    pub fn host_token(&self) -> Option<u64> {
+        self.token
+    }
+}
+
 /// What an import is satisfied with, and what an export is: store addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Extern {
@@ -178,6 +215,7 @@ pub(crate) struct InstanceData {
     pub(crate) tables: Vec<u32>,
     pub(crate) memories: Vec<u32>,
     pub(crate) globals: Vec<u32>,
+    pub(crate) tags: Vec<u32>,
     pub(crate) elems: Vec<u32>,
     pub(crate) datas: Vec<u32>,
     /// Store type id of each module type index.
@@ -285,6 +323,8 @@ pub struct Store {
     pub(crate) elems: Vec<Vec<u64>>,
     pub(crate) datas: Vec<rill_decoder::Bytes>,
     pub(crate) instances: Vec<InstanceData>,
+    pub(crate) tags: Vec<TagInst>,
+    pub(crate) exceptions: Vec<Exception>,
     pub(crate) types: TypeRegistry,
     /// The register file, kept between calls.
     pub(crate) regs: Vec<u64>,
@@ -353,6 +393,35 @@ impl Store {
     pub fn global_get(&self, g: u32) -> Value {
         let g = &self.globals[g as usize];
         Value::from_bits128(g.get_v128(), g.ty.content)
+    }
+
+    /// A new tag whose exceptions carry values of `params`.
+    pub fn tag_new(&mut self, params: &[rill_decoder::ValType]) -> u32 {
+        let ty = FuncType {
+            params: params.into(),
+            results: Box::new([]),
+        };
+        let type_id = self.types.func_type_id(&ty);
+        self.tags.push(TagInst {
+            type_id,
+            ty: Arc::new(ty),
+        });
+        self.tags.len() as u32 - 1
+    }
+
+    /// The parameter types of a tag.
+    pub fn tag_params(&self, t: u32) -> &[rill_decoder::ValType] {
+        &self.tags[t as usize].ty.params
+    }
+
+    /// How many exceptions the store keeps (their addresses are `0..count`).
+    pub fn exception_count(&self) -> u32 {
+        self.exceptions.len() as u32
+    }
+
+    /// An exception by address (from [`Trap::Exception`] or a [`Value::ExnRef`]).
+    pub fn exception(&self, e: u32) -> &Exception {
+        &self.exceptions[e as usize]
     }
 
     /// An export of an instance.

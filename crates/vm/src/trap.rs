@@ -28,6 +28,18 @@ pub enum Trap {
     NullReference,
     #[error("call stack exhausted")]
     StackExhausted,
+    #[error("null exception reference")]
+    NullExceptionReference,
+    /// An exception no handler caught: its store address (see
+    /// [`Store::exception`](crate::Store::exception)). Calls report every uncaught
+    /// exception this way, whoever threw it.
+    #[error("uncaught exception")]
+    Exception(u32),
+    /// A host function throws an exception: wasm handlers may catch it. A host function
+    /// returns this (the store is not at hand while it runs); an uncaught one comes back to
+    /// the caller as [`Trap::Exception`].
+    #[error("exception thrown by a host function")]
+    Throw(Box<HostException>),
     /// An instruction of a proposal the interpreter does not execute yet.
     #[error("unsupported: {0}")]
     Unsupported(String),
@@ -42,4 +54,18 @@ impl Trap {
     pub fn is_unsupported(&self) -> bool {
         matches!(self, Trap::Unsupported(_))
     }
+}
+
+/// An exception a host function throws ([`Trap::Throw`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostException {
+    /// The tag's store address ([`Store::tag_new`](crate::Store::tag_new), or a module's
+    /// tag), or `None` for a tag the store does not know: then only handlers that catch
+    /// every tag catch it.
+    pub tag: Option<u32>,
+    /// The payload, matching the tag's parameters.
+    pub payload: Vec<crate::Value>,
+    /// The embedder's own mark, kept with the exception (see
+    /// [`Exception::host_token`](crate::Exception::host_token)).
+    pub token: u64,
 }

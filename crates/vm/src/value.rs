@@ -20,6 +20,9 @@ pub enum Value {
     FuncRef(Option<Func>),
     /// An external reference (a host value), or null.
     ExternRef(Option<u32>),
+    /// An exception reference (the store address of an exception, see
+    /// [`Store::exception`](crate::Store::exception)), or null.
+    ExnRef(Option<u32>),
     /// A null reference of another hierarchy (`any`, `exn`, …).
     NullRef,
 }
@@ -36,6 +39,7 @@ impl Value {
             ValType::Ref(r) => match ref_kind(r.heap) {
                 RefKind::Func => Value::FuncRef(None),
                 RefKind::Extern => Value::ExternRef(None),
+                RefKind::Exn => Value::ExnRef(None),
                 RefKind::Other => Value::NullRef,
             },
         }
@@ -52,7 +56,7 @@ impl Value {
             Value::F64(v) => v,
             Value::V128(v) => v as u64,
             Value::FuncRef(f) => f.map_or(0, |f| u64::from(f.0) + 1),
-            Value::ExternRef(e) => e.map_or(0, |e| u64::from(e) + 1),
+            Value::ExternRef(e) | Value::ExnRef(e) => e.map_or(0, |e| u64::from(e) + 1),
             Value::NullRef => 0,
         }
     }
@@ -87,6 +91,8 @@ impl Value {
                 (RefKind::Func, n) => Value::FuncRef(Some(Func((n - 1) as u32))),
                 (RefKind::Extern, 0) => Value::ExternRef(None),
                 (RefKind::Extern, n) => Value::ExternRef(Some((n - 1) as u32)),
+                (RefKind::Exn, 0) => Value::ExnRef(None),
+                (RefKind::Exn, n) => Value::ExnRef(Some((n - 1) as u32)),
                 (RefKind::Other, _) => Value::NullRef,
             },
         }
@@ -106,6 +112,9 @@ impl Value {
             (Value::ExternRef(e), ValType::Ref(r)) => {
                 ref_kind(r.heap) == RefKind::Extern && (r.nullable || e.is_some())
             }
+            (Value::ExnRef(e), ValType::Ref(r)) => {
+                ref_kind(r.heap) == RefKind::Exn && (r.nullable || e.is_some())
+            }
             (Value::NullRef, ValType::Ref(r)) => r.nullable,
             _ => false,
         }
@@ -116,6 +125,7 @@ impl Value {
 pub(crate) enum RefKind {
     Func,
     Extern,
+    Exn,
     Other,
 }
 
@@ -125,6 +135,7 @@ pub(crate) fn ref_kind(h: HeapType) -> RefKind {
     match h {
         HeapType::Abstract(AbsHeapType::Func | AbsHeapType::NoFunc) => RefKind::Func,
         HeapType::Abstract(AbsHeapType::Extern | AbsHeapType::NoExtern) => RefKind::Extern,
+        HeapType::Abstract(AbsHeapType::Exn | AbsHeapType::NoExn) => RefKind::Exn,
         HeapType::Abstract(_) => RefKind::Other,
         HeapType::Concrete(_) | HeapType::Exact(_) => RefKind::Func,
     }

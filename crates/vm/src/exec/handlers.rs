@@ -14,7 +14,7 @@ use rill_lower::Instr;
 
 use rill_lower::{SimdOp, SimdXOp};
 
-use super::{next, slow, Cx, Exit, Handler, Op};
+use super::{exceptions, next, slow, Cx, Exit, Handler, Op};
 use crate::simd;
 use crate::{ops, Trap};
 
@@ -354,6 +354,17 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
             match get!(fp, r) {
                 0 => cx.trap(Trap::NullFunctionReference),
                 r => slow::call(ip, fp, mem, len, cx, (r - 1) as u32, base, true),
+            }
+        },
+        Instr::Throw { .. } => |ip, fp, _mem, _len, cx| {
+            operands!(ip, Throw { base, tag });
+            exceptions::throw(ip, fp, cx, base, tag)
+        },
+        Instr::ThrowRef { .. } => |ip, fp, _mem, _len, cx| {
+            operands!(ip, ThrowRef { r });
+            match get!(fp, r) {
+                0 => cx.trap(Trap::NullExceptionReference),
+                e => exceptions::throw_ref(ip, fp, cx, (e - 1) as u32),
             }
         },
         Instr::Trap { .. } | Instr::Unsupported { .. } => |ip, _fp, _mem, _len, cx| {

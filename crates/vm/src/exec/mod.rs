@@ -24,13 +24,15 @@
 //! Wasm calls never recurse on the Rust stack in either mode: a call pushes a [`Frame`] on a
 //! heap vector and continues with the callee's first instruction.
 
+mod exceptions;
 mod handlers;
 mod slow;
 
 use rill_lower::{CompiledFunc, Instr, TrapCode};
 
 use crate::store::{
-    FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, Store, TableInst, TypeRegistry,
+    Exception, FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, Store, TableInst,
+    TagInst, TypeRegistry,
 };
 use crate::value::Value;
 use crate::Trap;
@@ -108,6 +110,10 @@ pub(crate) struct Cx<'s> {
     globals: &'s mut [GlobalInst],
     elems: &'s mut [Vec<u64>],
     datas: &'s mut [rill_decoder::Bytes],
+    tags: &'s [TagInst],
+    exceptions: &'s mut Vec<Exception>,
+    /// The exception being thrown, while the unwinder looks for its handler.
+    thrown: Option<exceptions::Thrown>,
     /// The register file. Frame pointers point into it: whoever grows it derives them again.
     regs: &'s mut Vec<u64>,
     /// The vector register file, indexed like `regs` (see `exec_simd`).
@@ -190,7 +196,8 @@ pub(crate) use next;
 /// - the code is not empty and its last instruction never falls through (a `Trap` is
 ///   appended otherwise), so the instruction after a non-branching one exists;
 /// - every branch target is inside the code, and a `BrTable` is followed by its `len + 1`
-///   branches;
+///   branches; every exception handler's target is inside the code and its slots inside
+///   the frame;
 /// - each handler is the one for its instruction's variant (`handlers::handler_of`).
 ///
 /// A violation of the third point is a lowering bug: it panics rather than run unsound code.
@@ -233,6 +240,23 @@ pub(crate) fn verify(mut cf: CompiledFunc) -> Code {
             }
         }
     }
+    for h in cf.handlers.iter() {
+        if let rill_lower::HandlerKind::Catch {
+            values,
+            arity,
+            exn,
+            target,
+            ..
+        } = h.kind
+        {
+            let slots = usize::from(values) + usize::from(arity);
+            let exn = exn.map_or(0, |s| usize::from(s) + 1);
+            assert!(
+                (target as usize) < len && slots.max(exn) <= cf.frame_size as usize,
+                "lowering: exception handler outside the code or the frame"
+            );
+        }
+    }
     let ops = std::mem::take(&mut cf.code)
         .iter()
         .map(|&instr| Op {
@@ -248,7 +272,17 @@ pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Va
     let func = &store.funcs[f as usize];
     let ty = func.ty.clone();
     if let FuncKind::Host(h) = &func.kind {
-        return h.clone()(args);
+        return h.clone()(args).map_err(|t| match t {
+            Trap::Throw(e) => {
+                store.exceptions.push(Exception {
+                    tag: e.tag,
+                    payload: e.payload.into_boxed_slice(),
+                    token: Some(e.token),
+                });
+                Trap::Exception(store.exceptions.len() as u32 - 1)
+            }
+            t => t,
+        });
     }
     let mut regs = std::mem::take(&mut store.regs);
     let mut vregs = std::mem::take(&mut store.vregs);
@@ -328,6 +362,8 @@ fn run(
         datas,
         instances,
         types,
+        tags,
+        exceptions,
         ..
     } = store;
     let funcs: &[FuncEntity] = funcs;
@@ -346,6 +382,9 @@ fn run(
         globals,
         elems,
         datas,
+        tags,
+        exceptions,
+        thrown: None,
         regs,
         vregs,
         frames: Vec::new(),

@@ -156,6 +156,9 @@ pub(super) fn simd(cx: &mut Cx<'_>, at: usize, instr: &Instr) -> bool {
 fn host_call(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, f: u32, base: Slot, tail: bool) -> Exit {
     let at = cx.frame_index(fp);
     if !host_call_values(cx, at, f, base, tail) {
+        if cx.thrown.is_some() {
+            return super::exceptions::host_threw(ip, fp, cx, tail);
+        }
         return Exit::Trap;
     }
     let fp = cx.frame_ptr(at);
@@ -166,7 +169,8 @@ fn host_call(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, f: u32, base: Slot, t
     next!(after!(ip), fp, mem, len, cx)
 }
 
-/// Runs the host function and stores its results; `false` after recording a trap. Not
+/// Runs the host function and stores its results; `false` after recording a trap or the
+/// exception it threw ([`Cx::thrown`](super::Cx)). Not
 /// inlined: its locals escape (the results come back in memory).
 #[inline(never)]
 fn host_call_values(cx: &mut Cx<'_>, at: usize, f: u32, base: Slot, tail: bool) -> bool {
@@ -184,6 +188,10 @@ fn host_call_values(cx: &mut Cx<'_>, at: usize, f: u32, base: Slot, tail: bool) 
         .collect();
     let results = match h(&args) {
         Ok(r) => r,
+        Err(Trap::Throw(e)) => {
+            cx.thrown = Some(super::exceptions::Thrown::from_host(*e));
+            return false;
+        }
         Err(t) => {
             cx.trap(t);
             return false;

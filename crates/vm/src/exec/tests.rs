@@ -252,6 +252,7 @@ fn every_handler_loop() -> CompiledFunc {
             lane: 0,
         }]),
         uses_v128: true,
+        handlers: Box::new([]),
         call_sites: Box::new([CallSite {
             type_index: 0,
             table: 0,
@@ -344,6 +345,72 @@ fn tail_calls_do_not_grow_the_stack() {
         assert_eq!(
             call(&mut store, inst, "return_call_host", 42),
             vec![Value::I32(42)]
+        );
+    });
+}
+
+/// Throwing and catching in a loop: from a callee, with a reference rethrown, with the
+/// legacy instructions, and from a host function.
+const EXCEPTIONS: &str = r#"(module
+  (import "host" "tag" (tag $h (param i32)))
+  (import "host" "throw" (func $host_throw (param i32)))
+  (tag $e (param i32))
+  (func $thrower (param i32) (throw $e (local.get 0)))
+  (func (export "exceptions") (param $n i32) (result i32)
+    (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc)
+        (block $c (result i32)
+          (try_table (catch $e $c) (call $thrower (i32.const 1)))
+          (i32.const 100))))
+      (block $all
+        (try_table (catch_all $all)
+          (block $r (result i32 exnref)
+            (try_table (catch_ref $e $r) (throw $e (i32.const 2)))
+            (unreachable))
+          (throw_ref)))
+      try
+        try
+          (throw $e (i32.const 3))
+        catch $e
+          drop
+          rethrow 0
+        end
+      catch_all
+      end
+      (local.set $acc (i32.add (local.get $acc)
+        (block $hc (result i32)
+          (try_table (catch $h $hc) (call $host_throw (i32.const 4)))
+          (i32.const 100))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $acc))
+)"#;
+
+#[test]
+fn exceptions_do_not_grow_the_stack() {
+    let module = Arc::new(Module::new(&wat::parse_str(EXCEPTIONS).unwrap()).unwrap());
+    let mut store = Store::new();
+    let tag = store.tag_new(&[ValType::I32]);
+    let throw = store.func_new(
+        FuncType {
+            params: Box::new([ValType::I32]),
+            results: Box::new([]),
+        },
+        move |args| {
+            Err(crate::Trap::Throw(Box::new(crate::HostException {
+                tag: Some(tag),
+                payload: args.to_vec(),
+                token: 0,
+            })))
+        },
+    );
+    let inst = store
+        .instantiate(&module, &[Extern::Tag(tag), Extern::Func(throw)])
+        .unwrap();
+    run_on_small_stack(move || {
+        assert_eq!(
+            call(&mut store, inst, "exceptions", ITERATIONS),
+            vec![Value::I32(5 * ITERATIONS)]
         );
     });
 }

@@ -1,0 +1,235 @@
+//! JS-API.md, "Tags and exceptions" (the rows where exceptions cross wasm) and the tag rows
+//! of "Instantiation": tags as imports and exports, exceptions thrown by wasm and by host
+//! functions, caught or not. (Creating tags and exceptions: tests/objects.rs.)
+
+mod common;
+
+use common::*;
+use rill::*;
+
+fn m(src: &str) -> Module {
+    Module::new(wat(src)).unwrap()
+}
+
+fn tag(parameters: Vec<ValType>) -> Tag {
+    Tag::new(TagDescriptor { parameters })
+}
+
+macro_rules! assert_err {
+    ($r:expr, $variant:ident) => {
+        match $r {
+            Err(Error::$variant(e)) => e,
+            other => panic!("expected {}, got {other:?}", stringify!($variant)),
+        }
+    };
+}
+
+/// Row: an exception thrown by wasm and not caught reaches the caller as an `Exception`,
+/// with the tag the module exports and the payload thrown.
+#[test]
+fn an_uncaught_wasm_exception_reaches_the_caller() {
+    let i = Instance::new(
+        &m(r#"(module (tag $e (export "e") (param i32 f64))
+            (func (export "throw") (param i32)
+              (throw $e (local.get 0) (f64.const 2.5))))"#),
+        None,
+    )
+    .unwrap();
+    let e_tag = i.exports().get("e").cloned().unwrap().into_tag().unwrap();
+    assert_eq!(e_tag.parameters(), &[ValType::I32, ValType::F64]);
+    let f = i.get_func("throw").unwrap();
+    let x = assert_err!(f.call(&[Value::I32(7)]), Exception);
+    assert!(x.is(&e_tag));
+    assert_eq!(x.get_arg(&e_tag, 0).unwrap(), Value::I32(7));
+    assert_eq!(x.get_arg(&e_tag, 1).unwrap(), Value::F64(2.5));
+    // The same tag every time it is exported.
+    let again = i.exports().get("e").cloned().unwrap().into_tag().unwrap();
+    assert_eq!(again, e_tag);
+    assert!(!x.is(&tag(vec![ValType::I32, ValType::F64])));
+}
+
+/// Row: one thrown by a host function passes through wasm unchanged unless caught: the
+/// very value, also after wasm caught it with a reference and threw it again.
+#[test]
+fn a_host_exception_passes_through_wasm_unchanged() {
+    let t = tag(vec![ValType::I32]);
+    let thrown = Exception::new(&t, &[Value::I32(3)]).unwrap();
+    let e2 = thrown.clone();
+    let module = m(r#"(module
+        (import "h" "f" (func $f))
+        (func (export "g") call $f)
+        (func (export "rethrow")
+          (block $h (result exnref)
+            (try_table (catch_all_ref $h) (call $f))
+            (unreachable))
+          (throw_ref)))"#);
+    let mut imports = Imports::new();
+    imports.define(
+        "h",
+        "f",
+        Func::wrap(move || -> Result<(), Exception> { Err(e2.clone()) }),
+    );
+    let i = Instance::new(&module, Some(&imports)).unwrap();
+    for name in ["g", "rethrow"] {
+        let e = assert_err!(i.get_func(name).unwrap().call(&[]), Host);
+        let caught = e.downcast_ref::<Exception>().unwrap();
+        assert_eq!(caught, &thrown, "{name}");
+        assert!(caught.is(&t));
+    }
+    // An exception equal in every way but made separately is another exception.
+    let other = Exception::new(&t, &[Value::I32(3)]).unwrap();
+    assert_ne!(other, thrown);
+}
+
+/// A host function's exception is caught by wasm: by its tag when the module imports
+/// that tag, and by `catch_all` in any case; its payload arrives.
+#[test]
+fn wasm_catches_a_host_exception() {
+    let t = tag(vec![ValType::I32]);
+    let unlinked = tag(vec![ValType::I32]);
+    let (t2, u2) = (t.clone(), unlinked.clone());
+    let module = m(r#"(module
+        (import "h" "t" (tag $t (param i32)))
+        (import "h" "f" (func $f (param i32)))
+        (func (export "by_tag") (param i32) (result i32)
+          (block $c (result i32)
+            (try_table (catch $t $c) (call $f (local.get 0)))
+            (i32.const -1)))
+        (func (export "any") (param i32) (result i32)
+          (block $c
+            (try_table (catch $t 1) (catch_all $c) (call $f (local.get 0)))
+            (return (i32.const -1)))
+          (i32.const 100)))"#);
+    let mut imports = Imports::new();
+    imports.define("h", "t", t.clone()).define(
+        "h",
+        "f",
+        Func::wrap(move |x: i32| -> Result<(), Exception> {
+            // Odd: a tag the module imports; even: one no instance knows.
+            let tag = if x % 2 == 1 { &t2 } else { &u2 };
+            Err(Exception::new(tag, &[Value::I32(x * 10)]).unwrap())
+        }),
+    );
+    let i = Instance::new(&module, Some(&imports)).unwrap();
+    let call = |name: &str, x: i32| i.get_func(name).unwrap().call(&[Value::I32(x)]);
+    assert_eq!(call("by_tag", 3).unwrap(), vec![Value::I32(30)]);
+    // `any` catches its own tag with `catch $t 1`: the function's label, the payload its
+    // result.
+    assert_eq!(call("any", 5).unwrap(), vec![Value::I32(50)]);
+    assert_eq!(call("any", 4).unwrap(), vec![Value::I32(100)]);
+    let e = assert_err!(call("by_tag", 4), Host);
+    assert!(e.downcast_ref::<Exception>().unwrap().is(&unlinked));
+}
+
+/// Other host errors are not exceptions: no wasm handler catches them.
+#[test]
+fn other_host_errors_are_not_caught() {
+    let module = m(r#"(module
+        (import "h" "f" (func $f))
+        (func (export "g") (result i32)
+          (block $c (try_table (catch_all $c) (call $f)) (return (i32.const 1)))
+          (i32.const 2)))"#);
+    let mut imports = Imports::new();
+    imports.define(
+        "h",
+        "f",
+        Func::wrap(|| -> Result<(), std::io::Error> { Err(std::io::Error::other("boom")) }),
+    );
+    let i = Instance::new(&module, Some(&imports)).unwrap();
+    let e = assert_err!(i.get_func("g").unwrap().call(&[]), Host);
+    assert_eq!(e.to_string(), "boom");
+}
+
+/// Rows (Instantiation): a tag import of the wrong kind, or a tag whose type does not
+/// match → LinkError; a tag keeps its identity from one instance to another.
+#[test]
+fn tag_imports_link_by_identity_and_type() {
+    let module = m(r#"(module (import "m" "t" (tag (param i32))))"#);
+    let mut imports = Imports::new();
+    imports.define("m", "t", tag(vec![ValType::I64]));
+    let e = assert_err!(Instance::new(&module, Some(&imports)), LinkError);
+    assert_eq!((e.module(), e.name()), ("m", "t"));
+    imports.define("m", "t", Func::wrap(|_: i32| ()));
+    assert_err!(Instance::new(&module, Some(&imports)), LinkError);
+    imports.define("m", "t", tag(vec![ValType::I32]));
+    Instance::new(&module, Some(&imports)).unwrap();
+
+    // A throws with its tag; B imports A's tag and catches what A's function throws.
+    let a = Instance::new(
+        &m(r#"(module (tag $e (export "e") (param i32))
+            (func (export "throw") (param i32) (throw $e (local.get 0))))"#),
+        None,
+    )
+    .unwrap();
+    let mut imports = Imports::new();
+    imports.define_instance("a", &a);
+    let b = Instance::new(
+        &m(r#"(module
+            (import "a" "e" (tag $e (param i32)))
+            (import "a" "throw" (func $throw (param i32)))
+            (export "e" (tag $e))
+            (func (export "catch") (param i32) (result i32)
+              (block $c (result i32)
+                (try_table (catch $e $c) (call $throw (local.get 0)))
+                (i32.const -1))))"#),
+        Some(&imports),
+    )
+    .unwrap();
+    assert_eq!(
+        b.get_func("catch").unwrap().call(&[Value::I32(9)]).unwrap(),
+        vec![Value::I32(9)]
+    );
+    let (ta, tb) = (
+        a.exports().get("e").cloned().unwrap().into_tag().unwrap(),
+        b.exports().get("e").cloned().unwrap().into_tag().unwrap(),
+    );
+    assert_eq!(ta, tb, "re-exported: the same tag");
+    // A host tag linked into a module and exported again is the host's tag.
+    let host = tag(vec![]);
+    let mut imports = Imports::new();
+    imports.define("m", "t", host.clone());
+    let c = Instance::new(
+        &m(r#"(module (import "m" "t" (tag $t)) (export "t" (tag $t))
+            (func (export "throw") (throw $t)))"#),
+        Some(&imports),
+    )
+    .unwrap();
+    assert_eq!(
+        c.exports().get("t").cloned().unwrap().into_tag(),
+        Some(host.clone())
+    );
+    let x = assert_err!(c.get_func("throw").unwrap().call(&[]), Exception);
+    assert!(x.is(&host));
+}
+
+/// A non-null `exnref` does not leave wasm (the JS rule): a TypeError; a null one is
+/// `NullRef`.
+#[test]
+fn an_exnref_does_not_leave_wasm() {
+    let i = Instance::new(
+        &m(r#"(module (tag $e)
+            (func (export "exn") (result exnref)
+              (block $h (result exnref) (try_table (catch_all_ref $h) (throw $e)) (unreachable)))
+            (func (export "null") (result exnref) (ref.null exn)))"#),
+        None,
+    )
+    .unwrap();
+    assert_err!(i.get_func("exn").unwrap().call(&[]), TypeError);
+    assert_eq!(
+        i.get_func("null").unwrap().call(&[]).unwrap(),
+        vec![Value::NullRef]
+    );
+}
+
+/// A start function's uncaught exception fails the instantiation with it.
+#[test]
+fn an_exception_from_the_start_function() {
+    let e = assert_err!(
+        Instance::new(
+            &m(r#"(module (tag $e (param i32)) (func $s (throw $e (i32.const 4))) (start $s))"#),
+            None,
+        ),
+        Exception
+    );
+    assert_eq!(e.payload(), &[Value::I32(4)]);
+}
