@@ -22,6 +22,8 @@ pub enum Class {
     RangeError,
     /// An error a host function raised (passed through wasm unchanged).
     HostError,
+    /// An exception wasm threw and nothing caught.
+    Exception,
     /// A file, standard input or the network could not be read.
     IoError,
 }
@@ -32,7 +34,7 @@ pub const EXIT_COMPILE: u8 = 1;
 pub const EXIT_USAGE_IO: u8 = 2;
 /// Exit code: `LinkError` or `TypeError`.
 pub const EXIT_LINK_TYPE: u8 = 3;
-/// Exit code: `RuntimeError` (a trap).
+/// Exit code: `RuntimeError` (a trap), or an uncaught wasm exception.
 pub const EXIT_RUNTIME: u8 = 4;
 /// Exit code: any other error (`RangeError`, a host function's error).
 pub const EXIT_OTHER: u8 = 5;
@@ -44,7 +46,7 @@ Exit codes:
   1  CompileError (malformed or invalid module), or `rill wast` had unexpected results
   2  usage error, or IoError (a module or script that cannot be read or fetched)
   3  LinkError or TypeError (missing import, bad argument, not a WebAssembly response)
-  4  RuntimeError (a trap)
+  4  RuntimeError (a trap), or an Exception wasm threw and did not catch
   5  any other error (RangeError, a host function's error)
 
 Errors go to standard error, each starting with its class (`CompileError: …`).";
@@ -58,6 +60,7 @@ impl Class {
             Class::RuntimeError => "RuntimeError",
             Class::RangeError => "RangeError",
             Class::HostError => "HostError",
+            Class::Exception => "Exception",
             Class::IoError => "IoError",
         }
     }
@@ -67,7 +70,7 @@ impl Class {
             Class::CompileError => EXIT_COMPILE,
             Class::IoError => EXIT_USAGE_IO,
             Class::LinkError | Class::TypeError => EXIT_LINK_TYPE,
-            Class::RuntimeError => EXIT_RUNTIME,
+            Class::RuntimeError | Class::Exception => EXIT_RUNTIME,
             Class::RangeError | Class::HostError => EXIT_OTHER,
         }
     }
@@ -110,6 +113,7 @@ impl Failure {
             rill::Error::RuntimeError(e) => Failure::new(Class::RuntimeError, e.to_string()),
             rill::Error::RangeError(e) => Failure::new(Class::RangeError, at(e.to_string())),
             rill::Error::Host(e) => Failure::new(Class::HostError, e.to_string()),
+            rill::Error::Exception(e) => Failure::new(Class::Exception, at(e.to_string())),
             rill::Error::Source(e) => Failure::new(Class::IoError, at(e.to_string())),
             other => Failure::new(Class::HostError, at(other.to_string())),
         }

@@ -297,6 +297,20 @@ fn a_trap_prints_the_trap_message() {
 }
 
 #[test]
+fn an_uncaught_exception_prints_its_payload() {
+    let dir = temp_dir();
+    let m = write(
+        &dir,
+        "throw.wat",
+        r#"(module (tag $e (param i32))
+             (func (export "f") (param i32) (result i32) (throw $e (local.get 0))))"#,
+    );
+    let r = rill(&["run", s(&m), "--invoke", "f", "5"]);
+    r.assert_error(4, "Exception", &["f:", "I32(5)"]);
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
 fn wrong_arguments_are_type_errors() {
     let m = micro();
     rill(&["run", s(&m), "--invoke", "fib"]).assert_error(
