@@ -2,6 +2,7 @@
 //! of "Instantiation": tags as imports and exports, exceptions thrown by wasm and by host
 //! functions, caught or not. (Creating tags and exceptions: tests/objects.rs.)
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -13,15 +14,6 @@ fn m(src: &str) -> Module {
 
 fn tag(parameters: Vec<ValType>) -> Tag {
     Tag::new(TagDescriptor { parameters })
-}
-
-macro_rules! assert_err {
-    ($r:expr, $variant:ident) => {
-        match $r {
-            Err(Error::$variant(e)) => e,
-            other => panic!("expected {}, got {other:?}", stringify!($variant)),
-        }
-    };
 }
 
 /// Row: an exception thrown by wasm and not caught reaches the caller as an `Exception`,

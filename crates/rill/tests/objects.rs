@@ -1,6 +1,7 @@
 //! JS-API.md, "Memory", "Table", "Global", "Functions" and "Tags and exceptions". Each
 //! test names its row.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -20,15 +21,6 @@ fn mem(initial: u64, maximum: Option<u64>) -> Result<Memory, Error> {
         maximum,
         ..Default::default()
     })
-}
-
-macro_rules! assert_err {
-    ($r:expr, $variant:ident) => {
-        match $r {
-            Err(Error::$variant(e)) => e,
-            other => panic!("expected {}, got {other:?}", stringify!($variant)),
-        }
-    };
 }
 
 // ---- Memory ---------------------------------------------------------------------------

@@ -9,6 +9,17 @@ use std::time::{Duration, Instant};
 
 use futures::Stream;
 
+/// The error inside `Err(rill::Error::$variant(e))`, or a panic saying what came instead.
+#[allow(unused_macros)]
+macro_rules! assert_err {
+    ($r:expr, $variant:ident) => {
+        match $r {
+            Err(rill::Error::$variant(e)) => e,
+            other => panic!("expected {}, got {other:?}", stringify!($variant)),
+        }
+    };
+}
+
 /// Encodes a module in the text format.
 pub fn wat(src: &str) -> Vec<u8> {
     let buf = wast::parser::ParseBuffer::new(src).expect("lex");
