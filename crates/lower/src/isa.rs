@@ -110,6 +110,9 @@ pub enum MemOp {
 /// - `br_cmp_float`: `BrName BrNotName cmp_fn = Compare,` — the float comparisons fused with
 ///   a branch: taken when the comparison holds, and when it does not (with NaN operands
 ///   neither `a < b` nor `a >= b` holds, so the negation is its own instruction).
+/// - `fused_float`: `Name first_fn second_fn = First Second,` — `d = second(first(a, b), c)`,
+///   two float operators in one instruction (each rounds: not a fused multiply-add). The
+///   second is commutative: the lowering fuses the first's result as either of its operands.
 #[macro_export]
 macro_rules! with_isa {
     ($m:ident $($extra:tt)*) => {
@@ -318,6 +321,16 @@ macro_rules! with_isa {
                 BrF64Le BrNotF64Le f64_le = F64Le,
                 BrF64Ge BrNotF64Ge f64_ge = F64Ge,
             }
+            fused_float {
+                F32MulAdd f32_mul f32_add = F32Mul F32Add,
+                F32AddMul f32_add f32_mul = F32Add F32Mul,
+                F32SubAdd f32_sub f32_add = F32Sub F32Add,
+                F32SubMul f32_sub f32_mul = F32Sub F32Mul,
+                F64MulAdd f64_mul f64_add = F64Mul F64Add,
+                F64AddMul f64_add f64_mul = F64Add F64Mul,
+                F64SubAdd f64_sub f64_add = F64Sub F64Add,
+                F64SubMul f64_sub f64_mul = F64Sub F64Mul,
+            }
         }
     };
 }
@@ -335,6 +348,7 @@ macro_rules! define_instr {
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
         br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
+        fused_float { $($ff:ident $ff1:ident $ff2:ident = $ffo1:ident $ffo2:ident,)* }
     ) => {
         /// One instruction. See the [module documentation](self) for the table of what each
         /// group reads and writes.
@@ -402,6 +416,11 @@ macro_rules! define_instr {
                 $cf { a: Slot, b: Slot, offset: i32 },
                 #[doc = concat!("branch by `offset` unless `", stringify!($cff), "(a, b)`")]
                 $cfn { a: Slot, b: Slot, offset: i32 },
+            )*
+
+            $(
+                #[doc = concat!("`d = ", stringify!($ff2), "(", stringify!($ff1), "(a, b), c)`")]
+                $ff { d: Slot, a: Slot, b: Slot, c: Slot },
             )*
 
             // ----- control -----
@@ -524,6 +543,7 @@ macro_rules! define_instr {
                     $( Instr::$u { d, .. } => Some(d), )*
                     $( Instr::$ut { d, .. } => Some(d), )*
                     $( Instr::$l { d, .. } | Instr::$la { d, .. } => Some(d), )*
+                    $( Instr::$ff { d, .. } => Some(d), )*
                     Instr::Copy { d, .. }
                     | Instr::Const32 { d, .. }
                     | Instr::Const64 { d, .. }
@@ -598,6 +618,7 @@ macro_rules! define_instr {
                     $( Instr::$l { d, p, .. } => m(&[d, p]), )*
                     $( Instr::$s { p, v, .. } => m(&[p, v]), )*
                     $( Instr::$la { d, p, q, .. } => m(&[d, p, q]), )*
+                    $( Instr::$ff { d, a, b, c } => m(&[d, a, b, c]), )*
                     $( Instr::$sa { p, q, v, .. } => m(&[p, q, v]), )*
                     $( Instr::$c32 { a, b, .. } => m(&[a, b]), Instr::$c32i { a, .. } => m(&[a]), )*
                     $( Instr::$c64 { a, b, .. } => m(&[a, b]), Instr::$c64i { a, .. } => m(&[a]), )*
@@ -684,6 +705,7 @@ macro_rules! define_instr {
                     $( Instr::$l { d, p, .. } => m(&mut [d, p]), )*
                     $( Instr::$s { p, v, .. } => m(&mut [p, v]), )*
                     $( Instr::$la { d, p, q, .. } => m(&mut [d, p, q]), )*
+                    $( Instr::$ff { d, a, b, c } => m(&mut [d, a, b, c]), )*
                     $( Instr::$sa { p, q, v, .. } => m(&mut [p, q, v]), )*
                     $( Instr::$c32 { a, b, .. } => m(&mut [a, b]), Instr::$c32i { a, .. } => m(&mut [a]), )*
                     $( Instr::$c64 { a, b, .. } => m(&mut [a, b]), Instr::$c64i { a, .. } => m(&mut [a]), )*
@@ -785,6 +807,21 @@ macro_rules! define_instr {
                     )*
                     _ => return None,
                 })
+            }
+
+            /// `second` (a binary operator writing `d`) reading the result of `first` (the
+            /// instruction before it) as one of its operands, as one instruction, if the ISA
+            /// has it (`fused_float`). `first`'s result must be dead afterwards.
+            pub fn fuse_binary(first: &Instr, second: &Instr) -> Option<Instr> {
+                match (*first, *second) {
+                    $(
+                        (Instr::$ffo1 { d: t, a, b }, Instr::$ffo2 { d, a: x, b: y })
+                            if x == t && y != t => Some(Instr::$ff { d, a, b, c: y }),
+                        (Instr::$ffo1 { d: t, a, b }, Instr::$ffo2 { d, a: x, b: y })
+                            if y == t && x != t => Some(Instr::$ff { d, a, b, c: x }),
+                    )*
+                    _ => None,
+                }
             }
 
             /// Whether this is a float comparison (which fuses with a branch).

@@ -91,6 +91,7 @@ macro_rules! define_num {
         br_cmp32 { $($c32:tt)* }
         br_cmp64 { $($c64:tt)* }
         br_cmp_float { $($cf:tt)* }
+        fused_float { $($ff:tt)* }
     ) => {
         /// The numeric shape of `op`, if it is a numeric operator or a plain load/store.
         fn num(op: &Operator<'_>) -> Option<Num> {
@@ -1074,9 +1075,21 @@ impl Lowerer {
                 }
             }
         }
+        let fusable = self.last.is_some_and(|l| l + 1 == self.code.len());
+        let before = self.code.len();
         let sa = self.read(a.0, a.1);
         let sb = self.read(b.0, b.1);
-        self.emit_result(rr(d, sa, sb));
+        let instr = rr(d, sa, sb);
+        // The last instruction computed one of the operands (a temporary, dead after this)
+        // and the reads emitted nothing (which could overwrite its operands): fuse the two.
+        if fusable && self.code.len() == before {
+            if let Some(fused) = Instr::fuse_binary(&self.code[before - 1], &instr) {
+                self.code.pop();
+                self.emit_result(fused);
+                return;
+            }
+        }
+        self.emit_result(instr);
     }
 
     /// For `eqz` right after a comparison that produced the top of the stack: negates an

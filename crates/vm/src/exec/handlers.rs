@@ -85,8 +85,16 @@ macro_rules! handlers {
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
         br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
+        fused_float { $($ff:ident $ff1:ident $ff2:ident = $ffo1:ident $ffo2:ident,)* }
     ) => {
         match $instr {
+            $(
+                Instr::$ff { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $ff { d, a, b, c });
+                    set!(fp, d, ops::$ff2(ops::$ff1(get!(fp, a), get!(fp, b)), get!(fp, c)));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
             $(
                 Instr::$b32 { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $b32 { d, a, b });

@@ -68,8 +68,10 @@ macro_rules! listed_samples {
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
         br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
+        fused_float { $($ff:ident $ff1:ident $ff2:ident = $ffo1:ident $ffo2:ident,)* }
     ) => {
         vec![
+            $( Instr::$ff { d: 3, a: 1, b: 2, c: 1 }, )*
             $( Instr::$b32 { d: 3, a: 1, b: 2 }, Instr::$b32i { d: 3, a: 1, imm: 3 }, )*
             $( Instr::$b64 { d: 3, a: 1, b: 2 }, Instr::$b64i { d: 3, a: 1, imm: 3 }, )*
             $( Instr::$bt { d: 3, a: 1, b: 2 }, )*
