@@ -30,7 +30,8 @@
 //! | numeric, unary (incl. conversions) | `Op { d, a }` | slot `a` | slot `d` |
 //! | load | `Load { d, p, offset }` | address slot `p`, memory 0 at `p + offset` | slot `d` |
 //! | store | `Store { p, v, offset }` | slots `p`, `v` | memory 0 at `p + offset` |
-//! | memory access, general | `LoadAt`/`StoreAt { .., site }` | as above, for any memory or a 64-bit offset: `site` indexes [`MemSite`]s | |
+//! | load/store, fused address | `LoadAdd { d, p, q, offset }`, `StoreAdd { p, q, v, offset }` | as above at `(p + q) mod 2^32 + offset` (an `i32.add` fused into the address) | |
+//! | memory access, general | `LoadAt`/`StoreAt { .., site }` | as above, for any memory, a 64-bit memory 0 or a 64-bit offset: `site` indexes [`MemSite`]s | |
 //! | compare and branch | `BrCmp { a, b, offset }`, `BrCmpImm { a, imm, offset }` | `a`, `b`/`imm` | `ip` |
 //! | branch | `Br`, `BrIfZ`/`BrIfNz { c }`, `BrTable { index, len }` (followed by `len + 1` `Br`s, the last the default) | `c`/`index` | `ip` |
 //! | copies | `Copy { d, s }`, `Const32 { d, value }`, `Const64 { d, lo, hi }`, `Select { d, c, a, b }` | `s`, `c`, `a`, `b` | `d` |
@@ -101,14 +102,18 @@ pub enum MemOp {
 /// - `binary_trap`: `Name exec_fn = WasmOperator,` — integer division and remainder (may trap).
 /// - `binary_float`: `Name exec_fn = WasmOperator,` — float binary operators.
 /// - `unary`: `Name exec_fn = WasmOperator,`; `unary_trap`: the trapping conversions.
-/// - `load`: `Name exec_fn = WasmOperator...,` (`f32.load` is `I32Load`, …);
-///   `store` likewise.
+/// - `load`: `Name NameAdd exec_fn = WasmOperator...,` (`f32.load` is `I32Load`, …): the
+///   access at `p + offset`, and at `p + q + offset` (`NameAdd`, the `i32.add` of two
+///   slots fused into a 32-bit memory's address); `store` likewise.
 /// - `br_cmp32` / `br_cmp64`: `BrName BrNameImm cmp_fn = Compare CompareImm / BrNeg BrNegImm,`
 ///   — the compare-and-branch forms of the integer comparisons, the compare instructions they
 ///   fuse, and the branch on the negated comparison.
 /// - `br_cmp_float`: `BrName BrNotName cmp_fn = Compare,` — the float comparisons fused with
 ///   a branch: taken when the comparison holds, and when it does not (with NaN operands
 ///   neither `a < b` nor `a >= b` holds, so the negation is its own instruction).
+/// - `fused_float`: `Name first_fn second_fn = First Second,` — `d = second(first(a, b), c)`,
+///   two float operators in one instruction (each rounds: not a fused multiply-add). The
+///   second is commutative: the lowering fuses the first's result as either of its operands.
 #[macro_export]
 macro_rules! with_isa {
     ($m:ident $($extra:tt)*) => {
@@ -259,25 +264,25 @@ macro_rules! with_isa {
                 I64TruncF64U i64_trunc_f64_u = I64TruncF64U,
             }
             load {
-                I32Load load_u32 = I32Load F32Load,
-                I64Load load_u64 = I64Load F64Load,
-                I32Load8S load_i32_8s = I32Load8S,
-                I32Load8U load_8u = I32Load8U,
-                I32Load16S load_i32_16s = I32Load16S,
-                I32Load16U load_16u = I32Load16U,
-                I64Load8S load_i64_8s = I64Load8S,
-                I64Load8U load_8u = I64Load8U,
-                I64Load16S load_i64_16s = I64Load16S,
-                I64Load16U load_16u = I64Load16U,
-                I64Load32S load_i64_32s = I64Load32S,
-                I64Load32U load_u32 = I64Load32U,
+                I32Load I32LoadAdd load_u32 = I32Load F32Load,
+                I64Load I64LoadAdd load_u64 = I64Load F64Load,
+                I32Load8S I32Load8SAdd load_i32_8s = I32Load8S,
+                I32Load8U I32Load8UAdd load_8u = I32Load8U,
+                I32Load16S I32Load16SAdd load_i32_16s = I32Load16S,
+                I32Load16U I32Load16UAdd load_16u = I32Load16U,
+                I64Load8S I64Load8SAdd load_i64_8s = I64Load8S,
+                I64Load8U I64Load8UAdd load_8u = I64Load8U,
+                I64Load16S I64Load16SAdd load_i64_16s = I64Load16S,
+                I64Load16U I64Load16UAdd load_16u = I64Load16U,
+                I64Load32S I64Load32SAdd load_i64_32s = I64Load32S,
+                I64Load32U I64Load32UAdd load_u32 = I64Load32U,
             }
             store {
-                I32Store store_32 = I32Store F32Store,
-                I64Store store_64 = I64Store F64Store,
-                I32Store8 store_8 = I32Store8 I64Store8,
-                I32Store16 store_16 = I32Store16 I64Store16,
-                I64Store32 store_32 = I64Store32,
+                I32Store I32StoreAdd store_32 = I32Store F32Store,
+                I64Store I64StoreAdd store_64 = I64Store F64Store,
+                I32Store8 I32Store8Add store_8 = I32Store8 I64Store8,
+                I32Store16 I32Store16Add store_16 = I32Store16 I64Store16,
+                I64Store32 I64Store32Add store_32 = I64Store32,
             }
             br_cmp32 {
                 BrI32Eq BrI32EqImm i32_eq = I32Eq I32EqImm / BrI32Ne BrI32NeImm,
@@ -317,6 +322,16 @@ macro_rules! with_isa {
                 BrF64Le BrNotF64Le f64_le = F64Le,
                 BrF64Ge BrNotF64Ge f64_ge = F64Ge,
             }
+            fused_float {
+                F32MulAdd f32_mul f32_add = F32Mul F32Add,
+                F32AddMul f32_add f32_mul = F32Add F32Mul,
+                F32SubAdd f32_sub f32_add = F32Sub F32Add,
+                F32SubMul f32_sub f32_mul = F32Sub F32Mul,
+                F64MulAdd f64_mul f64_add = F64Mul F64Add,
+                F64AddMul f64_add f64_mul = F64Add F64Mul,
+                F64SubAdd f64_sub f64_add = F64Sub F64Add,
+                F64SubMul f64_sub f64_mul = F64Sub F64Mul,
+            }
         }
     };
 }
@@ -329,11 +344,12 @@ macro_rules! define_instr {
         binary_float { $($bf:ident $bff:ident = $bfo:ident,)* }
         unary { $($u:ident $uf:ident = $uo:ident,)* }
         unary_trap { $($ut:ident $utf:ident = $uto:ident,)* }
-        load { $($l:ident $lf:ident = $($lo:ident)*,)* }
-        store { $($s:ident $sf:ident = $($so:ident)*,)* }
+        load { $($l:ident $la:ident $lf:ident = $($lo:ident)*,)* }
+        store { $($s:ident $sa:ident $sf:ident = $($so:ident)*,)* }
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
         br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
+        fused_float { $($ff:ident $ff1:ident $ff2:ident = $ffo1:ident $ffo2:ident,)* }
     ) => {
         /// One instruction. See the [module documentation](self) for the table of what each
         /// group reads and writes.
@@ -376,6 +392,14 @@ macro_rules! define_instr {
                 $s { p: Slot, v: Slot, offset: u32 },
             )*
             $(
+                #[doc = concat!("`d = ", stringify!($lf), "(memory 0, (p + q) as u32 + offset)`")]
+                $la { d: Slot, p: Slot, q: Slot, offset: u32 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($sf), "(memory 0, (p + q) as u32 + offset, v)`")]
+                $sa { p: Slot, q: Slot, v: Slot, offset: u32 },
+            )*
+            $(
                 #[doc = concat!("branch by `offset` if `", stringify!($c32f), "(a, b)`")]
                 $c32 { a: Slot, b: Slot, offset: i32 },
                 #[doc = concat!("branch by `offset` if `", stringify!($c32f), "(a, imm)`")]
@@ -393,6 +417,11 @@ macro_rules! define_instr {
                 $cf { a: Slot, b: Slot, offset: i32 },
                 #[doc = concat!("branch by `offset` unless `", stringify!($cff), "(a, b)`")]
                 $cfn { a: Slot, b: Slot, offset: i32 },
+            )*
+
+            $(
+                #[doc = concat!("`d = ", stringify!($ff2), "(", stringify!($ff1), "(a, b), c)`")]
+                $ff { d: Slot, a: Slot, b: Slot, c: Slot },
             )*
 
             // ----- control -----
@@ -522,7 +551,8 @@ macro_rules! define_instr {
                     $( Instr::$bf { d, .. } => Some(d), )*
                     $( Instr::$u { d, .. } => Some(d), )*
                     $( Instr::$ut { d, .. } => Some(d), )*
-                    $( Instr::$l { d, .. } => Some(d), )*
+                    $( Instr::$l { d, .. } | Instr::$la { d, .. } => Some(d), )*
+                    $( Instr::$ff { d, .. } => Some(d), )*
                     Instr::Copy { d, .. }
                     | Instr::Const32 { d, .. }
                     | Instr::Const64 { d, .. }
@@ -596,6 +626,9 @@ macro_rules! define_instr {
                     $( Instr::$ut { d, a } => m(&[d, a]), )*
                     $( Instr::$l { d, p, .. } => m(&[d, p]), )*
                     $( Instr::$s { p, v, .. } => m(&[p, v]), )*
+                    $( Instr::$la { d, p, q, .. } => m(&[d, p, q]), )*
+                    $( Instr::$ff { d, a, b, c } => m(&[d, a, b, c]), )*
+                    $( Instr::$sa { p, q, v, .. } => m(&[p, q, v]), )*
                     $( Instr::$c32 { a, b, .. } => m(&[a, b]), Instr::$c32i { a, .. } => m(&[a]), )*
                     $( Instr::$c64 { a, b, .. } => m(&[a, b]), Instr::$c64i { a, .. } => m(&[a]), )*
                     $( Instr::$cf { a, b, .. } | Instr::$cfn { a, b, .. } => m(&[a, b]), )*
@@ -682,6 +715,9 @@ macro_rules! define_instr {
                     $( Instr::$ut { d, a } => m(&mut [d, a]), )*
                     $( Instr::$l { d, p, .. } => m(&mut [d, p]), )*
                     $( Instr::$s { p, v, .. } => m(&mut [p, v]), )*
+                    $( Instr::$la { d, p, q, .. } => m(&mut [d, p, q]), )*
+                    $( Instr::$ff { d, a, b, c } => m(&mut [d, a, b, c]), )*
+                    $( Instr::$sa { p, q, v, .. } => m(&mut [p, q, v]), )*
                     $( Instr::$c32 { a, b, .. } => m(&mut [a, b]), Instr::$c32i { a, .. } => m(&mut [a]), )*
                     $( Instr::$c64 { a, b, .. } => m(&mut [a, b]), Instr::$c64i { a, .. } => m(&mut [a]), )*
                     $( Instr::$cf { a, b, .. } | Instr::$cfn { a, b, .. } => m(&mut [a, b]), )*
@@ -786,6 +822,21 @@ macro_rules! define_instr {
                     )*
                     _ => return None,
                 })
+            }
+
+            /// `second` (a binary operator writing `d`) reading the result of `first` (the
+            /// instruction before it) as one of its operands, as one instruction, if the ISA
+            /// has it (`fused_float`). `first`'s result must be dead afterwards.
+            pub fn fuse_binary(first: &Instr, second: &Instr) -> Option<Instr> {
+                match (*first, *second) {
+                    $(
+                        (Instr::$ffo1 { d: t, a, b }, Instr::$ffo2 { d, a: x, b: y })
+                            if x == t && y != t => Some(Instr::$ff { d, a, b, c: y }),
+                        (Instr::$ffo1 { d: t, a, b }, Instr::$ffo2 { d, a: x, b: y })
+                            if y == t && x != t => Some(Instr::$ff { d, a, b, c: x }),
+                    )*
+                    _ => None,
+                }
             }
 
             /// Whether this is a float comparison (which fuses with a branch).

@@ -250,3 +250,35 @@ fn too_many_locals_is_an_error_not_a_panic() {
     let err = lowered.expect("one body").expect_err("too many locals");
     assert!(err.to_string().contains("too many locals"), "{err}");
 }
+
+#[test]
+fn an_added_address_fuses_into_loads_and_stores() {
+    let f = &lower_wat(
+        r#"(module (memory 1) (func (param i32 i32 i32)
+            ;; memmove's byte loop: dst[i] = src[i], both adds of locals
+            (i32.store8 (i32.add (local.get 0) (local.get 2))
+                        (i32.load8_u offset=3 (i32.add (local.get 1) (local.get 2))))
+            ;; an add of a computed index, then a store of a constant: the constant is
+            ;; materialised in the slot the add reads, so the add stays
+            (i32.store (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))
+                       (i32.const 70000))))"#,
+    )[0];
+    assert_eq!(
+        &f.code[..2],
+        &[
+            Instr::I32Load8UAdd {
+                d: 4,
+                p: 1,
+                q: 2,
+                offset: 3
+            },
+            Instr::I32Store8Add {
+                p: 0,
+                q: 2,
+                v: 4,
+                offset: 0
+            },
+        ]
+    );
+    assert!(matches!(f.code[3], Instr::I32Add { .. }), "{:?}", f.code);
+}

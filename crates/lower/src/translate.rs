@@ -24,6 +24,9 @@ enum Opnd {
     Const(u64),
     /// A value in its own stack slot (`locals + position`).
     Temp,
+    /// The `i32.add` of two locals, not computed yet: a load or store fuses it into its
+    /// address (`LoadAdd`/`StoreAdd`); anything else computes it when it reads the operand.
+    Add(Slot, Slot),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,8 +74,20 @@ enum Num {
     Bin64(fn(Slot, Slot, Slot) -> Instr, fn(Slot, Slot, i32) -> Instr),
     Bin(fn(Slot, Slot, Slot) -> Instr),
     Un(fn(Slot, Slot) -> Instr),
-    Load(fn(Slot, Slot, u32) -> Instr, MemOp, MemArg),
-    Store(fn(Slot, Slot, u32) -> Instr, MemOp, MemArg),
+    /// A load, its fused-address form (`d, p, q, offset`), its kind and memory operand.
+    Load(
+        fn(Slot, Slot, u32) -> Instr,
+        fn(Slot, Slot, Slot, u32) -> Instr,
+        MemOp,
+        MemArg,
+    ),
+    /// A store, its fused-address form (`p, q, v, offset`), its kind and memory operand.
+    Store(
+        fn(Slot, Slot, u32) -> Instr,
+        fn(Slot, Slot, Slot, u32) -> Instr,
+        MemOp,
+        MemArg,
+    ),
 }
 
 macro_rules! define_num {
@@ -83,11 +98,12 @@ macro_rules! define_num {
         binary_float { $($bf:ident $bff:ident = $bfo:ident,)* }
         unary { $($u:ident $uf:ident = $uo:ident,)* }
         unary_trap { $($ut:ident $utf:ident = $uto:ident,)* }
-        load { $($l:ident $lf:ident = $($lo:ident)*,)* }
-        store { $($s:ident $sf:ident = $($so:ident)*,)* }
+        load { $($l:ident $la:ident $lf:ident = $($lo:ident)*,)* }
+        store { $($s:ident $sa:ident $sf:ident = $($so:ident)*,)* }
         br_cmp32 { $($c32:tt)* }
         br_cmp64 { $($c64:tt)* }
         br_cmp_float { $($cf:tt)* }
+        fused_float { $($ff:tt)* }
     ) => {
         /// The numeric shape of `op`, if it is a numeric operator or a plain load/store.
         fn num(op: &Operator<'_>) -> Option<Num> {
@@ -105,10 +121,16 @@ macro_rules! define_num {
                 $( Operator::$uo => Num::Un(|d, a| Instr::$u { d, a }), )*
                 $( Operator::$uto => Num::Un(|d, a| Instr::$ut { d, a }), )*
                 $( $( Operator::$lo { memarg } )|* => Num::Load(
-                    |d, p, offset| Instr::$l { d, p, offset }, MemOp::$l, memarg,
+                    |d, p, offset| Instr::$l { d, p, offset },
+                    |d, p, q, offset| Instr::$la { d, p, q, offset },
+                    MemOp::$l,
+                    memarg,
                 ), )*
                 $( $( Operator::$so { memarg } )|* => Num::Store(
-                    |p, v, offset| Instr::$s { p, v, offset }, MemOp::$s, memarg,
+                    |p, v, offset| Instr::$s { p, v, offset },
+                    |p, q, v, offset| Instr::$sa { p, q, v, offset },
+                    MemOp::$s,
+                    memarg,
                 ), )*
                 _ => return None,
             })
@@ -295,6 +317,9 @@ pub struct Lowerer {
     handlers: Vec<Handler>,
     /// The parameter types of the module's tags.
     tag_params: Vec<Vec<ValType>>,
+    /// Memory 0 is a 32-bit memory: its accesses use the compact forms (whose handlers rely
+    /// on 32-bit addresses).
+    mem0_32: bool,
 }
 
 const MAX_SLOTS: usize = Slot::MAX as usize;
@@ -338,6 +363,7 @@ impl Lowerer {
             tag_params: (0..env.tags.len() as u32)
                 .map(|t| env.tag_type(t).map_or(Vec::new(), |f| f.params.to_vec()))
                 .collect(),
+            mem0_32: env.memories.first().is_some_and(|m| !m.memory64),
         }
     }
 
@@ -500,6 +526,11 @@ impl Lowerer {
         match o {
             Opnd::Local(s) => s,
             Opnd::Temp => self.home(pos),
+            Opnd::Add(a, b) => {
+                let d = self.home(pos);
+                self.emit(Instr::I32Add { d, a, b });
+                d
+            }
             Opnd::Const(v) => {
                 if let Some(s) = self.hoisted(v) {
                     return s;
@@ -528,6 +559,9 @@ impl Lowerer {
             Opnd::Const(v) => {
                 self.emit(Self::const_instr(d, v));
             }
+            Opnd::Add(a, b) => {
+                self.emit(Instr::I32Add { d, a, b });
+            }
         }
         self.stack[pos] = Opnd::Temp;
     }
@@ -543,7 +577,7 @@ impl Lowerer {
     /// Copies every lazy reference to a local into its own slot (before control flow).
     fn materialize_locals(&mut self) {
         for pos in 0..self.stack.len() {
-            if matches!(self.stack[pos], Opnd::Local(_)) {
+            if matches!(self.stack[pos], Opnd::Local(_) | Opnd::Add(..)) {
                 self.materialize(pos);
             }
         }
@@ -552,7 +586,12 @@ impl Lowerer {
     /// Copies the lazy references to local `x` into their own slots (before `x` is written).
     fn preserve(&mut self, x: Slot) {
         for pos in 0..self.stack.len() {
-            if self.stack[pos] == Opnd::Local(x) {
+            let reads_x = match self.stack[pos] {
+                Opnd::Local(s) => s == x,
+                Opnd::Add(a, b) => a == x || b == x,
+                _ => false,
+            };
+            if reads_x {
                 self.materialize(pos);
             }
         }
@@ -581,6 +620,9 @@ impl Lowerer {
             Opnd::Local(_) => {}
             Opnd::Const(c) => {
                 self.emit(Self::const_instr(x, c));
+            }
+            Opnd::Add(a, b) => {
+                self.emit(Instr::I32Add { d: x, a, b });
             }
         }
     }
@@ -624,6 +666,10 @@ impl Lowerer {
                 }
                 Opnd::Const(v) => {
                     self.emit(Self::const_instr(d, v));
+                    any = true;
+                }
+                Opnd::Add(a, b) => {
+                    self.emit(Instr::I32Add { d, a, b });
                     any = true;
                 }
             }
@@ -695,6 +741,11 @@ impl Lowerer {
                 let s = match self.stack[len - 1] {
                     Opnd::Local(s) => s,
                     Opnd::Temp => self.home(len - 1),
+                    Opnd::Add(a, b) => {
+                        let d = self.home(len - 1);
+                        self.emit(Instr::I32Add { d, a, b });
+                        d
+                    }
                     Opnd::Const(v) => {
                         let d = self.home(len);
                         self.emit(Self::const_instr(d, v));
@@ -979,6 +1030,33 @@ impl Lowerer {
 
     // ----- memory -----
 
+    /// Whether an access with `memarg` has a compact form: memory 0, 32-bit, an offset that
+    /// fits `u32`.
+    fn compact(&self, memarg: &MemArg) -> bool {
+        memarg.memory == 0 && self.mem0_32 && memarg.offset <= u64::from(u32::MAX)
+    }
+
+    /// For the address operand `o` (at stack position `pos`) of a compact access: the two
+    /// slots of the `i32.add` computing it, if it is a lazy one or the last instruction
+    /// (which is then removed).
+    fn fused_address(&mut self, o: Opnd, pos: usize) -> Option<(Slot, Slot)> {
+        match o {
+            Opnd::Add(a, b) => Some((a, b)),
+            Opnd::Temp if self.last.is_some_and(|l| l + 1 == self.code.len()) => {
+                let home = self.home(pos);
+                match self.code.last() {
+                    Some(&Instr::I32Add { d, a, b }) if d == home => {
+                        self.code.pop();
+                        self.last = None;
+                        Some((a, b))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     fn mem_site(&mut self, op: MemOp, memarg: MemArg) -> u32 {
         self.mem_sites.push(MemSite {
             memory: memarg.memory,
@@ -1011,6 +1089,12 @@ impl Lowerer {
         let mut a = self.pop();
         let pos = a.1;
         let d = self.home(pos);
+        if let (Operator::I32Add, Opnd::Local(x), Opnd::Local(y)) = (op, a.0, b.0) {
+            if self.mem0_32 {
+                self.stack.push(Opnd::Add(x, y));
+                return;
+            }
+        }
         if let Some((ri, is32)) = imm {
             if matches!(a.0, Opnd::Const(_)) && !matches!(b.0, Opnd::Const(_)) && commutative(op) {
                 std::mem::swap(&mut a, &mut b);
@@ -1024,9 +1108,21 @@ impl Lowerer {
                 }
             }
         }
+        let fusable = self.last.is_some_and(|l| l + 1 == self.code.len());
+        let before = self.code.len();
         let sa = self.read(a.0, a.1);
         let sb = self.read(b.0, b.1);
-        self.emit_result(rr(d, sa, sb));
+        let instr = rr(d, sa, sb);
+        // The last instruction computed one of the operands (a temporary, dead after this)
+        // and the reads emitted nothing (which could overwrite its operands): fuse the two.
+        if fusable && self.code.len() == before {
+            if let Some(fused) = Instr::fuse_binary(&self.code[before - 1], &instr) {
+                self.code.pop();
+                self.emit_result(fused);
+                return;
+            }
+        }
+        self.emit_result(instr);
     }
 
     /// For `eqz` right after a comparison that produced the top of the stack: negates an
@@ -1172,23 +1268,39 @@ impl Lowerer {
                     let d = self.home(pos);
                     self.emit_result(f(d, sa));
                 }
-                Num::Load(f, kind, memarg) => {
+                Num::Load(f, fa, kind, memarg) => {
                     let (a, pos) = self.pop();
+                    if self.compact(&memarg) {
+                        if let Some((p, q)) = self.fused_address(a, pos) {
+                            let d = self.home(pos);
+                            self.emit_result(fa(d, p, q, memarg.offset as u32));
+                            return;
+                        }
+                    }
                     let p = self.read(a, pos);
                     let d = self.home(pos);
-                    if memarg.memory == 0 && memarg.offset <= u64::from(u32::MAX) {
+                    if self.compact(&memarg) {
                         self.emit_result(f(d, p, memarg.offset as u32));
                     } else {
                         let site = self.mem_site(kind, memarg);
                         self.emit_result(Instr::LoadAt { d, p, site });
                     }
                 }
-                Num::Store(f, kind, memarg) => {
+                Num::Store(f, fa, kind, memarg) => {
                     let (vo, vpos) = self.pop();
                     let (po, ppos) = self.pop();
-                    let p = self.read(po, ppos);
+                    // The value first: if that emits anything (into the slot after the
+                    // address's, which the address's `i32.add` may read), the add is no
+                    // longer the last instruction and stays.
                     let v = self.read(vo, vpos);
-                    if memarg.memory == 0 && memarg.offset <= u64::from(u32::MAX) {
+                    if self.compact(&memarg) {
+                        if let Some((p, q)) = self.fused_address(po, ppos) {
+                            self.emit(fa(p, q, v, memarg.offset as u32));
+                            return;
+                        }
+                    }
+                    let p = self.read(po, ppos);
+                    if self.compact(&memarg) {
                         self.emit(f(p, v, memarg.offset as u32));
                     } else {
                         let site = self.mem_site(kind, memarg);

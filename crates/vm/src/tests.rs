@@ -535,3 +535,39 @@ fn simd_memory_accesses_trap_out_of_bounds() {
         Err(Trap::MemoryOutOfBounds)
     );
 }
+
+#[test]
+fn fused_address_accesses() {
+    let (mut s, i) = instance(
+        r#"(module (memory 1)
+          (func (export "copy") (param $dst i32) (param $src i32) (param $n i32) (result i32)
+            (local $i i32)
+            (block $done (loop $l
+              (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+              (i32.store8 (i32.add (local.get $dst) (local.get $i))
+                          (i32.load8_u (i32.add (local.get $src) (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l)))
+            (i32.store (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2)))
+                       (i32.const 70000))
+            (i32.add (i32.load8_u offset=1 (i32.add (local.get $dst) (local.get $n)))
+                     (i32.load offset=0 (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))))
+          (func (export "wrap") (param i32 i32) (result i32)
+            (i32.load8_u offset=2 (i32.add (local.get 0) (local.get 1))))
+          (data (i32.const 0) "\01\02\03\04\05\06\07\08"))"#,
+    );
+    // 8 bytes copied to 100; dst + 8 * 4 = 132 gets 70000; (dst + 8 + 1) = 109 is 0.
+    let r = call(
+        &mut s,
+        i,
+        "copy",
+        &[Value::I32(100), Value::I32(0), Value::I32(8)],
+    );
+    assert_eq!(r, Ok(vec![Value::I32(70000)]));
+    // 32-bit wrap of p + q, then the offset: 0xFFFF_FFFF + 1 = 0, + 2 = byte 3.
+    let r = call(&mut s, i, "wrap", &[Value::I32(-1), Value::I32(1)]);
+    assert_eq!(r, Ok(vec![Value::I32(3)]));
+    // Out of bounds: no wrap beyond 32 bits into bounds.
+    let r = call(&mut s, i, "wrap", &[Value::I32(65534), Value::I32(0)]);
+    assert_eq!(r, Err(Trap::MemoryOutOfBounds));
+}

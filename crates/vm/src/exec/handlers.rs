@@ -80,13 +80,21 @@ macro_rules! handlers {
         binary_float { $($bf:ident $bff:ident = $bfo:ident,)* }
         unary { $($u:ident $uf:ident = $uo:ident,)* }
         unary_trap { $($ut:ident $utf:ident = $uto:ident,)* }
-        load { $($l:ident $lf:ident = $($lo:ident)*,)* }
-        store { $($s:ident $sf:ident = $($so:ident)*,)* }
+        load { $($l:ident $la:ident $lf:ident = $($lo:ident)*,)* }
+        store { $($s:ident $sa:ident $sf:ident = $($so:ident)*,)* }
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
         br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
+        fused_float { $($ff:ident $ff1:ident $ff2:ident = $ffo1:ident $ffo2:ident,)* }
     ) => {
         match $instr {
+            $(
+                Instr::$ff { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $ff { d, a, b, c });
+                    set!(fp, d, ops::$ff2(ops::$ff1(get!(fp, a), get!(fp, b)), get!(fp, c)));
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
             $(
                 Instr::$b32 { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $b32 { d, a, b });
@@ -148,7 +156,10 @@ macro_rules! handlers {
             $(
                 Instr::$l { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $l { d, p, offset });
-                    match ops::$lf(memory!(mem, len), get!(fp, p), u64::from(offset)) {
+                    // A 32-bit memory (the lowering uses `LoadAt` for a 64-bit memory 0): the
+                    // address is an `i32`, and the sum cannot overflow.
+                    let ea = u64::from(get!(fp, p) as u32) + u64::from(offset);
+                    match ops::$lf(memory!(mem, len), ea, 0) {
                         Some(v) => set!(fp, d, v),
                         None => return cx.trap(Trap::MemoryOutOfBounds),
                     }
@@ -158,7 +169,31 @@ macro_rules! handlers {
             $(
                 Instr::$s { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $s { p, v, offset });
-                    if ops::$sf(memory!(mem, len), get!(fp, p), u64::from(offset), get!(fp, v)).is_none() {
+                    let ea = u64::from(get!(fp, p) as u32) + u64::from(offset);
+                    if ops::$sf(memory!(mem, len), ea, 0, get!(fp, v)).is_none() {
+                        return cx.trap(Trap::MemoryOutOfBounds);
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$la { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $la { d, p, q, offset });
+                    let ea = u64::from((get!(fp, p) as u32).wrapping_add(get!(fp, q) as u32))
+                        + u64::from(offset);
+                    match ops::$lf(memory!(mem, len), ea, 0) {
+                        Some(v) => set!(fp, d, v),
+                        None => return cx.trap(Trap::MemoryOutOfBounds),
+                    }
+                    next!(after!(ip), fp, mem, len, cx)
+                },
+            )*
+            $(
+                Instr::$sa { .. } => |ip, fp, mem, len, cx| {
+                    operands!(ip, $sa { p, q, v, offset });
+                    let ea = u64::from((get!(fp, p) as u32).wrapping_add(get!(fp, q) as u32))
+                        + u64::from(offset);
+                    if ops::$sf(memory!(mem, len), ea, 0, get!(fp, v)).is_none() {
                         return cx.trap(Trap::MemoryOutOfBounds);
                     }
                     next!(after!(ip), fp, mem, len, cx)

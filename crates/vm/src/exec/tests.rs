@@ -63,13 +63,15 @@ macro_rules! listed_samples {
         binary_float { $($bf:ident $bff:ident = $bfo:ident,)* }
         unary { $($u:ident $uf:ident = $uo:ident,)* }
         unary_trap { $($ut:ident $utf:ident = $uto:ident,)* }
-        load { $($l:ident $lf:ident = $($lo:ident)*,)* }
-        store { $($s:ident $sf:ident = $($so:ident)*,)* }
+        load { $($l:ident $la:ident $lf:ident = $($lo:ident)*,)* }
+        store { $($s:ident $sa:ident $sf:ident = $($so:ident)*,)* }
         br_cmp32 { $($c32:ident $c32i:ident $c32f:ident = $c32o:ident $c32oi:ident / $c32n:ident $c32ni:ident,)* }
         br_cmp64 { $($c64:ident $c64i:ident $c64f:ident = $c64o:ident $c64oi:ident / $c64n:ident $c64ni:ident,)* }
         br_cmp_float { $($cf:ident $cfn:ident $cff:ident = $cfo:ident,)* }
+        fused_float { $($ff:ident $ff1:ident $ff2:ident = $ffo1:ident $ffo2:ident,)* }
     ) => {
         vec![
+            $( Instr::$ff { d: 3, a: 1, b: 2, c: 1 }, )*
             $( Instr::$b32 { d: 3, a: 1, b: 2 }, Instr::$b32i { d: 3, a: 1, imm: 3 }, )*
             $( Instr::$b64 { d: 3, a: 1, b: 2 }, Instr::$b64i { d: 3, a: 1, imm: 3 }, )*
             $( Instr::$bt { d: 3, a: 1, b: 2 }, )*
@@ -78,6 +80,8 @@ macro_rules! listed_samples {
             $( Instr::$ut { d: 3, a: 1 }, )*
             $( Instr::$l { d: 3, p: 5, offset: 0 }, )*
             $( Instr::$s { p: 5, v: 1, offset: 0 }, )*
+            $( Instr::$la { d: 3, p: 5, q: 5, offset: 0 }, )*
+            $( Instr::$sa { p: 5, q: 5, v: 1, offset: 0 }, )*
             $( Instr::$c32 { a: 1, b: 2, offset: 1 }, Instr::$c32i { a: 1, imm: 3, offset: 1 }, )*
             $( Instr::$c64 { a: 1, b: 2, offset: 1 }, Instr::$c64i { a: 1, imm: 3, offset: 1 }, )*
             $( Instr::$cf { a: 1, b: 2, offset: 1 }, Instr::$cfn { a: 1, b: 2, offset: 1 }, )*
