@@ -315,6 +315,9 @@ pub struct Lowerer {
     too_large: bool,
     /// Exception handlers (see [`CompiledFunc::handlers`]).
     handlers: Vec<Handler>,
+    /// The copies of `v128` results to their frame positions: code index, result index
+    /// (see `out_v128`).
+    result_copies: Vec<(usize, Slot)>,
     /// The parameter types of the module's tags.
     tag_params: Vec<Vec<ValType>>,
     /// Memory 0 is a 32-bit memory: its accesses use the compact forms (whose handlers rely
@@ -360,6 +363,7 @@ impl Lowerer {
             uses_v128: ty.params.iter().chain(ty.results.iter()).any(is_v128),
             too_large: false,
             handlers: Vec::new(),
+            result_copies: Vec::new(),
             tag_params: (0..env.tags.len() as u32)
                 .map(|t| env.tag_type(t).map_or(Vec::new(), |f| f.params.to_vec()))
                 .collect(),
@@ -386,6 +390,11 @@ impl Lowerer {
             };
             for i in &mut self.code {
                 i.map_slots(renumber);
+            }
+            for &(at, i) in &self.result_copies {
+                if let Instr::Simd { d, .. } = &mut self.code[at] {
+                    *d = i;
+                }
             }
             for h in &mut self.handlers {
                 if let HandlerKind::Catch { values, exn, .. } = &mut h.kind {
@@ -728,7 +737,8 @@ impl Lowerer {
     ///
     /// The scalar return instructions copy scalar slots only: a `v128` result is first
     /// copied to its vector slot `i` of the frame (where the caller finds it), in ascending
-    /// order (each source is at or above its destination).
+    /// order (each source is at or above its destination). Slot `i` is a frame position,
+    /// not a stack slot: `out_v128` keeps it out of `into_compiled`'s renumbering.
     fn ret(&mut self) {
         let types = std::mem::take(&mut self.result_types);
         let n = self.results;
@@ -753,9 +763,7 @@ impl Lowerer {
                     }
                 };
                 if is_v128(&types[0]) {
-                    if s != 0 {
-                        self.copy(0, s, true);
-                    }
+                    self.out_v128(0, s);
                     self.emit(Instr::Return0);
                 } else {
                     self.emit(Instr::Return1 { s });
@@ -771,14 +779,26 @@ impl Lowerer {
                     self.home(len)
                 };
                 for (i, t) in types.iter().enumerate() {
-                    if is_v128(t) && usize::from(s) != 0 {
-                        self.copy(i as Slot, s + i as Slot, true);
+                    if is_v128(t) {
+                        self.out_v128(i, s + i as Slot);
                     }
                 }
                 self.emit(Instr::ReturnN { s, n: n as u16 });
             }
         }
         self.result_types = types;
+    }
+
+    /// Copies `v128` result `i` from slot `s` to the frame's vector slot `i`. Unless the
+    /// source is that very slot and not renumbered (a parameter or local), the copy is
+    /// made and recorded so `into_compiled` can restore its destination: hoisted constants
+    /// move every slot from `locals` up, and the source may move while `i` must not.
+    fn out_v128(&mut self, i: usize, s: Slot) {
+        if usize::from(s) == i && i < self.locals {
+            return;
+        }
+        let at = self.emit_simd(SimdOp::CopyV128, i as Slot, s, 0, 0);
+        self.result_copies.push((at, i as Slot));
     }
 
     /// The branch instruction for a condition popped from the stack: taken when the

@@ -379,6 +379,32 @@ fn v128_params_results_and_locals_keep_128_bits() {
     );
 }
 
+/// A `v128` result returned from a stack slot when constants are hoisted out of a loop:
+/// the slots from the locals up move, the result's frame position must not (found by the
+/// `execute` fuzz target, fuzz/FINDINGS.md F6).
+#[test]
+fn v128_results_with_hoisted_constants() {
+    let (mut s, i) = instance(
+        r#"(module
+            (func $one (export "one") (result v128)
+              loop i32.const 0 br_if 0 end
+              v128.const i32x4 5 6 7 8)
+            (func (export "two") (result i32 v128) (local i32)
+              loop i32.const 0 br_if 0 end
+              i32.const 1 v128.const i32x4 5 6 7 8)
+            (func (export "explicit") (result i32 v128)
+              i32.const 7 loop i32.const 0 br_if 0 end
+              i32.const 1 v128.const i32x4 5 6 7 8 return)
+            (func (export "caller") (result i32)
+              (i32x4.extract_lane 1 (call $one))))"#,
+    );
+    let v = i32x4([5, 6, 7, 8]);
+    assert_eq!(call(&mut s, i, "one", &[]), Ok(vec![v]));
+    assert_eq!(call(&mut s, i, "two", &[]), Ok(vec![Value::I32(1), v]));
+    assert_eq!(call(&mut s, i, "explicit", &[]), Ok(vec![Value::I32(1), v]));
+    assert_eq!(call(&mut s, i, "caller", &[]), Ok(vec![Value::I32(6)]));
+}
+
 #[test]
 fn v128_through_calls_tail_calls_and_blocks() {
     let (mut s, i) = instance(
