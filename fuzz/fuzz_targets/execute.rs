@@ -43,7 +43,9 @@
 //!
 //! `RILL_FUZZ_REPORT=1` prints disagreements instead of panicking (to triage a corpus with
 //! `-- -runs=0`); `RILL_FUZZ_SAVE=DIR` writes every compared module that disagrees to DIR
-//! (as `<hash>.wasm`), to read with a disassembler.
+//! (as `<hash>.wasm`), to read with a disassembler; `RILL_FUZZ_LAST=FILE` keeps the input
+//! being run in FILE (for a crash libFuzzer cannot catch); `RILL_FUZZ_STATS=1` prints counts
+//! of what the inputs did every 1,000 modules.
 
 #![no_main]
 
@@ -904,8 +906,18 @@ fn run(bytes: &[u8], compare_nans: bool) {
     }
 }
 
+/// `RILL_FUZZ_LAST=FILE`: each input is written to FILE before it runs, so an input that
+/// kills the process before libFuzzer can save it (a native stack overflow) is kept.
+fn keep_last(data: &[u8]) {
+    static LAST: OnceLock<Option<std::ffi::OsString>> = OnceLock::new();
+    if let Some(path) = LAST.get_or_init(|| std::env::var_os("RILL_FUZZ_LAST")) {
+        let _ = std::fs::write(path, data);
+    }
+}
+
 fuzz_target!(|data: &[u8]| -> Corpus {
     install_panic_hook();
+    keep_last(data);
     let Some((&first, rest)) = data.split_first() else {
         return Corpus::Reject;
     };
