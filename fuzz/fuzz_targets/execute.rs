@@ -632,38 +632,76 @@ struct Known {
     /// (wasmi 2.0.0 fuses `i32.eqz (local.get x)` into the `select` and then reads a stale
     /// condition).
     select_of_eqz: bool,
+    /// F6 (a rill bug): a function with a `v128` result at an index at or above its number
+    /// of parameters and locals (rill-lower returns a stale vector when the function also
+    /// hoists a constant out of a loop).
+    v128_result_above_locals: bool,
 }
 
 impl Known {
     fn any(&self) -> bool {
-        self.select_of_eqz
+        self.select_of_eqz || self.v128_result_above_locals
     }
 }
 
 fn known_shapes(bytes: &[u8]) -> Known {
-    use wasmparser::{Operator, Parser, Payload};
+    use wasmparser::{CompositeInnerType, Operator, Parser, Payload, ValType};
     let mut known = Known::default();
+    // Parameter count and the index of the last `v128` result, of each type.
+    let mut types: Vec<Option<(usize, Option<usize>)>> = Vec::new();
+    // The type of each defined function, then how far the code section got.
+    let mut funcs: Vec<u32> = Vec::new();
+    let mut body = 0;
     for payload in Parser::new(0).parse_all(bytes) {
-        let Ok(Payload::CodeSectionEntry(body)) = payload else {
-            continue;
-        };
-        let Ok(mut ops) = body.get_operators_reader() else {
-            continue;
-        };
-        let mut compare = false;
-        while !ops.eof() {
-            let Ok(op) = ops.read() else {
-                break;
-            };
-            match op {
-                Operator::Select | Operator::TypedSelect { .. } if compare => {
-                    known.select_of_eqz = true;
-                    return known;
+        match payload {
+            Ok(Payload::TypeSection(reader)) => {
+                for group in reader.into_iter().flatten() {
+                    for sub in group.types() {
+                        types.push(match &sub.composite_type.inner {
+                            CompositeInnerType::Func(f) => Some((
+                                f.params().len(),
+                                f.results().iter().rposition(|t| *t == ValType::V128),
+                            )),
+                            _ => None,
+                        });
+                    }
                 }
-                Operator::Nop => {}
-                Operator::I32Eqz | Operator::I32Eq | Operator::I32Ne => compare = true,
-                _ => compare = false,
             }
+            Ok(Payload::FunctionSection(reader)) => funcs.extend(reader.into_iter().flatten()),
+            Ok(Payload::CodeSectionEntry(code)) => {
+                let ty = funcs.get(body).and_then(|&t| *types.get(t as usize)?);
+                body += 1;
+                if let (Some((params, Some(last_v128))), Ok(locals)) =
+                    (ty, code.get_locals_reader())
+                {
+                    let declared: u64 = locals
+                        .into_iter()
+                        .flatten()
+                        .map(|(n, _)| u64::from(n))
+                        .sum();
+                    if last_v128 as u64 >= params as u64 + declared {
+                        known.v128_result_above_locals = true;
+                    }
+                }
+                let Ok(mut ops) = code.get_operators_reader() else {
+                    continue;
+                };
+                let mut compare = false;
+                while !ops.eof() {
+                    let Ok(op) = ops.read() else {
+                        break;
+                    };
+                    match op {
+                        Operator::Select | Operator::TypedSelect { .. } if compare => {
+                            known.select_of_eqz = true;
+                        }
+                        Operator::Nop => {}
+                        Operator::I32Eqz | Operator::I32Eq | Operator::I32Ne => compare = true,
+                        _ => compare = false,
+                    }
+                }
+            }
+            _ => {}
         }
     }
     known
