@@ -632,57 +632,20 @@ struct Known {
     /// (wasmi 2.0.0 fuses `i32.eqz (local.get x)` into the `select` and then reads a stale
     /// condition).
     select_of_eqz: bool,
-    /// F6 (a rill bug): a function with a `v128` result at an index at or above its number
-    /// of parameters and locals (rill-lower returns a stale vector when the function also
-    /// hoists a constant out of a loop).
-    v128_result_above_locals: bool,
 }
 
 impl Known {
     fn any(&self) -> bool {
-        self.select_of_eqz || self.v128_result_above_locals
+        self.select_of_eqz
     }
 }
 
 fn known_shapes(bytes: &[u8]) -> Known {
-    use wasmparser::{CompositeInnerType, Operator, Parser, Payload, ValType};
+    use wasmparser::{Operator, Parser, Payload};
     let mut known = Known::default();
-    // Parameter count and the index of the last `v128` result, of each type.
-    let mut types: Vec<Option<(usize, Option<usize>)>> = Vec::new();
-    // The type of each defined function, then how far the code section got.
-    let mut funcs: Vec<u32> = Vec::new();
-    let mut body = 0;
     for payload in Parser::new(0).parse_all(bytes) {
         match payload {
-            Ok(Payload::TypeSection(reader)) => {
-                for group in reader.into_iter().flatten() {
-                    for sub in group.types() {
-                        types.push(match &sub.composite_type.inner {
-                            CompositeInnerType::Func(f) => Some((
-                                f.params().len(),
-                                f.results().iter().rposition(|t| *t == ValType::V128),
-                            )),
-                            _ => None,
-                        });
-                    }
-                }
-            }
-            Ok(Payload::FunctionSection(reader)) => funcs.extend(reader.into_iter().flatten()),
             Ok(Payload::CodeSectionEntry(code)) => {
-                let ty = funcs.get(body).and_then(|&t| *types.get(t as usize)?);
-                body += 1;
-                if let (Some((params, Some(last_v128))), Ok(locals)) =
-                    (ty, code.get_locals_reader())
-                {
-                    let declared: u64 = locals
-                        .into_iter()
-                        .flatten()
-                        .map(|(n, _)| u64::from(n))
-                        .sum();
-                    if last_v128 as u64 >= params as u64 + declared {
-                        known.v128_result_above_locals = true;
-                    }
-                }
                 let Ok(mut ops) = code.get_operators_reader() else {
                     continue;
                 };
@@ -772,7 +735,18 @@ fn run(bytes: &[u8], compare_nans: bool) {
                 Ok(_) => Inst::Ok,
                 Err(e) => match e.as_trap_code() {
                     Some(_) => Inst::Trap(wasmi_trap(e)),
-                    None => Inst::Link(e.to_string()),
+                    // wasmi reports an active segment out of bounds (a trap in the spec)
+                    // as an instantiation error with the trap's words.
+                    None => {
+                        let msg = e.to_string();
+                        if msg.starts_with("out of bounds table access") {
+                            Inst::Trap(TrapKind::TableOutOfBounds)
+                        } else if msg.starts_with("out of bounds memory access") {
+                            Inst::Trap(TrapKind::MemoryOutOfBounds)
+                        } else {
+                            Inst::Link(msg)
+                        }
+                    }
                 },
             };
             match (&rinst_outcome, &w) {
