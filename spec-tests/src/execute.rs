@@ -185,9 +185,17 @@ fn failure_outcome(f: Failure, what: &str) -> Outcome {
     }
 }
 
-/// Whether a value type cannot cross the façade's JS-API calls (only its Rust-only ones).
-fn is_v128(ty: &ValType) -> bool {
-    *ty == ValType::V128
+/// Whether a value type cannot cross the façade's JS-API calls (only its Rust-only ones):
+/// `v128` and `exnref`.
+fn rust_only(ty: &ValType) -> bool {
+    matches!(
+        ty,
+        ValType::V128
+            | ValType::Ref(RefType {
+                heap: rill::HeapType::Abstract(rill::AbsHeapType::Exn | rill::AbsHeapType::NoExn),
+                ..
+            })
+    )
 }
 
 /// Whether the `f32` bits `x` match `p`.
@@ -337,7 +345,7 @@ impl Execute {
         for a in &call.args {
             args.push(self.arg_value(a).ok_or(Failure::NotRun)?);
         }
-        if ty.params.iter().chain(ty.results.iter()).any(is_v128) {
+        if ty.params.iter().chain(ty.results.iter()).any(rust_only) {
             // Out of the JS API's reach: the Rust-only call.
             return Ok(f.call_with_v128(&args)?);
         }
@@ -355,7 +363,7 @@ impl Execute {
                 let Some(g) = inst.get_global(global) else {
                     return Err(Failure::Fail(format!("no exported global {global:?}")));
                 };
-                if is_v128(&g.ty()?.value) {
+                if rust_only(&g.ty()?.value) {
                     return Ok(vec![g.get_with_v128()?]);
                 }
                 Ok(vec![g.get()?])

@@ -158,9 +158,10 @@ impl Func {
 
     /// Calls the function (JS: calling an exported function).
     ///
-    /// - The wrong number or types of arguments, or a `v128` in the function's type: an
-    ///   [`Error::TypeError`].
-    /// - A trap: an [`Error::RuntimeError`] with the trap's message.
+    /// - The wrong number or types of arguments, or a `v128` or `exnref` in the function's
+    ///   type: an [`Error::TypeError`].
+    /// - A trap: an [`Error::RuntimeError`] with the trap's message; an exception wasm
+    ///   threw and did not catch: [`Error::Exception`].
     /// - A host function's own error: that error, unchanged ([`Error::Host`]); a host
     ///   function returning the wrong results: an [`Error::TypeError`].
     ///
@@ -169,12 +170,13 @@ impl Func {
         self.call_checked(args, false)
     }
 
-    /// Calls the function like [`Func::call`], except that `v128` parameters and results
-    /// are allowed: [`Value::V128`] arguments and results carry all 128 bits (lane 0 in the
-    /// least significant bits).
+    /// Calls the function like [`Func::call`], except that `v128` and `exnref` parameters
+    /// and results are allowed: [`Value::V128`] arguments and results carry all 128 bits
+    /// (lane 0 in the least significant bits); an `exnref` crosses as [`Value::NullRef`]
+    /// when null (a non-null one is still a [`Error::TypeError`]: it has no Rust value).
     ///
-    /// Rust-only: the JS API has no way to pass a `v128` (calling such a function from JS
-    /// is a `TypeError`, which [`Func::call`] keeps).
+    /// Rust-only: the JS API has no way to pass a `v128` or an `exnref` (calling such a
+    /// function from JS is a `TypeError`, which [`Func::call`] keeps).
     ///
     /// ```
     /// # let text = r#"(module
@@ -200,7 +202,7 @@ impl Func {
             let ty = st.store.func_type(self.0).clone();
             if !allow_v128 && !ty.params.iter().chain(ty.results.iter()).all(crosses) {
                 return Err(TypeError::new(
-                    "a function with v128 in its type cannot be called from the host",
+                    "a function with v128 or exnref in its type cannot be called from the host",
                 )
                 .into());
             }

@@ -127,9 +127,10 @@ impl Exception {
     pub fn new(tag: &Tag, payload: &[Value]) -> Result<Exception, Error> {
         let params = tag.parameters();
         if !params.iter().all(crosses) {
-            return Err(
-                TypeError::new("a tag with v128 parameters cannot be used from the host").into(),
-            );
+            return Err(TypeError::new(
+                "a tag with v128 or exnref parameters cannot be used from the host",
+            )
+            .into());
         }
         if payload.len() != params.len() || !payload.iter().zip(params).all(|(v, t)| v.matches(*t))
         {

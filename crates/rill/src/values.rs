@@ -92,9 +92,17 @@ pub(crate) fn check_leaving(values: &[rill_vm::Value]) -> Result<(), crate::Erro
     Ok(())
 }
 
-/// Whether a type can cross the façade (everything but `v128`, as in JS).
+/// Whether a type can cross the façade's JS-API calls (everything but `v128` and `exnref`,
+/// as in JS: a function with either in its type is not callable from JS).
 pub(crate) fn crosses(ty: &ValType) -> bool {
-    *ty != ValType::V128
+    !matches!(
+        ty,
+        ValType::V128
+            | ValType::Ref(RefType {
+                heap: HeapType::Abstract(AbsHeapType::Exn | AbsHeapType::NoExn),
+                ..
+            })
+    )
 }
 
 /// Whether a type can be named without a module (no concrete type indices).
