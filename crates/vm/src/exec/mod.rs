@@ -323,10 +323,17 @@ fn enter(cx: &mut Cx<'_>, at: usize, code: &Code) -> Option<*mut u64> {
     // SAFETY: `params <= locals` and `locals + consts.len() <= frame_size` (`verify`), and
     // the frame's `frame_size` slots are in `regs` (just made sure); `consts` is not in
     // `regs`.
+    // Most frames declare few locals and hoist few constants: the library calls are
+    // skipped when there is nothing to do (micro-fib's frames have neither).
     unsafe {
-        std::ptr::write_bytes(fp.add(f.params as usize), 0, (f.locals - f.params) as usize);
-        let consts = fp.add(f.locals as usize);
-        std::ptr::copy_nonoverlapping(f.consts.as_ptr(), consts, f.consts.len());
+        let zeroed = (f.locals - f.params) as usize;
+        if zeroed != 0 {
+            std::ptr::write_bytes(fp.add(f.params as usize), 0, zeroed);
+        }
+        if !f.consts.is_empty() {
+            let consts = fp.add(f.locals as usize);
+            std::ptr::copy_nonoverlapping(f.consts.as_ptr(), consts, f.consts.len());
+        }
     };
     Some(fp)
 }
