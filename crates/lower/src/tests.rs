@@ -282,3 +282,48 @@ fn an_added_address_fuses_into_loads_and_stores() {
     );
     assert!(matches!(f.code[3], Instr::I32Add { .. }), "{:?}", f.code);
 }
+
+#[test]
+fn branches_to_a_return_become_the_return() {
+    // fib: the `then` arm's copy to the `if` result and its branch to the shared return
+    // become one return of the parameter.
+    let f = &lower_wat(
+        r#"(module (func $fib (param i32) (result i32)
+            local.get 0 i32.const 2 i32.lt_u
+            if (result i32) local.get 0
+            else
+              local.get 0 i32.const 1 i32.sub call $fib
+              local.get 0 i32.const 2 i32.sub call $fib i32.add
+            end))"#,
+    )[0];
+    assert_eq!(
+        &f.code[..3],
+        &[
+            Instr::BrI32GeUImm {
+                a: 0,
+                imm: 2,
+                offset: 3
+            },
+            Instr::Return1 { s: 0 },
+            Instr::Return1 { s: 1 },
+        ]
+    );
+    assert_eq!(f.code.last(), Some(&Instr::Return1 { s: 1 }));
+    // A copy into another slot than the returned one stays; a br_table's branches stay
+    // branches even when they reach a return.
+    let f = &lower_wat(
+        r#"(module (func (param i32 i32) (result i32) (local i32)
+            block block
+              local.get 0 br_table 0 1 1
+            end
+              local.get 1 local.set 2 local.get 0 return
+            end
+            local.get 1))"#,
+    )[0];
+    assert!(matches!(f.code[0], Instr::BrTable { len: 2, .. }));
+    assert!(f.code[1..4].iter().all(|i| matches!(i, Instr::Br { .. })));
+    assert_eq!(
+        &f.code[4..6],
+        &[Instr::Copy { d: 2, s: 1 }, Instr::Return1 { s: 0 }]
+    );
+}

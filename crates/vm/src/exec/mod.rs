@@ -323,10 +323,28 @@ fn enter(cx: &mut Cx<'_>, at: usize, code: &Code) -> Option<*mut u64> {
     // SAFETY: `params <= locals` and `locals + consts.len() <= frame_size` (`verify`), and
     // the frame's `frame_size` slots are in `regs` (just made sure); `consts` is not in
     // `regs`.
+    // Most frames declare few locals and hoist few constants: a short loop does those
+    // without a library call (micro-fib's frames have neither).
+    const SMALL: usize = 8;
     unsafe {
-        std::ptr::write_bytes(fp.add(f.params as usize), 0, (f.locals - f.params) as usize);
+        let zeroed = (f.locals - f.params) as usize;
+        let locals = fp.add(f.params as usize);
+        if zeroed <= SMALL {
+            // Volatile: a plain loop would be turned back into a memset call.
+            for i in 0..zeroed {
+                locals.add(i).write_volatile(0);
+            }
+        } else {
+            std::ptr::write_bytes(locals, 0, zeroed);
+        }
         let consts = fp.add(f.locals as usize);
-        std::ptr::copy_nonoverlapping(f.consts.as_ptr(), consts, f.consts.len());
+        if f.consts.len() <= SMALL {
+            for (i, &k) in f.consts.iter().enumerate() {
+                consts.add(i).write_volatile(k);
+            }
+        } else {
+            std::ptr::copy_nonoverlapping(f.consts.as_ptr(), consts, f.consts.len());
+        }
     };
     Some(fp)
 }
