@@ -5,7 +5,7 @@
 //! geometric mean at the end.
 //!
 //! `RILL_BENCH_FILTER=name` runs only the benchmarks whose name contains `name`;
-//! `RILL_BENCH_SKIP_COREMARK=1` skips CoreMark (about 10 s per engine).
+//! `RILL_BENCH_SKIP_COREMARK=1` skips CoreMark (about 10 s per engine; `0` or empty runs it).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -424,7 +424,9 @@ fn bench_micro<R: Runner>(c: &mut Criterion, engine: usize) {
 
 /// CoreMark calibrates itself to about 10 s: run once per engine, compare the scores.
 fn coremark() {
-    if std::env::var_os("RILL_BENCH_SKIP_COREMARK").is_some() || !selected("coremark") {
+    let skip =
+        std::env::var_os("RILL_BENCH_SKIP_COREMARK").is_some_and(|v| v != "0" && !v.is_empty());
+    if skip || !selected("coremark") {
         return;
     }
     let bytes = read("coremark/coremark-minimal.wasm");
