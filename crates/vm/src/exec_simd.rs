@@ -180,6 +180,16 @@ pub(crate) fn read_value(regs: &[u64], vregs: &[V], at: usize, ty: ValType) -> V
     }
 }
 
+/// The values of types `types` in the slots from `base` (absolute): call arguments and
+/// results, exception payloads.
+pub(crate) fn read_values(regs: &[u64], vregs: &[V], base: usize, types: &[ValType]) -> Vec<Value> {
+    types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| read_value(regs, vregs, base + i, *t))
+        .collect()
+}
+
 /// Writes `v` to slot `at` (absolute) of the register files, growing them if needed.
 pub(crate) fn write_value(
     regs: &mut Vec<u64>,

@@ -57,11 +57,7 @@ pub(super) fn throw(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, base: Slot, ta
 fn raise(cx: &mut Cx<'_>, base: usize, tag: u32) {
     let address = cx.inst.tags[tag as usize];
     let params = &cx.tags[address as usize].ty.params;
-    let payload = params
-        .iter()
-        .enumerate()
-        .map(|(i, t)| crate::exec_simd::read_value(cx.regs, cx.vregs, base + i, *t))
-        .collect();
+    let payload = crate::exec_simd::read_values(cx.regs, cx.vregs, base, params);
     cx.thrown = Some(Thrown {
         tag: Some(address),
         payload,
@@ -224,11 +220,10 @@ fn store_exception(cx: &mut Cx<'_>) -> u32 {
     }
     cx.exceptions.push(Exception {
         tag: thrown.tag,
-        payload: std::mem::take(&mut thrown.payload).into_boxed_slice(),
+        payload: thrown.payload.clone().into_boxed_slice(),
         token: thrown.token,
     });
     let a = cx.exceptions.len() as u32 - 1;
     thrown.address = Some(a);
-    thrown.payload = cx.exceptions[a as usize].payload.to_vec();
     a
 }

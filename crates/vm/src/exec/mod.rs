@@ -298,13 +298,7 @@ pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Va
         }
     }
     let result = run(store, &mut regs, &mut vregs, f);
-    let out = result.map(|()| {
-        ty.results
-            .iter()
-            .enumerate()
-            .map(|(i, t)| crate::exec_simd::read_value(&regs, &vregs, i, *t))
-            .collect()
-    });
+    let out = result.map(|()| crate::exec_simd::read_values(&regs, &vregs, 0, &ty.results));
     store.regs = regs;
     store.vregs = vregs;
     out

@@ -7,7 +7,6 @@ use super::handlers::{after, get, set};
 use super::{enter, next, Cx, Exit, Frame, Op};
 use crate::ops;
 use crate::store::{FuncKind, MAX_CALL_DEPTH};
-use crate::value::Value;
 use crate::Trap;
 
 /// Returns from the current frame (its results already in its first slots).
@@ -179,13 +178,7 @@ fn host_call_values(cx: &mut Cx<'_>, at: usize, f: u32, base: Slot, tail: bool) 
         unreachable!("a host function")
     };
     let base = at + base as usize;
-    let args: Vec<Value> = callee
-        .ty
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, t)| crate::exec_simd::read_value(cx.regs, cx.vregs, base + i, *t))
-        .collect();
+    let args = crate::exec_simd::read_values(cx.regs, cx.vregs, base, &callee.ty.params);
     let results = match h(&args) {
         Ok(r) => r,
         Err(Trap::Throw(e)) => {
