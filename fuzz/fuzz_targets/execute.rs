@@ -72,22 +72,9 @@ const WASMI_MAX_RECURSION: usize = 10_000;
 // ---------------------------------------------------------------------------------------
 // Options and reporting
 
-fn env_flag(name: &str) -> bool {
-    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-/// `RILL_FUZZ_REPORT=1`: print disagreements instead of panicking.
-fn report_only() -> bool {
-    static REPORT: OnceLock<bool> = OnceLock::new();
-    *REPORT.get_or_init(|| env_flag("RILL_FUZZ_REPORT"))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    if bytes.len() > 4096 {
-        return format!("({} bytes, not shown)", bytes.len());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+#[path = "report.rs"]
+mod report;
+use report::{env_flag, finding, hex};
 
 thread_local! {
     /// What rill is doing (empty: nothing), and the module, for the panic hook.
@@ -205,16 +192,11 @@ fn disagree(bytes: &[u8], what: fmt::Arguments) {
         return;
     }
     save(bytes);
-    let report = format!(
+    finding(format!(
         "rill and wasmi disagree: {what}\n  module ({} bytes): {}",
         bytes.len(),
         hex(bytes)
-    );
-    if report_only() {
-        eprintln!("{report}");
-    } else {
-        panic!("{report}");
-    }
+    ));
 }
 
 // ---------------------------------------------------------------------------------------

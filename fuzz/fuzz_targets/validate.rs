@@ -78,12 +78,9 @@ fn focus() -> Focus {
     })
 }
 
-/// `RILL_FUZZ_REPORT=1`: print disagreements instead of panicking, to triage a whole
-/// corpus at once (`cargo fuzz run validate CORPUS -- -runs=0`).
-fn report_only() -> bool {
-    static REPORT: OnceLock<bool> = OnceLock::new();
-    *REPORT.get_or_init(|| std::env::var_os("RILL_FUZZ_REPORT").is_some_and(|v| v != "0"))
-}
+#[path = "report.rs"]
+mod report;
+use report::{finding, hex};
 
 /// Switches off everything rill does not implement (and custom descriptors unless
 /// `descriptors`) and keeps wasm-smith under rill's JS-API limits (Config::arbitrary already
@@ -210,25 +207,13 @@ fn check(bytes: &[u8], mode: u8, descriptors: bool) {
             Ok(()) => "accepts".to_string(),
             Err(e) => format!("rejects: {e}"),
         };
-        let report = format!(
+        finding(format!(
             "verdicts differ (mode {mode}, custom descriptors {}, {} bytes)\n  rill:       {r}\n  wasmparser: {w}\n  module: {}",
             if descriptors { "on" } else { "off" },
             bytes.len(),
             hex(bytes)
-        );
-        if report_only() {
-            eprintln!("{report}");
-        } else {
-            panic!("{report}");
-        }
+        ));
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    if bytes.len() > 4096 {
-        return format!("({} bytes, not shown)", bytes.len());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fuzz_target!(|data: &[u8]| -> Corpus {
