@@ -67,7 +67,10 @@ impl Runner for Rill {
                 params: Box::new([]),
                 results: Box::new([rill_decoder::ValType::I64]),
             };
-            let f = store.func_new(ty, |_| Ok(vec![Value::I64(clock_ms())]));
+            let f = store.func_new(ty, |_, _, results| {
+                results[0] = Value::I64(clock_ms());
+                Ok(())
+            });
             imports.push(Extern::Func(f));
         }
         let inst = store.instantiate(&module, &imports).expect("instantiates");

@@ -399,7 +399,10 @@ fn rill_trap(t: &Trap) -> Outcome {
         }
         Trap::StackExhausted => TrapKind::StackExhausted,
         Trap::Exception(_) | Trap::Throw(_) => TrapKind::UncaughtException,
-        Trap::Host(m) => TrapKind::Other(m.clone()),
+        Trap::Host(m) => TrapKind::Other(m.message().to_string()),
+        // rill_vm resumes a host function's panic rather than return it; the dummy host
+        // functions never panic anyway.
+        Trap::HostPanic(_) => TrapKind::Other("a host function panicked".into()),
     })
 }
 
@@ -450,10 +453,8 @@ fn rill_imports(store: &mut rill_vm::Store, module: &rill_vm::Module) -> Option<
                 if !f.results.iter().all(|&r| defaultable(r)) {
                     return None;
                 }
-                let results: Vec<ValType> = f.results.to_vec();
-                RExtern::Func(store.func_new(f, move |_| {
-                    Ok(results.iter().map(|&r| Value::default_of(r)).collect())
-                }))
+                // The results come pre-filled with their types' defaults.
+                RExtern::Func(store.func_new(f, |_, _, _| Ok(())))
             }
             TypeRef::FuncExact(_) => return None,
             TypeRef::Table(t) => {
@@ -461,14 +462,14 @@ fn rill_imports(store: &mut rill_vm::Store, module: &rill_vm::Module) -> Option<
                 if concrete(v) || !defaultable(v) {
                     return None;
                 }
-                RExtern::Table(store.table_new(t, Value::default_of(v)))
+                RExtern::Table(store.table_new(t, Value::default_of(v))?)
             }
             TypeRef::Memory(m) => RExtern::Memory(store.memory_new(m).ok()?),
             TypeRef::Global(g) => {
                 if concrete(g.content) || !defaultable(g.content) {
                     return None;
                 }
-                RExtern::Global(store.global_new(g, Value::default_of(g.content)))
+                RExtern::Global(store.global_new(g, Value::default_of(g.content))?)
             }
             TypeRef::Tag(t) => {
                 let f = plain(t.func_type)?;
@@ -487,12 +488,15 @@ enum Inst {
     Trap(TrapKind),
     Link(String),
     Unsupported(String),
+    /// A memory or table over the implementation's limits (rill's and wasmi's differ).
+    Limit(String),
 }
 
 fn rill_inst_outcome(r: &Result<rill_vm::Instance, InstantiationError>) -> Inst {
     match r {
         Ok(_) => Inst::Ok,
         Err(InstantiationError::Link(m)) => Inst::Link(m.clone()),
+        Err(InstantiationError::Resource(m)) => Inst::Limit(m.clone()),
         Err(InstantiationError::Trap(t)) => match rill_trap(t) {
             Outcome::Unsupported(m) => Inst::Unsupported(m),
             Outcome::Trap(k) => Inst::Trap(k),
@@ -732,7 +736,7 @@ fn run(bytes: &[u8], compare_nans: bool) {
                 },
             };
             match (&rinst_outcome, &w) {
-                (Inst::Unsupported(_), _)
+                (Inst::Unsupported(_) | Inst::Limit(_), _)
                 | (Inst::Trap(TrapKind::StackExhausted), _)
                 | (_, Inst::Trap(TrapKind::StackExhausted)) => false,
                 (Inst::Ok, Inst::Ok) => true,

@@ -6,6 +6,9 @@
 //!   `assert_malformed` (binary) and `assert_invalid` must be a [`rill::Error::CompileError`]
 //!   whose message contains the expected text, malformed or invalid as the assertion says
 //!   ([`rill::CompileError::is_malformed`]);
+//! - one [`rill::Store`] per script: the `spectest` objects, the `ref.extern` values and
+//!   every instance of the script live in it, so an entity one instance exports and
+//!   another imports is the same entity (the JS agent of the JS harness);
 //! - instances are made with [`rill::Instance::new`] from one [`rill::Imports`]: the
 //!   `spectest` module made of façade objects ([`spectest`]) and every registered
 //!   instance's exports under its name; an import module nobody registered is an empty
@@ -31,9 +34,9 @@
 use std::collections::HashMap;
 
 use rill::{
-    AddressType, Error, ExternRef, Features, Func, Global, GlobalDescriptor, Imports, Instance,
-    Memory, MemoryDescriptor, Module, ModuleConfig, RefType, Table, TableDescriptor, ValType,
-    Value,
+    AddressType, AsContextMut, Error, ExternRef, Features, Func, Global, GlobalDescriptor, Imports,
+    Instance, Memory, MemoryDescriptor, Module, ModuleConfig, RefType, Store, Table,
+    TableDescriptor, ValType, Value,
 };
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastInvoke, WastRet};
@@ -75,8 +78,10 @@ enum Slot {
     Failed,
 }
 
-/// The execution engine.
+/// The execution engine. One is made per script, with its own store.
 pub struct Execute {
+    /// The script's store: `spectest`, the `ref.extern` values, every instance.
+    store: Store<()>,
     config: ModuleConfig,
     out_of_scope: bool,
     current: Option<Slot>,
@@ -92,9 +97,11 @@ pub struct Execute {
 
 impl Default for Execute {
     fn default() -> Self {
+        let mut store = Store::new(());
         let mut imports = Imports::new();
-        spectest(&mut imports);
+        spectest(&mut store, &mut imports);
         Execute {
+            store,
             config: compile_config(Features::default()),
             out_of_scope: false,
             current: None,
@@ -117,17 +124,26 @@ fn compile_config(features: Features) -> ModuleConfig {
 /// `spectest` defines it (interpreter/host/spectest.ml): the `print*` functions (which
 /// print nothing here), the immutable globals `global_i32` = 666, `global_i64` = 666,
 /// `global_f32` = 666.6, `global_f64` = 666.6, `table` (10..20 funcref), `table64` (its
-/// 64-bit twin) and `memory` (1..2 pages). Each file gets a fresh one.
-pub fn spectest(imports: &mut Imports) {
+/// 64-bit twin) and `memory` (1..2 pages), made in `store`. Each file gets a fresh one,
+/// in its own store.
+pub fn spectest<T: 'static>(mut store: impl AsContextMut<Data = T>, imports: &mut Imports) {
     let m = "spectest";
     imports
-        .define(m, "print", Func::wrap(|| ()))
-        .define(m, "print_i32", Func::wrap(|_: i32| ()))
-        .define(m, "print_i64", Func::wrap(|_: i64| ()))
-        .define(m, "print_f32", Func::wrap(|_: f32| ()))
-        .define(m, "print_f64", Func::wrap(|_: f64| ()))
-        .define(m, "print_i32_f32", Func::wrap(|_: i32, _: f32| ()))
-        .define(m, "print_f64_f64", Func::wrap(|_: f64, _: f64| ()));
+        .define(m, "print", Func::wrap(&mut store, || ()))
+        .define(m, "print_i32", Func::wrap(&mut store, |_: i32| ()))
+        .define(m, "print_i64", Func::wrap(&mut store, |_: i64| ()))
+        .define(m, "print_f32", Func::wrap(&mut store, |_: f32| ()))
+        .define(m, "print_f64", Func::wrap(&mut store, |_: f64| ()))
+        .define(
+            m,
+            "print_i32_f32",
+            Func::wrap(&mut store, |_: i32, _: f32| ()),
+        )
+        .define(
+            m,
+            "print_f64_f64",
+            Func::wrap(&mut store, |_: f64, _: f64| ()),
+        );
     let globals = [
         ("global_i32", ValType::I32, Value::I32(666)),
         ("global_i64", ValType::I64, Value::I64(666)),
@@ -139,7 +155,7 @@ pub fn spectest(imports: &mut Imports) {
             value: ty,
             mutable: false,
         };
-        let g = Global::new(desc, Some(v)).expect("a spectest global");
+        let g = Global::new(&mut store, desc, Some(v)).expect("a spectest global");
         imports.define(m, name, g);
     }
     for (name, address) in [("table", AddressType::I32), ("table64", AddressType::I64)] {
@@ -149,14 +165,22 @@ pub fn spectest(imports: &mut Imports) {
             maximum: Some(20),
             address,
         };
-        imports.define(m, name, Table::new(desc, None).expect("a spectest table"));
+        imports.define(
+            m,
+            name,
+            Table::new(&mut store, desc, None).expect("a spectest table"),
+        );
     }
     let desc = MemoryDescriptor {
         initial: 1,
         maximum: Some(2),
         ..Default::default()
     };
-    imports.define(m, "memory", Memory::new(desc).expect("a spectest memory"));
+    imports.define(
+        m,
+        "memory",
+        Memory::new(&mut store, desc).expect("a spectest memory"),
+    );
 }
 
 /// Why an execution did not give values.
@@ -290,7 +314,7 @@ impl Execute {
             // An unknown module name is an empty entry (see the module docs).
             self.imports.module(&import.module);
         }
-        Ok(Instance::new(module, Some(&self.imports))?)
+        Ok(Instance::new(&mut self.store, module, &self.imports)?)
     }
 
     fn instance(&self, name: Option<&str>) -> Result<Instance, Failure> {
@@ -307,7 +331,7 @@ impl Execute {
         *self
             .extern_refs
             .entry(n)
-            .or_insert_with(|| ExternRef::new(n))
+            .or_insert_with(|| ExternRef::new(&mut self.store, n))
     }
 
     fn arg_value(&mut self, a: &WastArg<'_>) -> Option<Value> {
@@ -334,22 +358,22 @@ impl Execute {
             return Err(Failure::NotRun);
         }
         let inst = self.instance(call.module.map(|m| m.name()))?;
-        let Some(f) = inst.get_func(call.name) else {
+        let Some(f) = inst.get_func(&self.store, call.name) else {
             return Err(Failure::Fail(format!(
                 "no exported function {:?}",
                 call.name
             )));
         };
-        let ty = f.ty()?;
+        let ty = f.ty(&self.store)?;
         let mut args = Vec::new();
         for a in &call.args {
             args.push(self.arg_value(a).ok_or(Failure::NotRun)?);
         }
         if ty.params.iter().chain(ty.results.iter()).any(rust_only) {
             // Out of the JS API's reach: the Rust-only call.
-            return Ok(f.call_with_v128(&args)?);
+            return Ok(f.call_with_v128(&mut self.store, &args)?);
         }
-        Ok(f.call(&args)?)
+        Ok(f.call(&mut self.store, &args)?)
     }
 
     fn exec_values(&mut self, exec: &Exec<'_, '_>) -> Result<Vec<Value>, Failure> {
@@ -360,13 +384,13 @@ impl Execute {
                     return Err(Failure::NotRun);
                 }
                 let inst = self.instance(*module)?;
-                let Some(g) = inst.get_global(global) else {
+                let Some(g) = inst.get_global(&self.store, global) else {
                     return Err(Failure::Fail(format!("no exported global {global:?}")));
                 };
-                if rust_only(&g.ty()?.value) {
-                    return Ok(vec![g.get_with_v128()?]);
+                if rust_only(&g.ty(&self.store)?.value) {
+                    return Ok(vec![g.get_with_v128(&self.store)?]);
                 }
-                Ok(vec![g.get()?])
+                Ok(vec![g.get(&self.store)?])
             }
             Exec::Module(m) => {
                 if self.out_of_scope {
@@ -379,7 +403,7 @@ impl Execute {
     }
 
     /// Whether `v` matches the expected result; `None`: cannot be checked here.
-    fn matches_ret(v: &Value, r: &WastRetCore<'_>) -> Option<bool> {
+    fn matches_ret(&self, v: &Value, r: &WastRetCore<'_>) -> Option<bool> {
         Some(match (r, v) {
             (WastRetCore::I32(e), Value::I32(x)) => e == x,
             (WastRetCore::I64(e), Value::I64(x)) => e == x,
@@ -392,13 +416,18 @@ impl Execute {
             ),
             (WastRetCore::RefExtern(e), Value::ExternRef(Some(x))) => match e {
                 None => true,
-                Some(e) => x.data().downcast_ref::<u32>() == Some(e),
+                Some(e) => {
+                    x.data(&self.store)
+                        .ok()
+                        .and_then(|d| d.downcast_ref::<u32>())
+                        == Some(e)
+                }
             },
             (WastRetCore::RefFunc(_), Value::FuncRef(Some(_))) => true,
             (WastRetCore::Either(cases), v) => {
                 let mut any = false;
                 for c in cases {
-                    any |= Self::matches_ret(v, c)?;
+                    any |= self.matches_ret(v, c)?;
                 }
                 any
             }
@@ -549,8 +578,10 @@ impl Engine for Execute {
         match slot {
             Slot::Ready(i) => {
                 self.unavailable.remove(name);
-                self.imports.define_instance(name, &i);
-                Outcome::Pass
+                match self.imports.define_instance(&self.store, name, &i) {
+                    Ok(_) => Outcome::Pass,
+                    Err(e) => Outcome::Fail(format!("cannot register {name:?}: {e}")),
+                }
             }
             s => {
                 self.unavailable.insert(name.to_string(), s);
@@ -584,7 +615,7 @@ impl Engine for Execute {
             let WastRet::Core(r) = r else {
                 return Outcome::NotRun;
             };
-            match Self::matches_ret(v, r) {
+            match self.matches_ret(v, r) {
                 None => return Outcome::NotRun,
                 Some(false) => return Outcome::Fail(format!("expected {r:?}, got {values:?}")),
                 Some(true) => {}
@@ -667,6 +698,38 @@ mod tests {
             got[last]
         );
         assert_eq!(got.len(), 17);
+    }
+
+    #[test]
+    fn one_store_per_script() {
+        // Within a script, every instance and `spectest` share one store: what one instance
+        // exports is the very entity another imports. Each script starts with a fresh one.
+        let script = r#"(module $a
+  (import "spectest" "memory" (memory 1))
+  (global (export "g") (mut i32) (i32.const 0))
+  (func (export "bump") (result i32)
+    (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+    (i32.load (i32.const 0)))
+  (func (export "get") (result i32) global.get 0))
+(register "a" $a)
+(assert_return (invoke $a "bump") (i32.const 1))
+(module $b
+  (import "spectest" "memory" (memory 1))
+  (import "a" "g" (global $g (mut i32)))
+  (func (export "peek") (result i32) (i32.load (i32.const 0)))
+  (func (export "set") (param i32) (global.set $g (local.get 0))))
+(assert_return (invoke $b "peek") (i32.const 1))
+(invoke $b "set" (i32.const 7))
+(assert_return (invoke $a "get") (i32.const 7))
+(assert_return (get $a "g") (i32.const 7))"#;
+        for _ in 0..2 {
+            let run = run_text::<Execute>("t.wast", script);
+            assert_eq!(run.parse_error, None);
+            assert_eq!(run.cases.len(), 8);
+            for c in &run.cases {
+                assert_eq!(c.outcome, Outcome::Pass, "line {} ({:?})", c.line, c.kind);
+            }
+        }
     }
 
     #[test]

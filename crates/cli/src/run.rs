@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use rill::{AbsHeapType, FuncType, HeapType, Imports, Instance, Module, RefType, ValType, Value};
+use rill::{
+    AbsHeapType, FuncType, HeapType, Imports, Instance, Module, RefType, Store, ValType, Value,
+};
 use tokio::runtime::Runtime;
 
 use crate::failure::{Class, Failure};
@@ -17,24 +19,29 @@ pub struct RunArgs {
     pub preloads: Vec<(String, Input)>,
 }
 
-/// Runs a module; the results are printed one per line.
+/// Runs a module; the results are printed one per line. One store holds the preloaded
+/// instances and the module's, so what a preloaded module exports is what the module
+/// imports.
 pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
+    let mut store = Store::new(());
     let mut imports = Imports::new();
     let mut preloaded: HashMap<String, Input> = HashMap::new();
     for (name, input) in &args.preloads {
         let module = source::compile(rt, input)?;
-        let instance = instantiate(&module, &imports, &preloaded, input)?;
-        imports.define_instance(name, &instance);
+        let instance = instantiate(&mut store, &module, &imports, &preloaded, input)?;
+        imports
+            .define_instance(&store, name, &instance)
+            .map_err(|e| Failure::from_rill(e, &input.to_string()))?;
         preloaded.insert(name.clone(), input.clone());
     }
 
     let module = source::compile(rt, &args.module)?;
     // Instantiating runs the start function, if the module has one.
-    let instance = instantiate(&module, &imports, &preloaded, &args.module)?;
+    let instance = instantiate(&mut store, &module, &imports, &preloaded, &args.module)?;
 
     let name = match &args.invoke {
         Some(name) => name.as_str(),
-        None if instance.get_func("_start").is_some() => "_start",
+        None if instance.get_func(&store, "_start").is_some() => "_start",
         None => {
             if !args.args.is_empty() {
                 return Err(Failure::new(
@@ -42,27 +49,27 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
                     format!(
                         "{}: arguments given, but there is no `_start` export and no --invoke NAME{}",
                         args.module,
-                        exported_functions(&instance)
+                        exported_functions(&store, &instance)
                     ),
                 ));
             }
             return Ok(());
         }
     };
-    let func = instance.get_func(name).ok_or_else(|| {
+    let func = instance.get_func(&store, name).ok_or_else(|| {
         Failure::new(
             Class::TypeError,
             format!(
                 "{}: no exported function {name:?}{}",
                 args.module,
-                exported_functions(&instance)
+                exported_functions(&store, &instance)
             ),
         )
     })?;
-    let ty = func.ty().map_err(|e| Failure::from_rill(e, name))?;
+    let ty = func.ty(&store).map_err(|e| Failure::from_rill(e, name))?;
     let values = parse_args(name, &ty, &args.args)?;
     let results = func
-        .call(&values)
+        .call(&mut store, &values)
         .map_err(|e| Failure::from_rill(e, name))?;
     for v in results {
         out!("{}", format_value(&v));
@@ -71,9 +78,11 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
 }
 
 /// " (exported functions: a, b)", or "" when there are none.
-fn exported_functions(instance: &Instance) -> String {
-    let names: Vec<&str> = instance
-        .exports()
+fn exported_functions(store: &Store<()>, instance: &Instance) -> String {
+    let Ok(exports) = instance.exports(store) else {
+        return String::new();
+    };
+    let names: Vec<&str> = exports
         .iter()
         .filter(|(_, e)| e.kind() == rill::ExternKind::Function)
         .map(|(n, _)| n)
@@ -89,6 +98,7 @@ fn exported_functions(instance: &Instance) -> String {
 /// `LinkError` naming its module and field (JS would make a missing module a `TypeError`;
 /// on the command line, "nothing provides this import" is what the user needs to know).
 fn instantiate(
+    store: &mut Store<()>,
     module: &Module,
     imports: &Imports,
     preloaded: &HashMap<String, Input>,
@@ -113,7 +123,7 @@ fn instantiate(
             ));
         }
     }
-    Instance::new(module, Some(imports)).map_err(|e| Failure::from_rill(e, &input.to_string()))
+    Instance::new(store, module, imports).map_err(|e| Failure::from_rill(e, &input.to_string()))
 }
 
 /// Parses the command-line arguments by the function's parameter types.

@@ -269,6 +269,49 @@ fn preload_provides_imports() {
 }
 
 #[test]
+fn preloads_and_module_share_one_store() {
+    // The preloaded instances and the module are in one store: the memory `lib` exports is
+    // the one `mid` and `main` import, and `mid` calls `lib`'s function.
+    let dir = temp_dir();
+    let lib = write(
+        &dir,
+        "lib.wat",
+        r#"(module (memory (export "mem") 1)
+             (func (export "peek") (result i32) (i32.load (i32.const 0))))"#,
+    );
+    let mid = write(
+        &dir,
+        "mid.wat",
+        r#"(module (import "lib" "mem" (memory 1))
+             (import "lib" "peek" (func $peek (result i32)))
+             (func (export "peek2") (result i32) (i32.add (call $peek) (i32.load (i32.const 0)))))"#,
+    );
+    let main = write(
+        &dir,
+        "main.wat",
+        r#"(module (import "lib" "mem" (memory 1))
+             (import "mid" "peek2" (func $peek2 (result i32)))
+             (func (export "run") (param i32) (result i32)
+               (i32.store (i32.const 0) (local.get 0))
+               (call $peek2)))"#,
+    );
+    let (lib, mid) = (format!("lib={}", s(&lib)), format!("mid={}", s(&mid)));
+    let r = rill(&[
+        "run",
+        "--preload",
+        &lib,
+        "--preload",
+        &mid,
+        s(&main),
+        "--invoke",
+        "run",
+        "21",
+    ]);
+    r.assert_code(0);
+    assert_eq!(r.stdout, "42\n");
+}
+
+#[test]
 fn unknown_import_is_a_link_error_naming_module_and_field() {
     let r = rill(&[
         "run",

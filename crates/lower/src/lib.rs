@@ -28,18 +28,18 @@ pub use isa::{Instr, MemOp, MemSite, Slot, TrapCode};
 pub use isa_simd::{SimdOp, SimdShape, SimdSite, SimdXOp, SimdXShape};
 pub use translate::Lowerer;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rill_decoder::FunctionBody;
 use rill_validator::{validate_function, ModuleEnv};
 
-/// Calls of [`lower_function`] in this process.
-static FUNCTIONS_LOWERED: AtomicU64 = AtomicU64::new(0);
+/// Calls of [`lower_function`] in this process (feature `diagnostics`).
+#[cfg(feature = "diagnostics")]
+static FUNCTIONS_LOWERED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// How many times [`lower_function`] has been called in this process so far, whatever the
 /// outcome. A diagnostic: it lets a test show that an embedder lowers each function once
 /// (the `rill` façade's instantiation lowers nothing again, for instance). It counts every
-/// thread's calls, so such a test must run alone in its process.
+/// thread's calls, so such a test must run alone in its process. Only with the
+/// `diagnostics` feature: the engine otherwise keeps no process-wide mutable state.
 ///
 /// ```
 /// use rill_decoder::{decode_chunks, Features, Payload};
@@ -56,8 +56,9 @@ static FUNCTIONS_LOWERED: AtomicU64 = AtomicU64::new(0);
 /// assert_eq!(rill_lower::functions_lowered() - before, 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg(feature = "diagnostics")]
 pub fn functions_lowered() -> u64 {
-    FUNCTIONS_LOWERED.load(Ordering::Relaxed)
+    FUNCTIONS_LOWERED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A `call_indirect` site: the expected type (module type index) and the table.
@@ -161,7 +162,8 @@ pub fn lower_function(
     env: &ModuleEnv,
     body: &FunctionBody,
 ) -> Result<CompiledFunc, rill_validator::Error> {
-    FUNCTIONS_LOWERED.fetch_add(1, Ordering::Relaxed);
+    #[cfg(feature = "diagnostics")]
+    FUNCTIONS_LOWERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let func = env.imported_funcs + body.index;
     let ty = env
         .func_type_of(func)

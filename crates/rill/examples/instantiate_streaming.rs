@@ -76,25 +76,32 @@ async fn run() -> Result<(), Box<dyn Error>> {
             .map_err(Box::<dyn Error + Send + Sync>::from)
     });
 
+    // The store: where the instance and its functions live (the JS agent, made explicit).
+    let mut store = rill::Store::new(());
+
     // const importObject = { imports: { imported_func: (arg) => console.log(arg) } };
     let mut import_object = rill::Imports::new();
     import_object.define(
         "imports",
         "imported_func",
-        rill::Func::wrap(|arg: i32| println!("{arg}")),
+        rill::Func::wrap(&mut store, |arg: i32| println!("{arg}")),
     );
 
     // WebAssembly.instantiateStreaming(fetch("simple.wasm"), importObject)
     let response = fetch(addr, "/simple.wasm").await?;
-    let obj = rill::instantiate_streaming(rill::ResponseFuture::new(response), Some(import_object))
-        .await?;
+    let obj = rill::instantiate_streaming(
+        &mut store,
+        rill::ResponseFuture::new(response),
+        &import_object,
+    )
+    .await?;
 
     // .then((obj) => obj.instance.exports.exported_func());
     let exported_func = obj
         .instance
-        .get_func("exported_func")
+        .get_func(&store, "exported_func")
         .ok_or("no export exported_func")?;
-    exported_func.call(&[])?;
+    exported_func.call(&mut store, &[])?;
     Ok(())
 }
 

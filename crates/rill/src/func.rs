@@ -2,21 +2,26 @@
 
 use std::any::Any;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use rill_decoder::{FuncType, ValType};
 
 use crate::error::{Error, TypeError};
-use crate::runtime::{self, with_state, with_state_infallible};
-use crate::values::{crosses, Value, WasmType};
+use crate::runtime::{self, host_failure};
+use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut, StoreData, StoreId};
+use crate::values::{check_leaving, crosses, Value, WasmType};
 
 /// A function: an exported wasm function or a host function (`Exported Function` in JS).
 ///
-/// A handle into the façade's store: `Copy`, `Send + Sync`, and equal exactly when it is
-/// the same function, so a function exported by one instance and imported by another keeps
-/// its identity.
+/// A handle into its store: `Copy`, `Send + Sync`, and equal exactly when it is the same
+/// function, so a function exported by one instance and imported by another keeps its
+/// identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Func(pub(crate) rill_vm::Func);
+pub struct Func {
+    pub(crate) store: StoreId,
+    pub(crate) index: rill_vm::Func,
+}
 
 /// The error a host function raises: any error value, passed through wasm unchanged and
 /// returned to whoever called into wasm as [`Error::Host`]. Get the original back with
@@ -75,6 +80,17 @@ impl PartialEq for HostError {
 
 impl Eq for HostError {}
 
+/// The façade's errors pass through host functions unchanged: a host function that calls
+/// into wasm may return the call's error with `?`.
+impl From<Error> for HostError {
+    fn from(e: Error) -> HostError {
+        match e {
+            Error::Host(h) => h,
+            e => HostError::new(e),
+        }
+    }
+}
+
 fn type_list(types: &[ValType]) -> String {
     let names: Vec<String> = types
         .iter()
@@ -88,72 +104,125 @@ fn value_list(values: &[Value]) -> String {
     format!("[{}]", names.join(", "))
 }
 
+/// Arguments and results up to this many are converted on the native stack.
+const INLINE: usize = 8;
+
+/// A slice of `n` values: on the stack up to [`INLINE`], else on the heap.
+macro_rules! values {
+    ($inline:ident, $heap:ident, $n:expr, $init:expr) => {{
+        let n = $n;
+        if n <= INLINE {
+            &mut $inline[..n]
+        } else {
+            $heap.resize(n, $init);
+            &mut $heap[..]
+        }
+    }};
+}
+
 impl Func {
     /// A host function of type `ty` from a closure over untyped values.
     ///
-    /// The closure gets the arguments (checked against `ty` by wasm validation or by
-    /// [`Func::call`]) and returns the results, which the façade checks: the wrong number
-    /// or types of results make the call fail with [`Error::TypeError`]. An `Err` is passed
-    /// through unchanged ([`Error::Host`]).
+    /// The closure gets its [`Caller`] and the arguments (checked against `ty` by wasm
+    /// validation or by [`Func::call`]) and writes the results into the slice it is given
+    /// (which holds the types' defaults when it is called); the façade checks them: a
+    /// value of another type makes the call fail with [`Error::TypeError`]. An `Err` is
+    /// passed through unchanged ([`Error::Host`]).
     ///
-    /// # Panics
-    /// When called from inside a host function (see the crate docs, "Threads").
-    pub fn new(
+    /// ```
+    /// use rill::{Func, FuncType, Store, ValType, Value};
+    /// let mut store = Store::new(());
+    /// let ty = FuncType { params: [ValType::I32].into(), results: [ValType::I32].into() };
+    /// let inc = Func::new(&mut store, ty, |_caller, args, results| {
+    ///     let Value::I32(x) = args[0] else { unreachable!() };
+    ///     results[0] = Value::I32(x + 1);
+    ///     Ok(())
+    /// });
+    /// assert_eq!(inc.call(&mut store, &[Value::I32(41)])?, vec![Value::I32(42)]);
+    /// # Ok::<(), rill::Error>(())
+    /// ```
+    pub fn new<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
-        f: impl Fn(&[Value]) -> Result<Vec<Value>, HostError> + Send + Sync + 'static,
+        f: impl Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), HostError>
+            + Send
+            + Sync
+            + 'static,
     ) -> Func {
         let results_ty = ty.results.clone();
-        let host = move |args: &[rill_vm::Value]| {
-            let fail = |e: Error| Err(runtime::host_failure(e));
-            if let Err(e) = crate::values::check_leaving(args) {
-                return fail(e);
+        let host = move |mut caller: rill_vm::Caller<'_, StoreData<T>>,
+                         args: &[rill_vm::Value],
+                         results: &mut [rill_vm::Value]| {
+            let id = caller.store().id();
+            if let Err(e) = check_leaving(args) {
+                return Err(host_failure(caller.store(), e));
             }
-            let args: Vec<Value> = args.iter().map(|v| Value::from_vm(*v)).collect();
-            match f(&args) {
-                Err(e) => fail(Error::Host(e)),
-                Ok(results) => {
-                    let ok = results.len() == results_ty.len()
-                        && results.iter().zip(results_ty.iter()).all(|(v, t)| {
-                            crosses(t) && !matches!(v, Value::V128(_)) && v.matches(*t)
-                        });
-                    if ok {
-                        Ok(results.iter().map(|v| v.to_vm()).collect())
-                    } else {
-                        fail(
-                            TypeError::new(format!(
-                                "a host function returned {}; its type has results {}",
-                                value_list(&results),
-                                type_list(&results_ty)
-                            ))
-                            .into(),
-                        )
-                    }
-                }
+            let (mut a_inline, mut a_heap) = ([Value::I32(0); INLINE], Vec::new());
+            let a = values!(a_inline, a_heap, args.len(), Value::I32(0));
+            for (a, v) in a.iter_mut().zip(args) {
+                *a = Value::from_vm(*v, id);
+            }
+            let (mut r_inline, mut r_heap) = ([Value::I32(0); INLINE], Vec::new());
+            let r = values!(r_inline, r_heap, results.len(), Value::I32(0));
+            for (r, t) in r.iter_mut().zip(results_ty.iter()) {
+                *r = Value::default_of(*t);
+            }
+            let outcome = f(
+                Caller {
+                    vm: caller.reborrow(),
+                },
+                a,
+                r,
+            );
+            let store = caller.store();
+            if let Err(e) = outcome {
+                return Err(host_failure(store, Error::Host(e)));
+            }
+            match host_results(r, &results_ty, results, id) {
+                Ok(()) => Ok(()),
+                Err(e) => Err(host_failure(store, e)),
             }
         };
-        with_state_infallible("Func::new", |st| Func(st.store.func_new(ty, host)))
+        let cx = store.as_context_mut();
+        let id = cx.0.id();
+        Func {
+            store: id,
+            index: cx.0.func_new(ty, host),
+        }
     }
 
     /// A typed host function from a closure whose arguments and result are Rust types
     /// standing for wasm types ([`WasmType`]: `i32`, `i64`, `f32`, `f64`, `Option<Func>`,
-    /// `Option<ExternRef>`). The result is `()`, one such type, a tuple of them, or a
-    /// `Result` of those whose error is passed through unchanged ([`Error::Host`]).
+    /// `Option<ExternRef>`), optionally after a first [`Caller`] argument. The result is
+    /// `()`, one such type, a tuple of them, or a `Result` of those whose error is passed
+    /// through unchanged ([`Error::Host`]). Arguments and results are converted without a
+    /// heap allocation.
     ///
     /// ```
-    /// let double = rill::Func::wrap(|x: i32| -> i64 { i64::from(x) * 2 });
-    /// assert_eq!(double.call(&[rill::Value::I32(21)])?, vec![rill::Value::I64(42)]);
+    /// let mut store = rill::Store::new(0);
+    /// let double = rill::Func::wrap(&mut store, |x: i32| -> i64 { i64::from(x) * 2 });
+    /// assert_eq!(double.call(&mut store, &[rill::Value::I32(21)])?, vec![rill::Value::I64(42)]);
+    /// let count = rill::Func::wrap(&mut store, |mut caller: rill::Caller<'_, i32>| {
+    ///     *caller.data_mut() += 1;
+    /// });
+    /// count.call(&mut store, &[])?;
+    /// assert_eq!(*store.data(), 1);
     /// # Ok::<(), rill::Error>(())
     /// ```
-    ///
-    /// # Panics
-    /// When called from inside a host function.
-    pub fn wrap<Params, Results>(f: impl IntoFunc<Params, Results>) -> Func {
-        f.into_func()
+    pub fn wrap<T: 'static, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        f: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        f.into_func(store.as_context_mut())
     }
 
     /// The function's type.
-    pub fn ty(&self) -> Result<FuncType, Error> {
-        with_state(|st| st.store.func_type(self.0).clone())
+    pub fn ty(&self, store: impl AsContext) -> Result<FuncType, Error> {
+        let cx = store.as_context();
+        Ok(cx
+            .check(self.store, "the function")?
+            .func_type(self.index)
+            .clone())
     }
 
     /// Calls the function (JS: calling an exported function).
@@ -165,9 +234,10 @@ impl Func {
     /// - A host function's own error: that error, unchanged ([`Error::Host`]); a host
     ///   function returning the wrong results: an [`Error::TypeError`].
     ///
-    /// The results come back as a list, in order.
-    pub fn call(&self, args: &[Value]) -> Result<Vec<Value>, Error> {
-        self.call_checked(args, false)
+    /// The results come back as a list, in order. For calls without allocations, see
+    /// [`Func::typed`].
+    pub fn call(&self, store: impl AsContextMut, args: &[Value]) -> Result<Vec<Value>, Error> {
+        self.call_checked(store, args, false)
     }
 
     /// Calls the function like [`Func::call`], except that `v128` and `exnref` parameters
@@ -187,112 +257,333 @@ impl Func {
     /// # let bytes = wat.encode().unwrap();
     /// // `bytes`: a module exporting `add`, `i32x4.add` of two `v128` parameters.
     /// let module = rill::Module::new(&bytes)?;
-    /// let add = rill::Instance::new(&module, None)?.get_func("add").unwrap();
+    /// let mut store = rill::Store::new(());
+    /// let instance = rill::Instance::new(&mut store, &module, &rill::Imports::new())?;
+    /// let add = instance.get_func(&store, "add").unwrap();
     /// let (a, b) = (rill::Value::V128(1 << 96 | 2), rill::Value::V128(3 << 96 | 4));
-    /// assert_eq!(add.call_with_v128(&[a, b])?, vec![rill::Value::V128(4 << 96 | 6)]);
-    /// assert!(add.call(&[a, b]).is_err(), "the JS rule");
+    /// assert_eq!(add.call_with_v128(&mut store, &[a, b])?, vec![rill::Value::V128(4 << 96 | 6)]);
+    /// assert!(add.call(&mut store, &[a, b]).is_err(), "the JS rule");
     /// # Ok::<(), rill::Error>(())
     /// ```
-    pub fn call_with_v128(&self, args: &[Value]) -> Result<Vec<Value>, Error> {
-        self.call_checked(args, true)
+    pub fn call_with_v128(
+        &self,
+        store: impl AsContextMut,
+        args: &[Value],
+    ) -> Result<Vec<Value>, Error> {
+        self.call_checked(store, args, true)
     }
 
-    fn call_checked(&self, args: &[Value], allow_v128: bool) -> Result<Vec<Value>, Error> {
-        with_state(|st| {
-            let ty = st.store.func_type(self.0).clone();
-            if !allow_v128 && !ty.params.iter().chain(ty.results.iter()).all(crosses) {
-                return Err(TypeError::new(
-                    "a function with v128 or exnref in its type cannot be called from the host",
-                )
-                .into());
-            }
-            if args.len() != ty.params.len()
-                || !args
-                    .iter()
-                    .zip(ty.params.iter())
-                    .all(|(v, t)| v.matches(*t))
-            {
-                return Err(TypeError::new(format!(
-                    "arguments {} do not match the function's parameters {}",
-                    value_list(args),
-                    type_list(&ty.params)
-                ))
-                .into());
-            }
-            let args: Vec<rill_vm::Value> = args.iter().map(|v| v.to_vm()).collect();
-            let results = runtime::invoke(st, self.0, &args)?;
-            crate::values::check_leaving(&results)?;
-            Ok(results.into_iter().map(Value::from_vm).collect())
-        })?
+    fn call_checked(
+        &self,
+        mut store: impl AsContextMut,
+        args: &[Value],
+        allow_v128: bool,
+    ) -> Result<Vec<Value>, Error> {
+        let mut cx = store.as_context_mut();
+        let vm = cx.check(self.store, "the function")?;
+        let ty = vm.func_type(self.index);
+        if !allow_v128 && !ty.params.iter().chain(ty.results.iter()).all(crosses) {
+            return Err(TypeError::new(
+                "a function with v128 or exnref in its type cannot be called from the host",
+            )
+            .into());
+        }
+        if args.len() != ty.params.len()
+            || !args
+                .iter()
+                .zip(ty.params.iter())
+                .all(|(v, t)| v.matches(*t))
+        {
+            return Err(TypeError::new(format!(
+                "arguments {} do not match the function's parameters {}",
+                value_list(args),
+                type_list(&ty.params)
+            ))
+            .into());
+        }
+        let id = self.store;
+        let (mut a_inline, mut a_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
+        let a = values!(a_inline, a_heap, args.len(), rill_vm::Value::I32(0));
+        for (a, v) in a.iter_mut().zip(args) {
+            *a = v.to_vm(id)?;
+        }
+        let mut results: Vec<rill_vm::Value> = ty
+            .results
+            .iter()
+            .map(|t| rill_vm::Value::default_of(*t))
+            .collect();
+        runtime::call(vm, self.index, a, &mut results)?;
+        check_leaving(&results)?;
+        Ok(results.into_iter().map(|v| Value::from_vm(v, id)).collect())
+    }
+
+    /// The function as a [`TypedFunc`] with parameters `P` and results `R` (Rust types
+    /// standing for wasm types: `()`, a [`WasmType`], or a tuple of them). The signature is
+    /// checked once, here (another one: [`Error::TypeError`]); calls then convert nothing
+    /// through [`Value`] and allocate nothing.
+    ///
+    /// ```
+    /// # let wasm = [0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0,
+    /// #     7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11];
+    /// // `wasm`: (func (export "add") (param i32 i32) (result i32) ...)
+    /// let mut store = rill::Store::new(());
+    /// let module = rill::Module::new(&wasm)?;
+    /// let instance = rill::Instance::new(&mut store, &module, &rill::Imports::new())?;
+    /// let add = instance.get_func(&store, "add").unwrap().typed::<(i32, i32), i32>(&store)?;
+    /// assert_eq!(add.call(&mut store, (1, 2))?, 3);
+    /// assert!(instance.get_func(&store, "add").unwrap().typed::<i32, i32>(&store).is_err());
+    /// # Ok::<(), rill::Error>(())
+    /// ```
+    pub fn typed<P: WasmTypeList, R: WasmTypeList>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<P, R>, Error> {
+        let ty = self.ty(store)?;
+        let (params, results) = (P::types(), R::types());
+        if *ty.params != *params || *ty.results != *results {
+            return Err(TypeError::new(format!(
+                "the function's type is {} -> {}, not {} -> {}",
+                type_list(&ty.params),
+                type_list(&ty.results),
+                type_list(&params),
+                type_list(&results)
+            ))
+            .into());
+        }
+        Ok(TypedFunc {
+            func: *self,
+            _types: PhantomData,
+        })
     }
 }
 
-/// The results of a typed host function: `()`, a [`WasmType`], a tuple of them, or a
-/// `Result` of one of those whose error becomes a [`HostError`]. Sealed.
-pub trait WasmResults: Send + 'static {
-    /// The wasm result types.
+/// Checks a host function's results against its result types and converts them into the
+/// interpreter's.
+fn host_results(
+    values: &[Value],
+    types: &[ValType],
+    out: &mut [rill_vm::Value],
+    store: StoreId,
+) -> Result<(), Error> {
+    let ok = values.len() == types.len()
+        && values
+            .iter()
+            .zip(types.iter())
+            .all(|(v, t)| crosses(t) && !matches!(v, Value::V128(_)) && v.matches(*t));
+    if !ok {
+        return Err(TypeError::new(format!(
+            "a host function returned {}; its type has results {}",
+            value_list(values),
+            type_list(types)
+        ))
+        .into());
+    }
+    for (o, v) in out.iter_mut().zip(values) {
+        *o = v.to_vm(store)?;
+    }
+    Ok(())
+}
+
+/// A function whose signature was checked once ([`Func::typed`]): parameters `P`, results
+/// `R`. Calls convert nothing through [`Value`] and allocate nothing. `Copy`.
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _types: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P, R> fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TypedFunc").field(&self.func).finish()
+    }
+}
+
+impl<P: WasmTypeList, R: WasmTypeList> TypedFunc<P, R> {
+    /// The function.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    /// Calls the function; errors as [`Func::call`]'s.
+    pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R, Error> {
+        let mut cx = store.as_context_mut();
+        let vm = cx.check(self.func.store, "the function")?;
+        let id = self.func.store;
+        let (mut a_inline, mut a_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
+        let a = values!(a_inline, a_heap, P::len(), rill_vm::Value::I32(0));
+        params.write_vm(a, id)?;
+        let (mut r_inline, mut r_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
+        let r = values!(r_inline, r_heap, R::len(), rill_vm::Value::I32(0));
+        runtime::call(vm, self.func.index, a, r)?;
+        R::read_vm(r, id).ok_or_else(|| TypeError::new("a result of the wrong type").into())
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// A list of wasm types as Rust types: `()`, a [`WasmType`], or a tuple of up to 8 of
+/// them; the parameters and results of [`TypedFunc`]s and typed host functions. Sealed.
+pub trait WasmTypeList: private::Sealed + Send + Sized + 'static {
+    /// The wasm types.
     fn types() -> Vec<ValType>;
+    /// How many there are.
+    fn len() -> usize;
+    /// Writes the values (`out` has [`WasmTypeList::len`] slots).
+    #[doc(hidden)]
+    fn write_vm(self, out: &mut [rill_vm::Value], store: StoreId) -> Result<(), Error>;
+    /// Reads the values; `None` if one is of another type.
+    #[doc(hidden)]
+    fn read_vm(values: &[rill_vm::Value], store: StoreId) -> Option<Self>;
+}
+
+impl<A: WasmType> private::Sealed for A {}
+
+impl<A: WasmType> WasmTypeList for A {
+    fn types() -> Vec<ValType> {
+        vec![A::val_type()]
+    }
+    fn len() -> usize {
+        1
+    }
+    #[inline]
+    fn write_vm(self, out: &mut [rill_vm::Value], store: StoreId) -> Result<(), Error> {
+        out[0] = self.to_vm(store)?;
+        Ok(())
+    }
+    #[inline]
+    fn read_vm(values: &[rill_vm::Value], store: StoreId) -> Option<Self> {
+        A::from_vm(*values.first()?, store)
+    }
+}
+
+/// The results of a typed host function: a [`WasmTypeList`], or a `Result` of one whose
+/// error becomes a [`HostError`]. Sealed.
+pub trait WasmResults: Send + 'static {
+    /// The values' types.
+    type List: WasmTypeList;
     /// The values, or the host function's error.
-    fn into_values(self) -> Result<Vec<Value>, HostError>;
+    fn into_list(self) -> Result<Self::List, HostError>;
 }
 
-impl<T: WasmType> WasmResults for T {
-    fn types() -> Vec<ValType> {
-        vec![T::val_type()]
-    }
-    fn into_values(self) -> Result<Vec<Value>, HostError> {
-        Ok(vec![self.into_value()])
-    }
-}
-
-impl<R: WasmResults, E: std::error::Error + Send + Sync + 'static> WasmResults for Result<R, E> {
-    fn types() -> Vec<ValType> {
-        R::types()
-    }
-    fn into_values(self) -> Result<Vec<Value>, HostError> {
-        self.map_err(HostError::new)?.into_values()
+impl<L: WasmTypeList> WasmResults for L {
+    type List = L;
+    fn into_list(self) -> Result<L, HostError> {
+        Ok(self)
     }
 }
 
-/// A closure that can be made into a typed host function ([`Func::wrap`]). Implemented
-/// for `Fn(A1, ..., An) -> R` with up to 8 [`WasmType`] arguments and `R: WasmResults`.
-pub trait IntoFunc<Params, Results>: Send + Sync + 'static {
-    /// The host function.
-    fn into_func(self) -> Func;
+impl<L: WasmTypeList, E: std::error::Error + Send + Sync + 'static> WasmResults for Result<L, E> {
+    type List = L;
+    fn into_list(self) -> Result<L, HostError> {
+        self.map_err(|e| match (&e as &dyn Any).downcast_ref::<Error>() {
+            Some(err) => HostError::from(err.clone()),
+            None => HostError::new(e),
+        })
+    }
+}
+
+/// A closure that can be made into a typed host function ([`Func::wrap`]): `Fn(A1, ...,
+/// An) -> R` or `Fn(Caller<'_, T>, A1, ..., An) -> R` with up to 8 [`WasmType`] arguments
+/// and `R: WasmResults`.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    /// The host function, made in `store`.
+    fn into_func(self, store: StoreContextMut<'_, T>) -> Func;
+}
+
+/// Makes the host function for a typed closure: `$call` calls it with the caller and the
+/// converted arguments.
+fn typed_host<T: 'static, P: WasmTypeList, R: WasmResults>(
+    store: StoreContextMut<'_, T>,
+    call: impl Fn(Caller<'_, T>, P) -> R + Send + Sync + 'static,
+) -> Func {
+    let ty = FuncType {
+        params: P::types().into(),
+        results: R::List::types().into(),
+    };
+    let host = move |mut caller: rill_vm::Caller<'_, StoreData<T>>,
+                     args: &[rill_vm::Value],
+                     results: &mut [rill_vm::Value]| {
+        let id = caller.store().id();
+        let Some(params) = P::read_vm(args, id) else {
+            let e = TypeError::new("a host function was given arguments of the wrong types");
+            return Err(host_failure(caller.store(), e.into()));
+        };
+        let outcome = call(
+            Caller {
+                vm: caller.reborrow(),
+            },
+            params,
+        )
+        .into_list();
+        let written = match outcome {
+            Ok(list) => list.write_vm(results, id),
+            Err(e) => Err(Error::Host(e)),
+        };
+        written.map_err(|e| host_failure(caller.store(), e))
+    };
+    let id = store.0.id();
+    Func {
+        store: id,
+        index: store.0.func_new(ty, host),
+    }
 }
 
 macro_rules! tuples {
     ($($a:ident)*) => {
-        impl<$($a: WasmType),*> WasmResults for ($($a,)*) {
+        impl<$($a: WasmType),*> private::Sealed for ($($a,)*) {}
+
+        impl<$($a: WasmType),*> WasmTypeList for ($($a,)*) {
             fn types() -> Vec<ValType> {
                 vec![$($a::val_type()),*]
             }
-            #[allow(non_snake_case)]
-            fn into_values(self) -> Result<Vec<Value>, HostError> {
+            fn len() -> usize {
+                <[&str]>::len(&[$(stringify!($a)),*])
+            }
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            #[inline]
+            fn write_vm(self, out: &mut [rill_vm::Value], store: StoreId) -> Result<(), Error> {
                 let ($($a,)*) = self;
-                Ok(vec![$($a.into_value()),*])
+                let mut slots = out.iter_mut();
+                $(*slots.next().expect("a slot per value") = $a.to_vm(store)?;)*
+                Ok(())
+            }
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            #[inline]
+            fn read_vm(values: &[rill_vm::Value], store: StoreId) -> Option<Self> {
+                let mut it = values.iter();
+                $(let $a = $a::from_vm(*it.next()?, store)?;)*
+                Some(($($a,)*))
             }
         }
 
-        impl<F, $($a: WasmType,)* R: WasmResults> IntoFunc<($($a,)*), R> for F
+        impl<T: 'static, F, $($a: WasmType,)* R: WasmResults> IntoFunc<T, ($($a,)*), R> for F
         where
             F: Fn($($a),*) -> R + Send + Sync + 'static,
         {
-            #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn into_func(self) -> Func {
-                let ty = FuncType {
-                    params: vec![$($a::val_type()),*].into(),
-                    results: R::types().into(),
-                };
-                Func::new(ty, move |args: &[Value]| {
-                    let mut it = args.iter().copied();
-                    $(
-                        let $a = it
-                            .next()
-                            .and_then($a::from_value)
-                            .ok_or_else(|| HostError::msg("argument of the wrong type"))?;
-                    )*
-                    (self)($($a),*).into_values()
+            #[allow(non_snake_case)]
+            fn into_func(self, store: StoreContextMut<'_, T>) -> Func {
+                typed_host(store, move |_: Caller<'_, T>, ($($a,)*): ($($a,)*)| (self)($($a),*))
+            }
+        }
+
+        impl<'c, T: 'static, F, $($a: WasmType,)* R: WasmResults>
+            IntoFunc<T, (Caller<'c, T>, $($a,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
+        {
+            #[allow(non_snake_case)]
+            fn into_func(self, store: StoreContextMut<'_, T>) -> Func {
+                typed_host(store, move |caller: Caller<'_, T>, ($($a,)*): ($($a,)*)| {
+                    (self)(caller, $($a),*)
                 })
             }
         }

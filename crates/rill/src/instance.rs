@@ -7,11 +7,12 @@ use std::sync::Arc;
 use rill_decoder::{TypeRef, ValType};
 
 use crate::error::{Error, LinkError, TypeError};
-use crate::func::Func;
+use crate::func::{Func, TypedFunc, WasmTypeList};
 use crate::global::Global;
 use crate::memory::Memory;
 use crate::module::{ExternKind, Module};
-use crate::runtime::{trap_error, with_state};
+use crate::runtime::trap_error;
+use crate::store::{foreign, AsContext, AsContextMut, StoreId};
 use crate::table::Table;
 use crate::tag::Tag;
 use crate::values::{crosses, Value};
@@ -19,7 +20,7 @@ use crate::StreamingSource;
 
 /// Something an instance exports, or an import is given: a function, memory, table,
 /// global or tag. Equal exactly when it is the same entity.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Extern {
     /// A function.
     Func(Func),
@@ -84,6 +85,39 @@ impl Extern {
             _ => None,
         }
     }
+
+    /// The store the entity belongs to.
+    fn store(&self) -> StoreId {
+        match self {
+            Extern::Func(f) => f.store,
+            Extern::Memory(m) => m.store,
+            Extern::Table(t) => t.store,
+            Extern::Global(g) => g.store,
+            Extern::Tag(t) => t.store,
+        }
+    }
+
+    /// The interpreter's extern (same store checked by the caller).
+    fn to_vm(self) -> rill_vm::Extern {
+        match self {
+            Extern::Func(f) => rill_vm::Extern::Func(f.index),
+            Extern::Memory(m) => rill_vm::Extern::Memory(m.index),
+            Extern::Table(t) => rill_vm::Extern::Table(t.index),
+            Extern::Global(g) => rill_vm::Extern::Global(g.index),
+            Extern::Tag(t) => rill_vm::Extern::Tag(t.index),
+        }
+    }
+}
+
+/// The façade's handle for an interpreter extern of store `store`.
+pub(crate) fn extern_from_vm(store: StoreId, ext: rill_vm::Extern) -> Extern {
+    match ext {
+        rill_vm::Extern::Func(index) => Extern::Func(Func { store, index }),
+        rill_vm::Extern::Memory(index) => Extern::Memory(Memory { store, index }),
+        rill_vm::Extern::Table(index) => Extern::Table(Table { store, index }),
+        rill_vm::Extern::Global(index) => Extern::Global(Global { store, index }),
+        rill_vm::Extern::Tag(index) => Extern::Tag(Tag { store, index }),
+    }
 }
 
 /// What an import object's field holds: an entity, or (for a global import) a plain value,
@@ -124,11 +158,14 @@ impl From<Value> for ImportValue {
     }
 }
 
-/// The import object: module name → field name → [`ImportValue`].
+/// The import object: module name → field name → [`ImportValue`]. It holds handles, not
+/// entities: the entities stay in their store, and instantiating in another store refuses
+/// them ([`Error::TypeError`]).
 ///
 /// ```
+/// let mut store = rill::Store::new(());
 /// let mut imports = rill::Imports::new();
-/// imports.define("imports", "imported_func", rill::Func::wrap(|x: i32| println!("{x}")));
+/// imports.define("imports", "imported_func", rill::Func::wrap(&mut store, |x: i32| println!("{x}")));
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Imports {
@@ -148,11 +185,16 @@ impl Imports {
     }
 
     /// Every export of `instance`, under the module name `module`.
-    pub fn define_instance(&mut self, module: &str, instance: &Instance) -> &mut Self {
-        for (name, ext) in instance.exports().iter() {
-            self.define(module, name, ext.clone());
+    pub fn define_instance(
+        &mut self,
+        store: impl AsContext,
+        module: &str,
+        instance: &Instance,
+    ) -> Result<&mut Self, Error> {
+        for (name, ext) in instance.exports(&store)?.iter() {
+            self.define(module, name, *ext);
         }
-        self
+        Ok(self)
     }
 
     /// The fields of `module`, created empty if it has none yet (an empty module entry is
@@ -168,9 +210,9 @@ impl Imports {
 }
 
 /// An instance's exports: an ordered map (module order) from name to entity. An instance
-/// makes its exports once, so asking twice gives the same entity.
+/// makes its exports once, so asking twice gives the same entity. Cheap to clone.
 #[derive(Clone, Debug, Default)]
-pub struct Exports(Vec<(String, Extern)>);
+pub struct Exports(Arc<[(String, Extern)]>);
 
 impl Exports {
     /// The export named `name`.
@@ -199,18 +241,13 @@ impl Exports {
     }
 }
 
-/// An instance of a module (`WebAssembly.Instance`). Cheap to clone (clones are the same
-/// instance), `Send + Sync`.
-#[derive(Clone, Debug)]
-pub struct Instance(Arc<Exports>);
-
-impl PartialEq for Instance {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
+/// An instance of a module (`WebAssembly.Instance`): a handle into its store, `Copy`,
+/// `Send + Sync`, equal exactly when it is the same instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Instance {
+    store: StoreId,
+    index: u32,
 }
-
-impl Eq for Instance {}
 
 /// What [`instantiate`] and [`instantiate_streaming`] give: the module and its instance
 /// (the JS `WebAssemblyInstantiatedSource`).
@@ -233,38 +270,37 @@ fn kind_of(ty: &TypeRef) -> ExternKind {
 }
 
 impl Instance {
-    /// Instantiates `module` synchronously (`new WebAssembly.Instance(module, imports)`).
+    /// Instantiates `module` in `store` synchronously (`new WebAssembly.Instance(module,
+    /// imports)`).
     ///
     /// The imports are read in module order, as JS-API.md "Reading the imports" says:
-    /// - the module has imports and `imports` is `None`, or the import object has no entry
-    ///   for an import's module name: [`Error::TypeError`];
+    /// - the import object has no entry for an import's module name: [`Error::TypeError`];
+    ///   an entity of another store: [`Error::TypeError`];
     /// - the field is missing or of another kind, a plain value given for a mutable or
     ///   v128 global or of another type, or the entity does not match the import's type
     ///   (function signature with subtyping, limits, shared flag, mutability, element type,
-    ///   address type): [`Error::LinkError`] naming the import. Its message starts with
-    ///   the official testsuite's words: `unknown import` for a missing field,
-    ///   `incompatible import type` for everything else. A tag import is a `LinkError`
-    ///   too, for which [`LinkError::is_unsupported`] is true: rill-vm cannot link tags
-    ///   yet.
+    ///   address type, tag type): [`Error::LinkError`] naming the import. Its message
+    ///   starts with the official testsuite's words: `unknown import` for a missing field,
+    ///   `incompatible import type` for everything else.
     ///
-    /// Then an active data or element segment out of bounds, or a trap in the start
-    /// function, is an [`Error::RuntimeError`]; an error a host function raises during the
-    /// start function is returned unchanged ([`Error::Host`]).
-    pub fn new(module: &Module, imports: Option<&Imports>) -> Result<Instance, Error> {
-        let inner = &module.0;
-        let vm_module = &inner.vm;
+    /// A memory or table the module defines that is too large to make is an
+    /// [`Error::RangeError`] naming it by index. Then an active data or element segment out
+    /// of bounds, or a trap in the start function, is an [`Error::RuntimeError`]; an error a
+    /// host function raises during the start function is returned unchanged
+    /// ([`Error::Host`]).
+    pub fn new(
+        mut store: impl AsContextMut,
+        module: &Module,
+        imports: &Imports,
+    ) -> Result<Instance, Error> {
+        let cx = store.as_context_mut();
+        let vm = cx.0;
+        let id = vm.id();
+        let vm_module = &module.0.vm;
         // Read the imports.
-        let mut plain_globals = Vec::new();
-        let mut tags = Vec::new();
         let mut resolved = Vec::with_capacity(vm_module.imports().len());
         for import in vm_module.imports() {
             let (m, n) = (&import.module, &import.name);
-            let Some(imports) = imports else {
-                return Err(TypeError::new(format!(
-                    "the module imports {m:?} {n:?} but no import object was given"
-                ))
-                .into());
-            };
             let Some(fields) = imports.modules.get(m.as_str()) else {
                 return Err(TypeError::new(format!(
                     "the import object has no module {m:?} (imported by {m:?} {n:?})"
@@ -305,8 +341,15 @@ impl Instance {
                             g.content
                         )));
                     }
-                    plain_globals.push((resolved.len(), *g, *v));
-                    resolved.push(None);
+                    // As JS does: a new immutable global holding the value.
+                    let global = vm.global_new(*g, v.to_vm(id)?).ok_or_else(|| {
+                        link(format!(
+                            "incompatible import type: {v:?} is not a value of the global's \
+                             type {:?}",
+                            g.content
+                        ))
+                    })?;
+                    resolved.push(rill_vm::Extern::Global(global));
                 }
                 (_, ImportValue::Value(_)) => {
                     return Err(link(format!(
@@ -319,88 +362,81 @@ impl Instance {
                         e.kind()
                     )));
                 }
-                (_, ImportValue::Extern(Extern::Tag(t))) => {
-                    tags.push((resolved.len(), t.clone()));
-                    resolved.push(None);
+                (_, ImportValue::Extern(e)) if e.store() != id => {
+                    return Err(foreign(&format!("the {want} imported as {m:?} {n:?}")));
                 }
-                (_, ImportValue::Extern(e)) => resolved.push(Some(match e {
-                    Extern::Func(f) => rill_vm::Extern::Func(f.0),
-                    Extern::Memory(x) => rill_vm::Extern::Memory(x.0),
-                    Extern::Table(x) => rill_vm::Extern::Table(x.0),
-                    Extern::Global(x) => rill_vm::Extern::Global(x.0),
-                    Extern::Tag(_) => unreachable!("handled above"),
-                })),
+                (_, ImportValue::Extern(e)) => resolved.push(e.to_vm()),
             }
         }
-        let exports = with_state(|st| -> Result<Exports, Error> {
-            for (i, ty, v) in plain_globals {
-                let a = st.store.global_new(ty, v.to_vm());
-                st.globals.insert(a, ty);
-                resolved[i] = Some(rill_vm::Extern::Global(a));
-            }
-            for (i, t) in tags {
-                resolved[i] = Some(rill_vm::Extern::Tag(t.address(st)));
-            }
-            let externs: Vec<rill_vm::Extern> = resolved.into_iter().flatten().collect();
-            let instance = crate::runtime::run(
-                st,
-                |st| st.store.instantiate(vm_module, &externs),
-                |st, e| match e {
-                    rill_vm::InstantiationError::Link(msg) => link_error(module, msg),
-                    rill_vm::InstantiationError::Trap(t) => trap_error(st, t),
-                },
-            )?;
-            let env = vm_module.env();
-            let mut out = Vec::with_capacity(vm_module.exports().len());
-            for e in vm_module.exports() {
-                let i = e.index;
-                let ext = match st.store.export(instance, &e.name) {
-                    Some(rill_vm::Extern::Func(f)) => Extern::Func(Func(f)),
-                    Some(rill_vm::Extern::Memory(a)) => {
-                        st.memories.entry(a).or_insert(env.memories[i as usize]);
-                        Extern::Memory(Memory(a))
-                    }
-                    Some(rill_vm::Extern::Table(a)) => {
-                        st.tables.entry(a).or_insert(env.tables[i as usize]);
-                        Extern::Table(Table(a))
-                    }
-                    Some(rill_vm::Extern::Global(a)) => {
-                        st.globals.entry(a).or_insert(env.globals[i as usize]);
-                        Extern::Global(Global(a))
-                    }
-                    Some(rill_vm::Extern::Tag(a)) => Extern::Tag(Tag::at(st, a)),
-                    None => unreachable!("every export of the module is in the instance"),
-                };
-                out.push((e.name.clone(), ext));
-            }
-            Ok(Exports(out))
-        })??;
-        Ok(Instance(Arc::new(exports)))
+        let instance = vm.instantiate(vm_module, &resolved).map_err(|e| match e {
+            rill_vm::InstantiationError::Link(msg) => link_error(module, msg),
+            rill_vm::InstantiationError::Trap(t) => trap_error(vm, t),
+            rill_vm::InstantiationError::Resource(msg) => crate::RangeError::new(msg).into(),
+        })?;
+        let exports: Arc<[(String, Extern)]> = vm_module
+            .exports()
+            .iter()
+            .map(|e| {
+                let ext = vm
+                    .export(instance, &e.name)
+                    .expect("every export of the module is in the instance");
+                (e.name.clone(), extern_from_vm(id, ext))
+            })
+            .collect();
+        let instances = &mut vm.data_mut().rt.instances;
+        instances.push(Exports(exports));
+        Ok(Instance {
+            store: id,
+            index: instances.len() as u32 - 1,
+        })
     }
 
     /// The exports (`instance.exports`), in module order; the same entities every time.
-    pub fn exports(&self) -> &Exports {
-        &self.0
+    pub fn exports(&self, store: impl AsContext) -> Result<Exports, Error> {
+        let cx = store.as_context();
+        cx.check(self.store, "the instance")?;
+        Ok(cx.rt().instances[self.index as usize].clone())
+    }
+
+    /// The export `name`, if there is one (`None` also for a store that is not the
+    /// instance's).
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let cx = store.as_context();
+        cx.check(self.store, "the instance").ok()?;
+        cx.rt().instances[self.index as usize].get(name).copied()
     }
 
     /// The exported function `name`, if there is one.
-    pub fn get_func(&self, name: &str) -> Option<Func> {
-        self.0.get(name).cloned()?.into_func()
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    /// The exported function `name` as a [`TypedFunc`]: no such function, or another
+    /// signature, is an [`Error::TypeError`].
+    pub fn get_typed_func<P: WasmTypeList, R: WasmTypeList>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>, Error> {
+        let f = self
+            .get_func(&store, name)
+            .ok_or_else(|| TypeError::new(format!("the instance exports no function {name:?}")))?;
+        f.typed(&store)
     }
 
     /// The exported memory `name`, if there is one.
-    pub fn get_memory(&self, name: &str) -> Option<Memory> {
-        self.0.get(name).cloned()?.into_memory()
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
     }
 
     /// The exported table `name`, if there is one.
-    pub fn get_table(&self, name: &str) -> Option<Table> {
-        self.0.get(name).cloned()?.into_table()
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
     }
 
     /// The exported global `name`, if there is one.
-    pub fn get_global(&self, name: &str) -> Option<Global> {
-        self.0.get(name).cloned()?.into_global()
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
     }
 }
 
@@ -423,38 +459,38 @@ fn link_error(module: &Module, msg: String) -> Error {
 /// Instantiates a compiled module (JS: `WebAssembly.instantiate(moduleObject, imports)`).
 /// The imports are read at the call (the instance is made then); the future is ready.
 pub fn instantiate_module(
+    store: impl AsContextMut,
     module: &Module,
-    imports: Option<&Imports>,
+    imports: &Imports,
 ) -> std::future::Ready<Result<Instance, Error>> {
-    std::future::ready(Instance::new(module, imports))
+    std::future::ready(Instance::new(store, module, imports))
 }
 
 /// Compiles and instantiates a module (JS: `WebAssembly.instantiate(bytes, imports)`). The
 /// bytes are copied at the call; the imports are read only after compiling. The future
-/// depends on no executor and is `Send`.
-pub fn instantiate(
+/// depends on no executor and is `Send` when the store is.
+pub fn instantiate<'a, S: AsContextMut + 'a>(
+    store: S,
     bytes: impl AsRef<[u8]>,
-    imports: Option<Imports>,
-) -> impl Future<Output = Result<Instantiated, Error>> + Send {
+    imports: &'a Imports,
+) -> impl Future<Output = Result<Instantiated, Error>> + 'a {
     let compile = crate::compile(bytes);
     async move {
         let module = compile.await?;
-        let instance = Instance::new(&module, imports.as_ref())?;
+        let instance = Instance::new(store, &module, imports)?;
         Ok(Instantiated { module, instance })
     }
 }
 
-/// Compiles a module from a streaming source and instantiates it
+/// Compiles a module from a streaming source and instantiates it in `store`
 /// (`WebAssembly.instantiateStreaming(source, imports)`):
 /// [`compile_streaming`](crate::compile_streaming) with all its checks, then
-/// [`Instance::new`] with the imports, read after compiling. The future depends on no executor and is `Send` when the source
-/// is.
+/// [`Instance::new`] with the imports, read after compiling. The future depends on no
+/// executor and is `Send` when the source and the store are.
 ///
 /// ```
 /// use futures::executor::block_on;
 /// use futures::stream;
-/// use std::sync::atomic::{AtomicI32, Ordering};
-/// use std::sync::Arc;
 ///
 /// // (module (func $i (import "imports" "imported_func") (param i32))
 /// //         (func (export "exported_func") i32.const 42 call $i))
@@ -464,24 +500,29 @@ pub fn instantiate(
 ///     117, 110, 99, 0, 0, 3, 2, 1, 1, 7, 17, 1, 13, 101, 120, 112, 111, 114, 116, 101, 100,
 ///     95, 102, 117, 110, 99, 0, 1, 10, 8, 1, 6, 0, 65, 42, 16, 0, 11,
 /// ];
-/// let seen = Arc::new(AtomicI32::new(0));
-/// let s = seen.clone();
+/// // The store's data: what the import saw.
+/// let mut store = rill::Store::new(Vec::<i32>::new());
 /// let mut imports = rill::Imports::new();
-/// imports.define("imports", "imported_func", rill::Func::wrap(move |x: i32| s.store(x, Ordering::SeqCst)));
+/// let imported = rill::Func::wrap(&mut store, |mut caller: rill::Caller<'_, Vec<i32>>, x: i32| {
+///     caller.data_mut().push(x)
+/// });
+/// imports.define("imports", "imported_func", imported);
 /// let response = rill::Response::wasm(stream::iter(wasm.chunks(5).map(Ok::<_, std::io::Error>)));
-/// let obj = block_on(rill::instantiate_streaming(response, Some(imports)))?;
-/// obj.instance.get_func("exported_func").unwrap().call(&[]).map_err(rill::Error::widen)?;
-/// assert_eq!(seen.load(Ordering::SeqCst), 42);
+/// let obj = block_on(rill::instantiate_streaming(&mut store, response, &imports))?;
+/// let exported = obj.instance.get_func(&store, "exported_func").unwrap();
+/// exported.call(&mut store, &[]).map_err(rill::Error::widen)?;
+/// assert_eq!(store.data(), &[42]);
 /// # Ok::<(), rill::Error<std::io::Error>>(())
 /// ```
-pub fn instantiate_streaming<Src: StreamingSource>(
+pub fn instantiate_streaming<'a, S: AsContextMut + 'a, Src: StreamingSource + 'a>(
+    store: S,
     source: Src,
-    imports: Option<Imports>,
-) -> impl Future<Output = Result<Instantiated, Error<Src::Error>>> {
+    imports: &'a Imports,
+) -> impl Future<Output = Result<Instantiated, Error<Src::Error>>> + 'a {
     let compile = crate::compile_streaming(source);
     async move {
         let module = compile.await?;
-        let instance = Instance::new(&module, imports.as_ref()).map_err(Error::widen)?;
+        let instance = Instance::new(store, &module, imports).map_err(Error::widen)?;
         Ok(Instantiated { module, instance })
     }
 }

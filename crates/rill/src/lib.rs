@@ -8,15 +8,17 @@
 //! | `WebAssembly.compile(bytes)` | [`compile`] |
 //! | `WebAssembly.compileStreaming(source)` | [`compile_streaming`] |
 //! | `WebAssembly.Module.exports` / `imports` / `customSections` | [`Module::exports`], [`Module::imports`], [`Module::custom_sections`] |
-//! | `WebAssembly.instantiate(bytes, imports)` | [`instantiate`] → [`Instantiated`] `{ module, instance }` |
-//! | `WebAssembly.instantiate(module, imports)` | [`instantiate_module`] |
-//! | `new WebAssembly.Instance(module, imports)` | [`Instance::new`] |
-//! | `WebAssembly.instantiateStreaming(source, imports)` | [`instantiate_streaming`] |
+//! | the agent (its objects, their lifetime) | [`Store<T>`] (with the embedder's data `T`) |
+//! | `WebAssembly.instantiate(bytes, imports)` | [`instantiate`]`(&mut store, bytes, &imports)` → [`Instantiated`] `{ module, instance }` |
+//! | `WebAssembly.instantiate(module, imports)` | [`instantiate_module`]`(&mut store, &module, &imports)` |
+//! | `new WebAssembly.Instance(module, imports)` | [`Instance::new`]`(&mut store, &module, &imports)` |
+//! | `WebAssembly.instantiateStreaming(source, imports)` | [`instantiate_streaming`]`(&mut store, source, &imports)` |
 //! | the import object | [`Imports`] (module → field → [`ImportValue`]) |
 //! | `instance.exports` | [`Instance::exports`] (ordered, [`Extern`]s) |
-//! | `Memory`, `Table`, `Global`, `Tag`, `Exception` | [`Memory`], [`Table`], [`Global`], [`Tag`], [`Exception`] |
-//! | a JS function as an import | [`Func::wrap`] (typed closure), [`Func::new`] (untyped) |
-//! | calling an exported function | [`Func::call`] |
+//! | `Memory`, `Table`, `Global`, `Tag`, `Exception` | [`Memory`], [`Table`], [`Global`], [`Tag`], [`Exception`] (`new(&mut store, ...)`) |
+//! | `memory.buffer` | [`Memory::buffer`]; zero-copy [`Memory::data`] / [`Memory::data_mut`] |
+//! | a JS function as an import | [`Func::wrap`] (typed closure, optionally taking a [`Caller`]), [`Func::new`] (untyped) |
+//! | calling an exported function | [`Func::call`]`(&mut store, &args)`; checked once, then no allocation: [`Func::typed`] → [`TypedFunc::call`] |
 //! | `CompileError`, `LinkError`, `RuntimeError`, `TypeError`, `RangeError` | the variants of [`Error`] |
 //!
 //! # Streaming
@@ -66,20 +68,28 @@
 //! (`rill_vm::Module::from_parts`, each function verified by rill-vm where it was lowered):
 //! instantiating a [`Module`] decodes, validates and lowers nothing again.
 //!
-//! # Threads
-//! [`Module`] is `Send + Sync` and cheap to clone: compile once, instantiate anywhere. The
-//! futures are `Send` when their source is.
+//! # Stores
+//! Every instance, function, memory, table, global, tag and external reference lives in a
+//! [`Store<T>`], which also carries data of the embedder's (`T`): the JS agent made
+//! explicit. Handles ([`Func`], [`Memory`], [`Instance`], ...) are small, `Copy`, `Send +
+//! Sync`, equal exactly when they are the same entity, and name an entity of one store;
+//! every operation takes that store (`&store` to read, `&mut store` to change or call,
+//! or the [`Caller`] inside a host function), and a handle used with another store is an
+//! [`Error::TypeError`].
 //!
-//! Instances, functions, memories, tables and globals all live in one process-wide store
-//! (like the single agent of a JS engine) behind a mutex. Their handles are small, `Copy`
-//! (or cheaply cloned), `Send + Sync`, and equal exactly when they are the same entity;
-//! every operation locks the store for its duration, and no reference into the store
-//! (memory bytes included) outlives a call, so there are no data races, without `unsafe`.
-//! Calls from several threads run one at a time. The store never frees anything (rill-vm's
-//! store only grows). A host function runs with the store locked and rill-vm gives it no
-//! access to the store, so from inside a host function the façade's store operations fail
-//! with an [`Error::RuntimeError`] (creating a [`Func`] panics) instead of deadlocking;
-//! [`ExternRef`]s and [`Tag`]s/[`Exception`]s do not need the store.
+//! Entities live as long as their store: dropping the store frees everything in it. A
+//! long-running program that instantiates untrusted or short-lived modules gives each its
+//! own store (one store per request, per plugin run, ...); instantiating a compiled
+//! [`Module`] in a fresh store is cheap.
+//!
+//! Host functions get a [`Caller`]: the store's data, the calling instance's exports,
+//! memories without copying, tables, globals, and calls into any function of the store,
+//! nested to any depth the call depth limit allows ("call stack exhausted" past it).
+//!
+//! # Threads
+//! [`Module`] is `Send + Sync` and cheap to clone: compile once, instantiate anywhere.
+//! `Store<T>` is `Send` when `T` is; stores share no lock, so stores on different threads
+//! run in parallel. The futures are `Send` when their source (and store) are.
 //!
 //! ```
 //! use futures::executor::block_on;
@@ -89,9 +99,12 @@
 //!     0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1,
 //!     3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11,
 //! ];
-//! let rill::Instantiated { instance, .. } = block_on(rill::instantiate(wasm, None))?;
-//! let add = instance.get_func("add").unwrap();
-//! let sum = std::thread::spawn(move || add.call(&[rill::Value::I32(2), rill::Value::I32(40)]))
+//! let mut store = rill::Store::new(());
+//! let imports = rill::Imports::new();
+//! let rill::Instantiated { instance, .. } = block_on(rill::instantiate(&mut store, wasm, &imports))?;
+//! let add = instance.get_func(&store, "add").unwrap();
+//! // The store moves to another thread, and its handles with it.
+//! let sum = std::thread::spawn(move || add.call(&mut store, &[rill::Value::I32(2), rill::Value::I32(40)]))
 //!     .join()
 //!     .unwrap()?;
 //! assert_eq!(sum, vec![rill::Value::I32(42)]);
@@ -105,7 +118,6 @@ mod compiler;
 mod error;
 mod func;
 mod global;
-mod helpers;
 #[cfg(feature = "http")]
 mod http;
 mod instance;
@@ -115,13 +127,14 @@ mod pipeline;
 mod pool;
 mod progress;
 mod runtime;
+mod store;
 mod streaming;
 mod table;
 mod tag;
 mod values;
 
 pub use error::{CompileError, Error, LinkError, RangeError, RuntimeError, TypeError};
-pub use func::{Func, HostError, IntoFunc, WasmResults};
+pub use func::{Func, HostError, IntoFunc, TypedFunc, WasmResults, WasmTypeList};
 pub use global::{Global, GlobalDescriptor};
 #[cfg(feature = "http")]
 pub use http::HttpBody;
@@ -134,6 +147,7 @@ pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module, ModuleC
 pub use progress::CompileProgress;
 pub use rill_decoder::Bytes;
 pub use rill_decoder::{AbsHeapType, Features, FuncType, HeapType, RefType, ValType};
+pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use streaming::{
     Body, Compile, CompileStreaming, IntoResponse, Response, ResponseFuture, StreamingSource,
 };

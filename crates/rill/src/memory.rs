@@ -3,7 +3,7 @@
 use rill_decoder::{Limits, MemoryType};
 
 use crate::error::{Error, RangeError, TypeError};
-use crate::runtime::with_state;
+use crate::store::{AsContext, AsContextMut, StoreId};
 
 /// The address type of a memory or table (`"i32"` or `"i64"` in JS).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -28,17 +28,20 @@ pub struct MemoryDescriptor {
     pub shared: bool,
 }
 
-/// A linear memory (`WebAssembly.Memory`): a handle into the façade's store, `Copy`,
-/// `Send + Sync`, equal exactly when it is the same memory.
+/// A linear memory (`WebAssembly.Memory`): a handle into its store, `Copy`, `Send +
+/// Sync`, equal exactly when it is the same memory.
 ///
 /// # Reading and writing
-/// The bytes live in the store, behind its lock; no reference to them ever leaves a call,
-/// so there can be no data race with wasm code running on another thread. Copy bytes in
-/// and out with [`Memory::read`] / [`Memory::write`], or look at them for the duration of a
-/// closure with [`Memory::with_data`] / [`Memory::with_data_mut`]. [`Memory::buffer`] is
-/// the JS `buffer`: a view that stops working (is detached) when the memory grows.
+/// The bytes live in the store. [`Memory::data`] and [`Memory::data_mut`] borrow them (no
+/// copy) for as long as the store is borrowed, which inside a host function is the call's
+/// duration; [`Memory::read`] / [`Memory::write`] copy bytes in and out with a bounds
+/// check. [`Memory::buffer`] is the JS `buffer`: a view that stops working (is detached)
+/// when the memory grows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Memory(pub(crate) u32);
+pub struct Memory {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 const PAGE: u64 = 65_536;
 
@@ -50,16 +53,19 @@ impl Memory {
     /// - `shared` without a `maximum`: [`Error::TypeError`].
     ///
     /// ```
-    /// use rill::{Memory, MemoryDescriptor};
-    /// let memory = Memory::new(MemoryDescriptor { initial: 1, maximum: Some(2), ..Default::default() })?;
-    /// memory.write(8, b"hi")?;
-    /// assert_eq!(memory.grow(1)?, 1);
+    /// use rill::{Memory, MemoryDescriptor, Store};
+    /// let mut store = Store::new(());
+    /// let desc = MemoryDescriptor { initial: 1, maximum: Some(2), ..Default::default() };
+    /// let memory = Memory::new(&mut store, desc)?;
+    /// memory.write(&mut store, 8, b"hi")?;
+    /// assert_eq!(memory.grow(&mut store, 1)?, 1);
     /// let mut buf = [0; 2];
-    /// memory.read(8, &mut buf)?;
+    /// memory.read(&store, 8, &mut buf)?;
     /// assert_eq!(&buf, b"hi");
+    /// assert_eq!(&memory.data(&store)?[8..10], b"hi");
     /// # Ok::<(), rill::Error>(())
     /// ```
-    pub fn new(desc: MemoryDescriptor) -> Result<Memory, Error> {
+    pub fn new(mut store: impl AsContextMut, desc: MemoryDescriptor) -> Result<Memory, Error> {
         let limit = match desc.address {
             AddressType::I32 => PAGE,
             AddressType::I64 => 1 << 48,
@@ -89,85 +95,118 @@ impl Memory {
             shared: desc.shared,
             page_size_log2: None,
         };
-        with_state(|st| {
-            let a = st
-                .store
-                .memory_new(ty)
+        let cx = store.as_context_mut();
+        let index =
+            cx.0.memory_new(ty)
                 .map_err(|e| RangeError::new(format!("cannot allocate the memory: {e}")))?;
-            st.memories.insert(a, ty);
-            Ok(Memory(a))
-        })?
+        Ok(Memory {
+            store: cx.0.id(),
+            index,
+        })
+    }
+
+    fn inst<'a, S: AsContext + ?Sized>(
+        &self,
+        store: &'a S,
+    ) -> Result<&'a rill_vm::MemoryInst, Error>
+    where
+        S::Data: 'a,
+    {
+        let cx = store.as_context();
+        Ok(cx.check(self.store, "the memory")?.memory(self.index))
+    }
+
+    fn inst_mut<'a, S: AsContextMut + ?Sized>(
+        &self,
+        store: &'a mut S,
+    ) -> Result<&'a mut rill_vm::MemoryInst, Error>
+    where
+        S::Data: 'a,
+    {
+        let mut cx = store.as_context_mut();
+        let id = self.store;
+        cx.check(id, "the memory")?;
+        Ok(cx.0.memory_mut(self.index))
     }
 
     /// The memory's type.
-    pub fn ty(&self) -> Result<MemoryDescriptor, Error> {
-        with_state(|st| {
-            let t = st.memories[&self.0];
-            MemoryDescriptor {
-                initial: t.limits.min,
-                maximum: t.limits.max,
-                address: if t.memory64 {
-                    AddressType::I64
-                } else {
-                    AddressType::I32
-                },
-                shared: t.shared,
-            }
+    pub fn ty(&self, store: impl AsContext) -> Result<MemoryDescriptor, Error> {
+        let t = self.inst(&store)?.ty();
+        Ok(MemoryDescriptor {
+            initial: t.limits.min,
+            maximum: t.limits.max,
+            address: if t.memory64 {
+                AddressType::I64
+            } else {
+                AddressType::I32
+            },
+            shared: t.shared,
         })
     }
 
     /// The current size in pages.
-    pub fn size(&self) -> Result<u64, Error> {
-        with_state(|st| st.store.memory(self.0).pages())
+    pub fn size(&self, store: impl AsContext) -> Result<u64, Error> {
+        Ok(self.inst(&store)?.pages())
     }
 
     /// Grows the memory by `delta` pages and returns the old size in pages. Beyond the
     /// maximum (or the runtime limit: 65,536 pages for i32, 262,144 for i64) or on an
     /// allocation failure: [`Error::RangeError`]. Every [`MemoryBuffer`] of the memory is
     /// detached afterwards, also for `grow(0)`.
-    pub fn grow(&self, delta: u64) -> Result<u64, Error> {
-        with_state(|st| {
-            st.store.memory_mut(self.0).grow(delta).ok_or_else(|| {
-                RangeError::new(format!("cannot grow the memory by {delta} pages")).into()
-            })
-        })?
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
+        self.inst_mut(&mut store)?.grow(delta).ok_or_else(|| {
+            RangeError::new(format!("cannot grow the memory by {delta} pages")).into()
+        })
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`; out of bounds: [`Error::RangeError`].
-    pub fn read(&self, offset: u64, buf: &mut [u8]) -> Result<(), Error> {
-        self.with_data(|d| {
-            let src = range(d.len(), offset, buf.len())?;
-            buf.copy_from_slice(&d[src]);
-            Ok(())
-        })?
+    pub fn read(&self, store: impl AsContext, offset: u64, buf: &mut [u8]) -> Result<(), Error> {
+        let d = self.data(&store)?;
+        let src = range(d.len(), offset, buf.len())?;
+        buf.copy_from_slice(&d[src]);
+        Ok(())
     }
 
     /// Copies `data` into the memory at `offset`; out of bounds: [`Error::RangeError`].
-    pub fn write(&self, offset: u64, data: &[u8]) -> Result<(), Error> {
-        self.with_data_mut(|d| {
-            let dst = range(d.len(), offset, data.len())?;
-            d[dst].copy_from_slice(data);
-            Ok(())
-        })?
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: u64,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        let d = self.data_mut(&mut store)?;
+        let dst = range(d.len(), offset, data.len())?;
+        d[dst].copy_from_slice(data);
+        Ok(())
     }
 
-    /// Runs `f` on the memory's bytes, with the store locked.
-    pub fn with_data<R>(&self, f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
-        with_state(|st| f(st.store.memory(self.0).data()))
+    /// The memory's bytes, borrowed from the store (no copy).
+    pub fn data<'a, S: AsContext + ?Sized>(&self, store: &'a S) -> Result<&'a [u8], Error>
+    where
+        S::Data: 'a,
+    {
+        Ok(self.inst(store)?.data())
     }
 
-    /// Runs `f` on the memory's bytes, writable, with the store locked.
-    pub fn with_data_mut<R>(&self, f: impl FnOnce(&mut [u8]) -> R) -> Result<R, Error> {
-        with_state(|st| f(st.store.memory_mut(self.0).data_mut()))
+    /// The memory's bytes, writable, borrowed from the store (no copy).
+    pub fn data_mut<'a, S: AsContextMut + ?Sized>(
+        &self,
+        store: &'a mut S,
+    ) -> Result<&'a mut [u8], Error>
+    where
+        S::Data: 'a,
+    {
+        Ok(self.inst_mut(store)?.data_mut())
     }
 
     /// The memory's buffer as it is now (the JS `memory.buffer`): valid until the memory
     /// grows.
-    pub fn buffer(&self) -> Result<MemoryBuffer, Error> {
-        with_state(|st| MemoryBuffer {
+    pub fn buffer(&self, store: impl AsContext) -> Result<MemoryBuffer, Error> {
+        let m = self.inst(&store)?;
+        Ok(MemoryBuffer {
             memory: *self,
-            grows: st.store.memory(self.0).grows(),
-            len: st.store.memory(self.0).data().len(),
+            grows: m.grows(),
+            len: m.data().len(),
         })
     }
 }
@@ -197,15 +236,16 @@ fn range(len: usize, offset: u64, n: usize) -> Result<std::ops::Range<usize>, Er
 ///     0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1,
 ///     7, 12, 2, 1, 109, 2, 0, 4, 103, 114, 111, 119, 0, 0, 10, 8, 1, 6, 0, 32, 0, 64, 0, 11,
 /// ];
-/// let rill::Instantiated { instance, .. } = futures::executor::block_on(rill::instantiate(wasm, None))?;
-/// let memory = instance.get_memory("m").unwrap();
-/// let view = memory.buffer()?;
-/// view.write(0, b"hi")?;
+/// let mut store = rill::Store::new(());
+/// let instance = rill::Instance::new(&mut store, &rill::Module::new(&wasm)?, &rill::Imports::new())?;
+/// let memory = instance.get_memory(&store, "m").unwrap();
+/// let view = memory.buffer(&store)?;
+/// view.write(&mut store, 0, b"hi")?;
 /// // wasm grows the memory by 0 pages: the view is detached all the same.
-/// let grow = instance.get_func("grow").unwrap();
-/// assert_eq!(grow.call(&[rill::Value::I32(0)])?, vec![rill::Value::I32(1)]);
-/// assert!(view.is_detached());
-/// assert!(matches!(view.write(0, b"x"), Err(rill::Error::TypeError(_))));
+/// let grow = instance.get_func(&store, "grow").unwrap();
+/// assert_eq!(grow.call(&mut store, &[rill::Value::I32(0)])?, vec![rill::Value::I32(1)]);
+/// assert!(view.is_detached(&store));
+/// assert!(matches!(view.write(&mut store, 0, b"x"), Err(rill::Error::TypeError(_))));
 /// # Ok::<(), rill::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,24 +257,29 @@ pub struct MemoryBuffer {
 }
 
 impl MemoryBuffer {
-    fn check<R>(&self, f: impl FnOnce(&mut [u8]) -> Result<R, Error>) -> Result<R, Error> {
-        with_state(|st| {
-            let memory = st.store.memory_mut(self.memory.0);
-            if memory.grows() != self.grows {
-                return Err(TypeError::new("the memory's buffer is detached (it grew)").into());
-            }
-            f(memory.data_mut())
-        })?
+    /// The memory's bytes if the view is not detached.
+    fn bytes<'a, S: AsContextMut + ?Sized>(&self, store: &'a mut S) -> Result<&'a mut [u8], Error>
+    where
+        S::Data: 'a,
+    {
+        let memory = self.memory.inst_mut(store)?;
+        if memory.grows() != self.grows {
+            return Err(TypeError::new("the memory's buffer is detached (it grew)").into());
+        }
+        Ok(memory.data_mut())
     }
 
-    /// Whether the memory grew since this view was taken.
-    pub fn is_detached(&self) -> bool {
-        with_state(|st| st.store.memory(self.memory.0).grows() != self.grows).unwrap_or(true)
+    /// Whether the memory grew since this view was taken (a store that is not the
+    /// memory's: `true`).
+    pub fn is_detached(&self, store: impl AsContext) -> bool {
+        self.memory
+            .inst(&store)
+            .map_or(true, |m| m.grows() != self.grows)
     }
 
     /// The view's length in bytes (0 once detached).
-    pub fn len(&self) -> usize {
-        if self.is_detached() {
+    pub fn len(&self, store: impl AsContext) -> usize {
+        if self.is_detached(store) {
             0
         } else {
             self.len
@@ -242,25 +287,33 @@ impl MemoryBuffer {
     }
 
     /// Whether the view is empty (or detached).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    pub fn is_empty(&self, store: impl AsContext) -> bool {
+        self.len(store) == 0
     }
 
     /// Copies bytes at `offset` into `buf`.
-    pub fn read(&self, offset: u64, buf: &mut [u8]) -> Result<(), Error> {
-        self.check(|d| {
-            let src = range(d.len(), offset, buf.len())?;
-            buf.copy_from_slice(&d[src]);
-            Ok(())
-        })
+    pub fn read(
+        &self,
+        mut store: impl AsContextMut,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<(), Error> {
+        let d = self.bytes(&mut store)?;
+        let src = range(d.len(), offset, buf.len())?;
+        buf.copy_from_slice(&d[src]);
+        Ok(())
     }
 
     /// Copies `data` into the memory at `offset`.
-    pub fn write(&self, offset: u64, data: &[u8]) -> Result<(), Error> {
-        self.check(|d| {
-            let dst = range(d.len(), offset, data.len())?;
-            d[dst].copy_from_slice(data);
-            Ok(())
-        })
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: u64,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        let d = self.bytes(&mut store)?;
+        let dst = range(d.len(), offset, data.len())?;
+        d[dst].copy_from_slice(data);
+        Ok(())
     }
 }

@@ -3,10 +3,9 @@
 use rill_decoder::{Limits, RefType, TableType, ValType};
 
 use crate::error::{Error, RangeError, TypeError};
-use crate::helpers::table_ops;
 use crate::memory::AddressType;
-use crate::runtime::{invoke, with_state, State};
-use crate::values::Value;
+use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::values::{check_leaving, Value};
 
 /// What [`Table::new`] takes (the JS `TableDescriptor`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,22 +20,26 @@ pub struct TableDescriptor {
     pub address: AddressType,
 }
 
-/// A table of references (`WebAssembly.Table`): a handle into the façade's store, `Copy`,
+/// A table of references (`WebAssembly.Table`): a handle into its store, `Copy`,
 /// `Send + Sync`, equal exactly when it is the same table.
 ///
 /// ```
-/// use rill::{RefType, Table, TableDescriptor, Value, AddressType};
+/// use rill::{RefType, Store, Table, TableDescriptor, Value, AddressType};
+/// let mut store = Store::new(());
 /// let desc = TableDescriptor { element: RefType::FUNCREF, initial: 2, maximum: None, address: AddressType::I32 };
-/// let table = Table::new(desc, None)?;
-/// let f = rill::Func::wrap(|| 7i32);
-/// table.set(1, Value::FuncRef(Some(f)))?;
-/// assert_eq!(table.get(1)?, Value::FuncRef(Some(f)));
-/// assert_eq!(table.grow(3, None)?, 2);
-/// assert_eq!(table.length()?, 5);
+/// let table = Table::new(&mut store, desc, None)?;
+/// let f = rill::Func::wrap(&mut store, || 7i32);
+/// table.set(&mut store, 1, Value::FuncRef(Some(f)))?;
+/// assert_eq!(table.get(&store, 1)?, Value::FuncRef(Some(f)));
+/// assert_eq!(table.grow(&mut store, 3, None)?, 2);
+/// assert_eq!(table.length(&store)?, 5);
 /// # Ok::<(), rill::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Table(pub(crate) u32);
+pub struct Table {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 /// Most elements a table may have.
 const MAX_TABLE: u64 = rill_vm::MAX_TABLE_ELEMENTS;
@@ -65,7 +68,11 @@ impl Table {
     /// - `initial` > `maximum`, or above 10,000,000: [`Error::RangeError`].
     /// - `init` not of the element type, or no `init` for a non-nullable element type:
     ///   [`Error::TypeError`].
-    pub fn new(desc: TableDescriptor, init: Option<Value>) -> Result<Table, Error> {
+    pub fn new(
+        mut store: impl AsContextMut,
+        desc: TableDescriptor,
+        init: Option<Value>,
+    ) -> Result<Table, Error> {
         if desc.initial > MAX_TABLE {
             return Err(RangeError::new(format!(
                 "initial table length {} is above the limit of {MAX_TABLE}",
@@ -91,101 +98,79 @@ impl Table {
             table64: desc.address == AddressType::I64,
             shared: false,
         };
-        with_state(|st| {
-            let a = st.store.table_new(ty, init.to_vm());
-            st.tables.insert(a, ty);
-            Table(a)
-        })
+        let cx = store.as_context_mut();
+        let id = cx.0.id();
+        let index =
+            cx.0.table_new(ty, init.to_vm(id)?)
+                .ok_or_else(|| TypeError::new(format!("{init:?} is not a value of the table")))?;
+        Ok(Table { store: id, index })
     }
 
     /// The table's type (with its initial length).
-    pub fn ty(&self) -> Result<TableDescriptor, Error> {
-        with_state(|st| {
-            let t = st.tables[&self.0];
-            TableDescriptor {
-                element: t.element,
-                initial: t.limits.min,
-                maximum: t.limits.max,
-                address: if t.table64 {
-                    AddressType::I64
-                } else {
-                    AddressType::I32
-                },
-            }
+    pub fn ty(&self, store: impl AsContext) -> Result<TableDescriptor, Error> {
+        let cx = store.as_context();
+        let t = cx.check(self.store, "the table")?.table(self.index).ty();
+        Ok(TableDescriptor {
+            element: t.element,
+            initial: t.limits.min,
+            maximum: t.limits.max,
+            address: if t.table64 {
+                AddressType::I64
+            } else {
+                AddressType::I32
+            },
         })
-    }
-
-    fn index(ty: TableType, i: u64) -> Result<rill_vm::Value, Error> {
-        Ok(if ty.table64 {
-            rill_vm::Value::I64(i as i64)
-        } else {
-            rill_vm::Value::I32(u32::try_from(i).map_err(|_| oob(i))? as i32)
-        })
-    }
-
-    fn with_ops<R>(
-        &self,
-        f: impl FnOnce(&mut State, TableType, crate::helpers::TableOps) -> Result<R, Error>,
-    ) -> Result<R, Error> {
-        with_state(|st| {
-            let ty = st.tables[&self.0];
-            let ops = table_ops(st, self.0, ty)?;
-            f(st, ty, ops)
-        })?
     }
 
     /// The current length.
-    pub fn length(&self) -> Result<u64, Error> {
-        self.with_ops(|st, _, ops| Ok(as_u64(invoke(st, ops.size, &[])?[0])))
+    pub fn length(&self, store: impl AsContext) -> Result<u64, Error> {
+        let cx = store.as_context();
+        Ok(cx.check(self.store, "the table")?.table(self.index).len())
     }
 
     /// The element at `i`; out of bounds: [`Error::RangeError`].
-    pub fn get(&self, i: u64) -> Result<Value, Error> {
-        self.with_ops(|st, ty, ops| {
-            let idx = Self::index(ty, i)?;
-            let r = invoke(st, ops.get, &[idx]).map_err(|_| oob(i))?;
-            crate::values::check_leaving(&r)?;
-            Ok(Value::from_vm(r[0]))
-        })
+    pub fn get(&self, store: impl AsContext, i: u64) -> Result<Value, Error> {
+        let cx = store.as_context();
+        let v = cx
+            .check(self.store, "the table")?
+            .table_get(self.index, i)
+            .ok_or_else(|| oob(i))?;
+        check_leaving(&[v])?;
+        Ok(Value::from_vm(v, self.store))
     }
 
     /// Sets the element at `i`; out of bounds: [`Error::RangeError`]; a value of another
     /// type: [`Error::TypeError`].
-    pub fn set(&self, i: u64, v: Value) -> Result<(), Error> {
-        self.with_ops(|st, ty, ops| {
-            let v = init_value(ty.element, Some(v))?;
-            let idx = Self::index(ty, i)?;
-            invoke(st, ops.set, &[idx, v.to_vm()]).map_err(|_| oob(i))?;
-            Ok(())
-        })
+    pub fn set(&self, mut store: impl AsContextMut, i: u64, v: Value) -> Result<(), Error> {
+        let mut cx = store.as_context_mut();
+        let vm = cx.check(self.store, "the table")?;
+        let v = init_value(vm.table(self.index).ty().element, Some(v))?;
+        vm.table_set(self.index, i, v.to_vm(self.store)?)
+            .map_err(|e| match e {
+                rill_vm::AccessError::OutOfBounds => oob(i),
+                e => TypeError::new(format!("{v:?}: {e}")).into(),
+            })
     }
 
     /// Grows the table by `delta` elements set to `init` (or null) and returns the old
     /// length. Beyond the maximum or 10,000,000 elements: [`Error::RangeError`].
-    pub fn grow(&self, delta: u64, init: Option<Value>) -> Result<u64, Error> {
-        self.with_ops(|st, ty, ops| {
-            let init = init_value(ty.element, init)?;
-            let fail = || RangeError::new(format!("cannot grow the table by {delta} elements"));
-            let n = Self::index(ty, delta).map_err(|_| fail())?;
-            let r = as_u64(invoke(st, ops.grow, &[init.to_vm(), n])?[0]);
-            let minus_one = if ty.table64 {
-                u64::MAX
-            } else {
-                u64::from(u32::MAX)
-            };
-            if r == minus_one {
-                return Err(fail().into());
-            }
-            Ok(r)
-        })
-    }
-}
-
-fn as_u64(v: rill_vm::Value) -> u64 {
-    match v {
-        rill_vm::Value::I32(v) => u64::from(v as u32),
-        rill_vm::Value::I64(v) => v as u64,
-        _ => 0,
+    pub fn grow(
+        &self,
+        mut store: impl AsContextMut,
+        delta: u64,
+        init: Option<Value>,
+    ) -> Result<u64, Error> {
+        let mut cx = store.as_context_mut();
+        let vm = cx.check(self.store, "the table")?;
+        let ty = vm.table(self.index).ty();
+        let init = init_value(ty.element, init)?;
+        let fail = || RangeError::new(format!("cannot grow the table by {delta} elements"));
+        if !ty.table64 && delta > u64::from(u32::MAX) {
+            return Err(fail().into());
+        }
+        vm.table_grow(self.index, delta, init.to_vm(self.store)?)
+            .map_err(|e| TypeError::new(format!("{init:?}: {e}")))?
+            .ok_or_else(|| fail().into())
     }
 }
 

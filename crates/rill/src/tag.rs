@@ -1,8 +1,7 @@
 //! `Tag` and `Exception` (`WebAssembly.Tag`, `WebAssembly.Exception`, Wasm 3.0).
 //!
-//! Neither needs the store to be made, so host functions can make them too. A tag gets
-//! its store address the first time an instance imports it; a tag a module defines and
-//! exports is the same `Tag` every time it is exported or imported again.
+//! A tag lives in a store; an exception is a plain value (its tag and payload), made with
+//! the store at hand to check the payload against the tag.
 //!
 //! - A host function throws an `Exception` by returning it as its error
 //!   ([`HostError::new`](crate::HostError::new)): wasm's handlers catch it by its tag
@@ -15,13 +14,13 @@
 //! Other host errors are not exceptions for wasm: no handler catches them.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rill_decoder::ValType;
 
 use crate::error::{Error, RangeError, TypeError};
-use crate::runtime::State;
-use crate::values::{crosses, Value};
+use crate::store::{AsContext, AsContextMut, StoreData, StoreId};
+use crate::values::{check_leaving, crosses, Value};
 
 /// What [`Tag::new`] takes (the JS `TagType`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -30,76 +29,32 @@ pub struct TagDescriptor {
     pub parameters: Vec<ValType>,
 }
 
-/// An exception tag. Clones are the same tag; two tags are equal only if they are the same
-/// tag, even with equal parameters.
-#[derive(Clone)]
-pub struct Tag(Arc<TagInner>);
-
-struct TagInner {
-    parameters: Box<[ValType]>,
-    /// The store address, once the store has the tag.
-    address: OnceLock<u32>,
+/// An exception tag: a handle into its store, `Copy`; two tags are equal only if they are
+/// the same tag, even with equal parameters. A tag a module defines and exports is the
+/// same `Tag` every time it is exported or imported again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tag {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
 }
 
 impl Tag {
     /// A new tag (`new WebAssembly.Tag({ parameters })`).
-    pub fn new(desc: TagDescriptor) -> Tag {
-        Tag(Arc::new(TagInner {
-            parameters: desc.parameters.into(),
-            address: OnceLock::new(),
-        }))
+    pub fn new(mut store: impl AsContextMut, desc: TagDescriptor) -> Tag {
+        let cx = store.as_context_mut();
+        Tag {
+            store: cx.0.id(),
+            index: cx.0.tag_new(&desc.parameters),
+        }
     }
 
     /// The payload's types.
-    pub fn parameters(&self) -> &[ValType] {
-        &self.0.parameters
-    }
-
-    /// The tag's store address, giving it one if it has none yet.
-    pub(crate) fn address(&self, st: &mut State) -> u32 {
-        let a = *self
-            .0
-            .address
-            .get_or_init(|| st.store.tag_new(&self.0.parameters));
-        st.tags.entry(a).or_insert_with(|| self.clone());
-        a
-    }
-
-    /// The store address, if the tag has one (readable without the store).
-    pub(crate) fn known_address(&self) -> Option<u32> {
-        self.0.address.get().copied()
-    }
-
-    /// The tag at store address `a`: the same `Tag` every time.
-    pub(crate) fn at(st: &mut State, a: u32) -> Tag {
-        if let Some(t) = st.tags.get(&a) {
-            return t.clone();
-        }
-        let t = Tag(Arc::new(TagInner {
-            parameters: st.store.tag_params(a).into(),
-            address: OnceLock::from(a),
-        }));
-        st.tags.insert(a, t.clone());
-        t
-    }
-}
-
-impl PartialEq for Tag {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for Tag {}
-
-impl fmt::Debug for Tag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Tag({:?} @ {:p})",
-            &self.0.parameters,
-            Arc::as_ptr(&self.0)
-        )
+    pub fn parameters(&self, store: impl AsContext) -> Result<Vec<ValType>, Error> {
+        let cx = store.as_context();
+        Ok(cx
+            .check(self.store, "the tag")?
+            .tag_params(self.index)
+            .to_vec())
     }
 }
 
@@ -108,11 +63,12 @@ impl fmt::Debug for Tag {
 /// an exception is equal only to itself and its clones, whatever its payload.
 ///
 /// ```
-/// use rill::{Exception, Tag, TagDescriptor, ValType, Value};
-/// let tag = Tag::new(TagDescriptor { parameters: vec![ValType::I32] });
-/// let e = Exception::new(&tag, &[Value::I32(7)])?;
-/// assert!(e.is(&tag));
-/// assert_eq!(e.get_arg(&tag, 0)?, Value::I32(7));
+/// use rill::{Exception, Store, Tag, TagDescriptor, ValType, Value};
+/// let mut store = Store::new(());
+/// let tag = Tag::new(&mut store, TagDescriptor { parameters: vec![ValType::I32] });
+/// let e = Exception::new(&store, tag, &[Value::I32(7)])?;
+/// assert!(e.is(tag));
+/// assert_eq!(e.get_arg(tag, 0)?, Value::I32(7));
 /// # Ok::<(), rill::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -123,16 +79,21 @@ pub struct Exception {
 
 impl Exception {
     /// A new exception (`new WebAssembly.Exception(tag, payload)`). A payload of the wrong
-    /// length or types (or a v128 in the tag's type): [`Error::TypeError`].
-    pub fn new(tag: &Tag, payload: &[Value]) -> Result<Exception, Error> {
-        let params = tag.parameters();
+    /// length or types (or a v128 in the tag's type), or a tag or a reference of another
+    /// store: [`Error::TypeError`].
+    pub fn new(store: impl AsContext, tag: Tag, payload: &[Value]) -> Result<Exception, Error> {
+        let params = tag.parameters(&store)?;
+        let id = store.as_context().0.id();
+        for v in payload {
+            v.to_vm(id)?;
+        }
         if !params.iter().all(crosses) {
             return Err(TypeError::new(
                 "a tag with v128 or exnref parameters cannot be used from the host",
             )
             .into());
         }
-        if payload.len() != params.len() || !payload.iter().zip(params).all(|(v, t)| v.matches(*t))
+        if payload.len() != params.len() || !payload.iter().zip(&params).all(|(v, t)| v.matches(*t))
         {
             return Err(TypeError::new(format!(
                 "the payload {payload:?} does not match the tag's parameters {params:?}"
@@ -140,19 +101,19 @@ impl Exception {
             .into());
         }
         Ok(Exception {
-            tag: tag.clone(),
+            tag,
             payload: payload.into(),
         })
     }
 
     /// Whether the exception has this tag (`exception.is(tag)`).
-    pub fn is(&self, tag: &Tag) -> bool {
-        self.tag == *tag
+    pub fn is(&self, tag: Tag) -> bool {
+        self.tag == tag
     }
 
     /// The payload's value at `index` (`exception.getArg(tag, index)`). Another tag:
     /// [`Error::TypeError`]; an index out of range: [`Error::RangeError`].
-    pub fn get_arg(&self, tag: &Tag, index: usize) -> Result<Value, Error> {
+    pub fn get_arg(&self, tag: Tag, index: usize) -> Result<Value, Error> {
         if !self.is(tag) {
             return Err(TypeError::new("the exception has another tag").into());
         }
@@ -176,8 +137,8 @@ impl Eq for Exception {}
 
 impl Exception {
     /// The exception's tag.
-    pub fn tag(&self) -> &Tag {
-        &self.tag
+    pub fn tag(&self) -> Tag {
+        self.tag
     }
 
     /// The payload.
@@ -185,26 +146,28 @@ impl Exception {
         &self.payload
     }
 
-    /// The exception for the host function's error `e` if it is one: what rill-vm
-    /// throws (`token` identifies the error for when it comes back uncaught).
-    pub(crate) fn to_vm(&self, token: u64) -> rill_vm::HostException {
-        rill_vm::HostException {
-            tag: self.tag.known_address(),
-            payload: self.payload.iter().map(|v| v.to_vm()).collect(),
-            token,
-        }
+    /// The payload as the interpreter's values for store `store` (a reference of another
+    /// store: [`Error::TypeError`]).
+    pub(crate) fn payload_to_vm(&self, store: StoreId) -> Result<Vec<rill_vm::Value>, Error> {
+        self.payload.iter().map(|v| v.to_vm(store)).collect()
     }
 
     /// The exception at store address `a`, which wasm threw.
-    pub(crate) fn from_vm(st: &mut State, a: u32) -> Result<Exception, Error> {
-        let exn = st.store.exception(a);
-        let payload: Vec<rill_vm::Value> = exn.payload().to_vec();
-        let tag = exn.tag().expect("wasm throws with a tag of the store");
-        crate::values::check_leaving(&payload)?;
-        let tag = Tag::at(st, tag);
+    pub(crate) fn from_vm<T>(
+        store: &rill_vm::Store<StoreData<T>>,
+        a: u32,
+    ) -> Result<Exception, Error> {
+        let exn = store.exception(a);
+        let id = store.id();
+        check_leaving(exn.payload())?;
+        let index = exn.tag().expect("wasm throws with a tag of the store");
         Ok(Exception {
-            tag,
-            payload: payload.into_iter().map(Value::from_vm).collect(),
+            tag: Tag { store: id, index },
+            payload: exn
+                .payload()
+                .iter()
+                .map(|v| Value::from_vm(*v, id))
+                .collect(),
         })
     }
 }

@@ -1,11 +1,13 @@
 //! Values crossing between Rust and wasm, and the Rust types typed host functions use.
 
 use std::any::Any;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use rill_decoder::{AbsHeapType, HeapType, RefType, ValType};
 
+use crate::error::Error;
 use crate::func::Func;
+use crate::store::{foreign, AsContext, AsContextMut, StoreId};
 
 /// A wasm value (the Rust counterpart of a JS value converted by `ToWebAssemblyValue`).
 ///
@@ -40,37 +42,60 @@ pub enum Value {
 impl Value {
     /// The default value of a type (zero, or null).
     pub fn default_of(ty: ValType) -> Value {
-        Value::from_vm(rill_vm::Value::default_of(ty))
+        match rill_vm::Value::default_of(ty) {
+            rill_vm::Value::I32(_) => Value::I32(0),
+            rill_vm::Value::I64(_) => Value::I64(0),
+            rill_vm::Value::F32(_) => Value::F32(0.0),
+            rill_vm::Value::F64(_) => Value::F64(0.0),
+            rill_vm::Value::V128(_) => Value::V128(0),
+            rill_vm::Value::FuncRef(_) => Value::FuncRef(None),
+            rill_vm::Value::ExternRef(_) => Value::ExternRef(None),
+            rill_vm::Value::ExnRef(_) | rill_vm::Value::NullRef => Value::NullRef,
+        }
     }
 
     /// Whether the value is of type `ty` (numbers by kind, references by hierarchy and
     /// nullability).
     pub fn matches(&self, ty: ValType) -> bool {
-        self.to_vm().matches(ty)
+        self.to_vm_unchecked().matches(ty)
     }
 
-    pub(crate) fn to_vm(self) -> rill_vm::Value {
+    /// The interpreter's value, for store `store`: a reference to an entity of another
+    /// store is an [`Error::TypeError`].
+    pub(crate) fn to_vm(self, store: StoreId) -> Result<rill_vm::Value, Error> {
+        match self {
+            Value::FuncRef(Some(f)) if f.store != store => Err(foreign("a function reference")),
+            Value::ExternRef(Some(e)) if e.store != store => Err(foreign("an external reference")),
+            v => Ok(v.to_vm_unchecked()),
+        }
+    }
+
+    /// The interpreter's value, references by index whatever their store.
+    fn to_vm_unchecked(self) -> rill_vm::Value {
         match self {
             Value::I32(v) => rill_vm::Value::I32(v),
             Value::I64(v) => rill_vm::Value::I64(v),
             Value::F32(v) => rill_vm::Value::F32(v.to_bits()),
             Value::F64(v) => rill_vm::Value::F64(v.to_bits()),
             Value::V128(v) => rill_vm::Value::V128(v),
-            Value::FuncRef(f) => rill_vm::Value::FuncRef(f.map(|f| f.0)),
-            Value::ExternRef(e) => rill_vm::Value::ExternRef(e.map(|e| e.0)),
+            Value::FuncRef(f) => rill_vm::Value::FuncRef(f.map(|f| f.index)),
+            Value::ExternRef(e) => rill_vm::Value::ExternRef(e.map(|e| e.index)),
             Value::NullRef => rill_vm::Value::NullRef,
         }
     }
 
-    pub(crate) fn from_vm(v: rill_vm::Value) -> Value {
+    /// The value of the interpreter's value `v` of store `store`.
+    pub(crate) fn from_vm(v: rill_vm::Value, store: StoreId) -> Value {
         match v {
             rill_vm::Value::I32(v) => Value::I32(v),
             rill_vm::Value::I64(v) => Value::I64(v),
             rill_vm::Value::F32(v) => Value::F32(f32::from_bits(v)),
             rill_vm::Value::F64(v) => Value::F64(f64::from_bits(v)),
             rill_vm::Value::V128(v) => Value::V128(v),
-            rill_vm::Value::FuncRef(f) => Value::FuncRef(f.map(Func)),
-            rill_vm::Value::ExternRef(e) => Value::ExternRef(e.map(ExternRef)),
+            rill_vm::Value::FuncRef(f) => Value::FuncRef(f.map(|index| Func { store, index })),
+            rill_vm::Value::ExternRef(e) => {
+                Value::ExternRef(e.map(|index| ExternRef { store, index }))
+            }
             // Non-null: refused by `check_leaving` before any conversion.
             rill_vm::Value::NullRef | rill_vm::Value::ExnRef(_) => Value::NullRef,
         }
@@ -122,29 +147,42 @@ pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
 pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
 
 /// A non-null external reference: a host value wasm can hold and pass around but not
-/// look into. `Copy`; equal references are the same value.
+/// look into. A handle into its store (the value lives as long as the store), `Copy`;
+/// equal references are the same value.
+///
+/// ```
+/// let mut store = rill::Store::new(());
+/// let r = rill::ExternRef::new(&mut store, String::from("a host value"));
+/// assert_eq!(r.data(&store)?.downcast_ref::<String>().unwrap(), "a host value");
+/// # Ok::<(), rill::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub(crate) u32);
-
-type AnyData = Arc<dyn Any + Send + Sync>;
-
-/// External references' data: its own lock, so host functions can make and read them.
-fn externs() -> &'static Mutex<Vec<AnyData>> {
-    static EXTERNS: OnceLock<Mutex<Vec<AnyData>>> = OnceLock::new();
-    EXTERNS.get_or_init(Default::default)
+pub struct ExternRef {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
 }
 
 impl ExternRef {
-    /// A new reference to `data`. (References are never freed.)
-    pub fn new(data: impl Any + Send + Sync) -> ExternRef {
-        let mut v = externs().lock().unwrap_or_else(|p| p.into_inner());
-        v.push(Arc::new(data));
-        ExternRef(v.len() as u32 - 1)
+    /// A new reference to `data`, kept by the store.
+    pub fn new(mut store: impl AsContextMut, data: impl Any + Send + Sync) -> ExternRef {
+        let cx = store.as_context_mut();
+        let id = cx.0.id();
+        let externs = &mut cx.0.data_mut().rt.externs;
+        externs.push(Arc::new(data));
+        ExternRef {
+            store: id,
+            index: externs.len() as u32 - 1,
+        }
     }
 
     /// The host value.
-    pub fn data(&self) -> Arc<dyn Any + Send + Sync> {
-        externs().lock().unwrap_or_else(|p| p.into_inner())[self.0 as usize].clone()
+    pub fn data<'a, S: AsContext + ?Sized>(
+        &self,
+        store: &'a S,
+    ) -> Result<&'a Arc<dyn Any + Send + Sync>, Error> {
+        let cx = store.as_context();
+        cx.check(self.store, "the external reference")?;
+        Ok(&cx.rt().externs[self.index as usize])
     }
 }
 
@@ -152,9 +190,10 @@ mod private {
     pub trait Sealed {}
 }
 
-/// A Rust type that is a wasm value type, for typed host functions
-/// ([`Func::wrap`](crate::Func::wrap)): `i32`, `i64`, `f32`, `f64`, `Option<Func>`
-/// (`funcref`), `Option<ExternRef>` (`externref`). Sealed.
+/// A Rust type that is a wasm value type, for typed host functions and calls
+/// ([`Func::wrap`](crate::Func::wrap), [`Func::typed`](crate::Func::typed)): `i32`,
+/// `i64`, `f32`, `f64`, `Option<Func>` (`funcref`), `Option<ExternRef>` (`externref`).
+/// Sealed.
 pub trait WasmType: private::Sealed + Send + 'static + Sized {
     /// The wasm type.
     fn val_type() -> ValType;
@@ -162,6 +201,16 @@ pub trait WasmType: private::Sealed + Send + 'static + Sized {
     fn from_value(v: Value) -> Option<Self>;
     /// The wasm value.
     fn into_value(self) -> Value;
+    /// The Rust value of an interpreter value of store `store`.
+    #[doc(hidden)]
+    fn from_vm(v: rill_vm::Value, store: StoreId) -> Option<Self> {
+        Self::from_value(Value::from_vm(v, store))
+    }
+    /// The interpreter's value for store `store`.
+    #[doc(hidden)]
+    fn to_vm(self, store: StoreId) -> Result<rill_vm::Value, Error> {
+        self.into_value().to_vm(store)
+    }
 }
 
 macro_rules! wasm_type {
@@ -184,10 +233,42 @@ macro_rules! wasm_type {
     };
 }
 
-wasm_type!(i32, ValType::I32, I32);
-wasm_type!(i64, ValType::I64, I64);
-wasm_type!(f32, ValType::F32, F32);
-wasm_type!(f64, ValType::F64, F64);
+/// The numbers skip the detour through [`Value`].
+macro_rules! wasm_number {
+    ($t:ty, $vt:expr, $var:ident, $to:expr, $from:expr) => {
+        impl private::Sealed for $t {}
+        impl WasmType for $t {
+            fn val_type() -> ValType {
+                $vt
+            }
+            fn from_value(v: Value) -> Option<Self> {
+                match v {
+                    Value::$var(x) => Some(x),
+                    _ => None,
+                }
+            }
+            fn into_value(self) -> Value {
+                Value::$var(self)
+            }
+            #[inline]
+            fn from_vm(v: rill_vm::Value, _: StoreId) -> Option<Self> {
+                match v {
+                    rill_vm::Value::$var(x) => Some($from(x)),
+                    _ => None,
+                }
+            }
+            #[inline]
+            fn to_vm(self, _: StoreId) -> Result<rill_vm::Value, Error> {
+                Ok(rill_vm::Value::$var($to(self)))
+            }
+        }
+    };
+}
+
+wasm_number!(i32, ValType::I32, I32, |x| x, |x| x);
+wasm_number!(i64, ValType::I64, I64, |x| x, |x| x);
+wasm_number!(f32, ValType::F32, F32, f32::to_bits, f32::from_bits);
+wasm_number!(f64, ValType::F64, F64, f64::to_bits, f64::from_bits);
 wasm_type!(Option<Func>, FUNCREF, FuncRef);
 wasm_type!(Option<ExternRef>, EXTERNREF, ExternRef);
 

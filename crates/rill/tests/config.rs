@@ -48,8 +48,10 @@ fn without_js_limits_a_module_is_compiled_by_the_core_limits() {
     // table.wast: tables of 2^32-1 elements at most.
     let max = wat("(module (table (export \"t\") 1 0xffff_ffff funcref))");
     let module = Module::with_config(&max, core).unwrap();
-    let instance = Instance::new(&module, None).unwrap();
-    assert_eq!(instance.get_table("t").unwrap().length().unwrap(), 1);
+    let mut store = Store::new(());
+    let instance = Instance::new(&mut store, &module, &Imports::new()).unwrap();
+    let table = instance.get_table(&store, "t").unwrap();
+    assert_eq!(table.length(&store).unwrap(), 1);
 }
 
 #[test]
@@ -78,9 +80,10 @@ fn custom_page_sizes_decode_only_when_switched_on() {
         ..Features::default()
     };
     let module = Module::with_config(&wasm, ModuleConfig::new().features(features)).unwrap();
-    let instance = Instance::new(&module, None).unwrap();
-    let memory = instance.get_memory("m").unwrap();
-    assert_eq!(memory.size().unwrap(), 2);
+    let mut store = Store::new(());
+    let instance = Instance::new(&mut store, &module, &Imports::new()).unwrap();
+    let memory = instance.get_memory(&store, "m").unwrap();
+    assert_eq!(memory.size(&store).unwrap(), 2);
 }
 
 /// Custom descriptors: off by default (Wasm 3.0's rules), on through `ModuleConfig`.
@@ -119,12 +122,14 @@ fn custom_descriptors_validate_only_when_switched_on() {
 #[test]
 fn link_errors_use_the_testsuites_words() {
     let module = Module::new(wat(r#"(module (import "m" "f" (func)))"#)).unwrap();
+    let mut store = Store::new(());
     let mut imports = Imports::new();
     imports.module("m");
-    let e = link_error(Instance::new(&module, Some(&imports)));
+    let e = link_error(Instance::new(&mut store, &module, &imports));
     assert!(e.message().starts_with("unknown import"), "{e}");
 
     let g = Global::new(
+        &mut store,
         GlobalDescriptor {
             value: ValType::I32,
             mutable: false,
@@ -133,11 +138,11 @@ fn link_errors_use_the_testsuites_words() {
     )
     .unwrap();
     imports.define("m", "f", g);
-    let e = link_error(Instance::new(&module, Some(&imports)));
+    let e = link_error(Instance::new(&mut store, &module, &imports));
     assert!(e.message().starts_with("incompatible import type"), "{e}");
 
-    imports.define("m", "f", Func::wrap(|_: i32| ()));
-    let e = link_error(Instance::new(&module, Some(&imports)));
+    imports.define("m", "f", Func::wrap(&mut store, |_: i32| ()));
+    let e = link_error(Instance::new(&mut store, &module, &imports));
     assert!(e.message().contains("incompatible import type"), "{e}");
     assert_eq!((e.module(), e.name()), ("m", "f"));
 }
@@ -148,12 +153,14 @@ fn traps_are_not_unsupported() {
         (func (export "div") (param i32) (result i32) i32.const 1 local.get 0 i32.div_u)
         (func $r (export "runaway") call $r))"#))
     .unwrap();
-    let instance = Instance::new(&module, None).unwrap();
-    let div = instance.get_func("div").unwrap();
-    let e = runtime_error(div.call(&[Value::I32(0)]));
+    let mut store = Store::new(());
+    let instance = Instance::new(&mut store, &module, &Imports::new()).unwrap();
+    let div = instance.get_func(&store, "div").unwrap();
+    let e = runtime_error(div.call(&mut store, &[Value::I32(0)]));
     assert_eq!(e.message(), "integer divide by zero");
     assert!(!e.is_unsupported());
-    let e = runtime_error(instance.get_func("runaway").unwrap().call(&[]));
+    let runaway = instance.get_func(&store, "runaway").unwrap();
+    let e = runtime_error(runaway.call(&mut store, &[]));
     assert!(e.message().contains("call stack exhausted"), "{e}");
     assert!(!e.is_unsupported());
     assert!(!RuntimeError::new("unsupported: made up by the host").is_unsupported());

@@ -118,7 +118,7 @@ mod real {
     use http_body_util::Empty;
     use hyper::body::Incoming;
     use hyper_util::rt::TokioIo;
-    use rill::{instantiate_streaming, Error, Func, Imports, Instantiated, ResponseFuture};
+    use rill::{instantiate_streaming, Error, Func, Imports, Instantiated, ResponseFuture, Store};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::{TcpListener, TcpStream};
     use tokio::task::JoinHandle;
@@ -220,18 +220,19 @@ mod real {
         }
     }
 
-    fn imports(seen: &Arc<AtomicI32>) -> Imports {
+    fn imports(store: &mut Store, seen: &Arc<AtomicI32>) -> Imports {
         let seen = seen.clone();
         let mut imports = Imports::new();
         imports.define(
             "imports",
             "imported_func",
-            Func::wrap(move |arg: i32| seen.store(arg, Ordering::SeqCst)),
+            Func::wrap(store, move |arg: i32| seen.store(arg, Ordering::SeqCst)),
         );
         imports
     }
 
     async fn run(
+        store: &mut Store,
         status: &str,
         content_type: Option<&str>,
         body: Vec<u8>,
@@ -240,10 +241,10 @@ mod real {
     ) -> (Result<Instantiated, Error<hyper::Error>>, usize) {
         let (addr, server) = serve(status, content_type, body, then).await;
         let source = ResponseFuture::new(fetch(addr).await);
-        let result =
-            tokio::time::timeout(LIMIT, instantiate_streaming(source, Some(imports(seen))))
-                .await
-                .expect("instantiate_streaming finished in time");
+        let imports = imports(store, seen);
+        let result = tokio::time::timeout(LIMIT, instantiate_streaming(store, source, &imports))
+            .await
+            .expect("instantiate_streaming finished in time");
         // Dropping the result closes the client's side of the connection.
         let written = tokio::time::timeout(LIMIT, server).await.unwrap().unwrap();
         (result, written)
@@ -257,7 +258,9 @@ mod real {
             chunk: 7,
             pause: Duration::from_millis(15),
         };
+        let mut store = Store::new(());
         let (result, written) = run(
+            &mut store,
             "200 OK",
             Some("application/wasm"),
             wasm.clone(),
@@ -268,9 +271,9 @@ mod real {
         let obj = result.unwrap();
         assert_eq!(written, wasm.len());
         obj.instance
-            .get_func("exported_func")
+            .get_func(&store, "exported_func")
             .unwrap()
-            .call(&[])
+            .call(&mut store, &[])
             .unwrap();
         assert_eq!(seen.load(Ordering::SeqCst), 42);
     }
@@ -283,7 +286,16 @@ mod real {
             Some("application/wasm; charset=binary"),
         ] {
             let seen = Arc::new(AtomicI32::new(0));
-            let (result, written) = run("200 OK", ct, simple_wasm(), Then::HoldBack, &seen).await;
+            let mut store = Store::new(());
+            let (result, written) = run(
+                &mut store,
+                "200 OK",
+                ct,
+                simple_wasm(),
+                Then::HoldBack,
+                &seen,
+            )
+            .await;
             assert!(
                 matches!(result, Err(Error::TypeError(_))),
                 "{ct:?}: {result:?}"
@@ -297,6 +309,7 @@ mod real {
     async fn a_404_is_a_type_error() {
         let seen = Arc::new(AtomicI32::new(0));
         let (result, _) = run(
+            &mut Store::new(()),
             "404 Not Found",
             Some("application/wasm"),
             simple_wasm(),
@@ -316,6 +329,7 @@ mod real {
         let wasm = simple_wasm();
         let n = wasm.len() / 2;
         let (result, _) = run(
+            &mut Store::new(()),
             "200 OK",
             Some("application/wasm"),
             wasm,
@@ -345,6 +359,7 @@ mod real {
             pause: Duration::from_millis(5),
         };
         let (result, _) = run(
+            &mut Store::new(()),
             "200 OK",
             Some("application/wasm"),
             wasm.clone(),

@@ -1,6 +1,7 @@
 //! JS-API.md, "Namespace functions" (the instantiating ones), "Reading the imports" and
 //! "Instantiation". Each test names its row.
 
+#[macro_use]
 mod common;
 
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -13,6 +14,10 @@ use rill::*;
 
 fn m(src: &str) -> Module {
     Module::new(wat(src)).unwrap()
+}
+
+fn none() -> Imports {
+    Imports::new()
 }
 
 fn link_error(r: Result<Instance, Error>) -> LinkError {
@@ -43,10 +48,12 @@ const IMPORTS_F: &str = r#"(module (import "m" "f" (func (param i32))))"#;
 /// Row `instantiate(bytes, imports)`: future of `{ module, instance }`.
 #[test]
 fn instantiate_bytes_gives_module_and_instance() {
-    let Instantiated { module, instance } = block_on(instantiate(wat(ANSWER), None)).unwrap();
+    let mut store = Store::new(());
+    let Instantiated { module, instance } =
+        block_on(instantiate(&mut store, wat(ANSWER), &none())).unwrap();
     assert_eq!(module.exports()[0].name, "answer");
-    let f = instance.get_func("answer").unwrap();
-    assert_eq!(f.call(&[]).unwrap(), vec![Value::I32(42)]);
+    let f = instance.get_func(&store, "answer").unwrap();
+    assert_eq!(f.call(&mut store, &[]).unwrap(), vec![Value::I32(42)]);
 }
 
 /// Row `instantiate(bytes, imports)`: imports are read only after compiling, so invalid
@@ -55,9 +62,10 @@ fn instantiate_bytes_gives_module_and_instance() {
 fn instantiate_bytes_reads_imports_only_after_compiling() {
     let mut bytes = wat(IMPORTS_F);
     bytes.push(0xff); // A section id that does not exist.
-    let r = block_on(instantiate(&bytes, None));
+    let mut store = Store::new(());
+    let r = block_on(instantiate(&mut store, &bytes, &none()));
     assert!(matches!(r, Err(Error::CompileError(_))), "{r:?}");
-    let r = block_on(instantiate(wat(IMPORTS_F), None));
+    let r = block_on(instantiate(&mut store, wat(IMPORTS_F), &none()));
     assert!(matches!(r, Err(Error::TypeError(_))), "{r:?}");
 }
 
@@ -65,13 +73,14 @@ fn instantiate_bytes_reads_imports_only_after_compiling() {
 /// the call (the future is ready at once).
 #[test]
 fn instantiate_module_reads_imports_at_the_call() {
+    let mut store = Store::new(());
     let module = m(ANSWER);
-    let instance = instantiate_module(&module, None)
+    let instance = instantiate_module(&mut store, &module, &none())
         .now_or_never()
         .unwrap()
         .unwrap();
-    assert!(instance.get_func("answer").is_some());
-    let r = instantiate_module(&m(IMPORTS_F), None)
+    assert!(instance.get_func(&store, "answer").is_some());
+    let r = instantiate_module(&mut store, &m(IMPORTS_F), &none())
         .now_or_never()
         .unwrap();
     type_error(r);
@@ -80,12 +89,20 @@ fn instantiate_module_reads_imports_at_the_call() {
 /// Row `Instance::new(&module, imports)`: synchronously, each call a new instance.
 #[test]
 fn instance_new_is_synchronous_and_makes_new_instances() {
+    let mut store = Store::new(());
     let module = m(ANSWER);
-    let a = Instance::new(&module, None).unwrap();
-    let b = Instance::new(&module, None).unwrap();
+    let a = Instance::new(&mut store, &module, &none()).unwrap();
+    let b = Instance::new(&mut store, &module, &none()).unwrap();
     assert_ne!(a, b);
-    assert_ne!(a.get_func("answer"), b.get_func("answer"));
-    assert_eq!(a, a.clone());
+    assert_ne!(a.get_func(&store, "answer"), b.get_func(&store, "answer"));
+    #[allow(clippy::clone_on_copy)]
+    let copy = a.clone();
+    assert_eq!(a, copy);
+    // The same module in another store: another instance again.
+    let mut other = Store::new(());
+    let c = Instance::new(&mut other, &module, &none()).unwrap();
+    assert_ne!(a, c);
+    assert_ne!(a.get_func(&store, "answer"), c.get_func(&other, "answer"));
 }
 
 /// Row `instantiate_streaming(source, imports)`: future of `{ module, instance }`, here
@@ -94,31 +111,45 @@ fn instance_new_is_synchronous_and_makes_new_instances() {
 fn instantiate_streaming_from_a_byte_stream() {
     let bytes = wat(ANSWER);
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes.iter().map(|b| Ok(vec![*b])).collect();
-    let obj = block_on(instantiate_streaming(stream::iter(chunks), None)).unwrap();
-    let f = obj.instance.get_func("answer").unwrap();
-    assert_eq!(f.call(&[]).unwrap(), vec![Value::I32(42)]);
+    let mut store = Store::new(());
+    let obj = block_on(instantiate_streaming(
+        &mut store,
+        stream::iter(chunks),
+        &none(),
+    ))
+    .unwrap();
+    let f = obj.instance.get_func(&store, "answer").unwrap();
+    assert_eq!(f.call(&mut store, &[]).unwrap(), vec![Value::I32(42)]);
     // And instantiation errors come through with the source's error type.
     let chunks = vec![Ok::<_, std::io::Error>(wat(IMPORTS_F))];
-    let r = block_on(instantiate_streaming(stream::iter(chunks), None));
+    let r = block_on(instantiate_streaming(
+        &mut store,
+        stream::iter(chunks),
+        &none(),
+    ));
     assert!(matches!(r, Err(Error::TypeError(_))), "{r:?}");
 }
 
 // ---- Reading the imports --------------------------------------------------------------
 
-/// Row: the module has imports and no import object was given → TypeError.
+/// Row: the module has imports and no import object was given → TypeError. (The import
+/// object is no longer optional: "none" is an empty `Imports`, which has no entry for the
+/// import's module name.)
 #[test]
 fn imports_missing_import_object_is_a_type_error() {
-    let e = type_error(Instance::new(&m(IMPORTS_F), None));
+    let mut store = Store::new(());
+    let e = type_error(Instance::new(&mut store, &m(IMPORTS_F), &none()));
     assert!(e.message().contains("\"m\" \"f\""), "{e}");
-    // No imports, no import object: fine.
-    Instance::new(&m(ANSWER), None).unwrap();
+    // No imports, an empty import object: fine.
+    Instance::new(&mut store, &m(ANSWER), &none()).unwrap();
 }
 
 /// Row: the import object has no entry for an import's module name → TypeError.
 #[test]
 fn imports_missing_module_entry_is_a_type_error() {
-    let imports = one("other", "f", Func::wrap(|_: i32| {}));
-    let e = type_error(Instance::new(&m(IMPORTS_F), Some(&imports)));
+    let mut store = Store::new(());
+    let imports = one("other", "f", Func::wrap(&mut store, |_: i32| {}));
+    let e = type_error(Instance::new(&mut store, &m(IMPORTS_F), &imports));
     assert!(e.message().contains("no module \"m\""), "{e}");
 }
 
@@ -126,20 +157,24 @@ fn imports_missing_module_entry_is_a_type_error() {
 /// LinkError (naming the import).
 #[test]
 fn imports_missing_field_or_non_function_is_a_link_error() {
+    let mut store = Store::new(());
     let mut imports = Imports::new();
     imports.module("m"); // The module entry exists, empty.
-    let e = link_error(Instance::new(&m(IMPORTS_F), Some(&imports)));
+    let e = link_error(Instance::new(&mut store, &m(IMPORTS_F), &imports));
     assert_eq!((e.module(), e.name()), ("m", "f"));
     assert!(e.to_string().contains("import \"m\" \"f\""), "{e}");
 
-    let memory = Memory::new(MemoryDescriptor {
-        initial: 1,
-        ..Default::default()
-    })
+    let memory = Memory::new(
+        &mut store,
+        MemoryDescriptor {
+            initial: 1,
+            ..Default::default()
+        },
+    )
     .unwrap();
     for v in [ImportValue::from(memory), ImportValue::Value(Value::I32(1))] {
         let imports = one("m", "f", v);
-        let e = link_error(Instance::new(&m(IMPORTS_F), Some(&imports)));
+        let e = link_error(Instance::new(&mut store, &m(IMPORTS_F), &imports));
         assert_eq!((e.module(), e.name()), ("m", "f"));
     }
 }
@@ -150,26 +185,39 @@ fn imports_missing_field_or_non_function_is_a_link_error() {
 fn imports_global_plain_value_of_another_type_is_a_link_error() {
     let module =
         m(r#"(module (import "m" "g" (global i32)) (global (export "copy") i32 (global.get 0)))"#);
-    let ok = Instance::new(&module, Some(&one("m", "g", Value::I32(7)))).unwrap();
-    assert_eq!(ok.get_global("copy").unwrap().get().unwrap(), Value::I32(7));
+    let mut store = Store::new(());
+    let ok = Instance::new(&mut store, &module, &one("m", "g", Value::I32(7))).unwrap();
+    assert_eq!(
+        ok.get_global(&store, "copy").unwrap().get(&store).unwrap(),
+        Value::I32(7)
+    );
     for v in [Value::I64(7), Value::F32(7.0), Value::V128(7)] {
-        link_error(Instance::new(&module, Some(&one("m", "g", v))));
+        link_error(Instance::new(&mut store, &module, &one("m", "g", v)));
     }
     // A plain value for a mutable global is a LinkError too.
     let mutable = m(r#"(module (import "m" "g" (global (mut i32))))"#);
-    link_error(Instance::new(&mutable, Some(&one("m", "g", Value::I32(7)))));
+    link_error(Instance::new(
+        &mut store,
+        &mutable,
+        &one("m", "g", Value::I32(7)),
+    ));
 }
 
 /// Row: memory / table / global / tag import of the wrong kind → LinkError.
 #[test]
 fn imports_of_the_wrong_kind_are_link_errors() {
-    let f = Func::wrap(|| {});
-    let memory = Memory::new(MemoryDescriptor {
-        initial: 1,
-        ..Default::default()
-    })
+    let mut store = Store::new(());
+    let f = Func::wrap(&mut store, || {});
+    let memory = Memory::new(
+        &mut store,
+        MemoryDescriptor {
+            initial: 1,
+            ..Default::default()
+        },
+    )
     .unwrap();
     let table = Table::new(
+        &mut store,
         TableDescriptor {
             element: RefType::FUNCREF,
             initial: 1,
@@ -191,7 +239,11 @@ fn imports_of_the_wrong_kind_are_link_errors() {
             if (i, j) == (0, 1) || (i, j) == (1, 2) {
                 continue; // The right kind.
             }
-            let e = link_error(Instance::new(&m(want), Some(&one("m", "x", give.clone()))));
+            let e = link_error(Instance::new(
+                &mut store,
+                &m(want),
+                &one("m", "x", give.clone()),
+            ));
             assert_eq!((e.module(), e.name()), ("m", "x"), "{want}");
         }
     }
@@ -201,60 +253,68 @@ fn imports_of_the_wrong_kind_are_link_errors() {
 /// not match → LinkError; subtypes are accepted.
 #[test]
 fn imports_that_do_not_match_are_link_errors() {
-    let mem = |initial, maximum, shared| {
-        Memory::new(MemoryDescriptor {
-            initial,
-            maximum,
-            shared,
-            address: AddressType::I32,
-        })
+    let mut store = Store::new(());
+    let mem = |store: &mut Store, initial, maximum, shared| {
+        Memory::new(
+            store,
+            MemoryDescriptor {
+                initial,
+                maximum,
+                shared,
+                address: AddressType::I32,
+            },
+        )
         .unwrap()
     };
     let wants_mem = m(r#"(module (import "m" "x" (memory 2 4)))"#);
     // Limits: too small, no maximum, maximum too large.
     for bad in [
-        mem(1, Some(4), false),
-        mem(2, None, false),
-        mem(2, Some(5), false),
+        mem(&mut store, 1, Some(4), false),
+        mem(&mut store, 2, None, false),
+        mem(&mut store, 2, Some(5), false),
     ] {
-        link_error(Instance::new(&wants_mem, Some(&one("m", "x", bad))));
+        link_error(Instance::new(&mut store, &wants_mem, &one("m", "x", bad)));
     }
-    Instance::new(&wants_mem, Some(&one("m", "x", mem(3, Some(4), false)))).unwrap();
+    let good = mem(&mut store, 3, Some(4), false);
+    Instance::new(&mut store, &wants_mem, &one("m", "x", good)).unwrap();
     // Shared flag.
+    let shared = mem(&mut store, 2, Some(4), true);
     link_error(Instance::new(
+        &mut store,
         &wants_mem,
-        Some(&one("m", "x", mem(2, Some(4), true))),
+        &one("m", "x", shared),
     ));
     // Address type.
-    let mem64 = Memory::new(MemoryDescriptor {
-        initial: 2,
-        maximum: Some(4),
-        address: AddressType::I64,
-        shared: false,
-    })
+    let mem64 = Memory::new(
+        &mut store,
+        MemoryDescriptor {
+            initial: 2,
+            maximum: Some(4),
+            address: AddressType::I64,
+            shared: false,
+        },
+    )
     .unwrap();
-    link_error(Instance::new(&wants_mem, Some(&one("m", "x", mem64))));
+    link_error(Instance::new(&mut store, &wants_mem, &one("m", "x", mem64)));
 
     // Mutability and value type of globals.
-    let g = |value, mutable| Global::new(GlobalDescriptor { value, mutable }, None).unwrap();
+    let g = |store: &mut Store, value, mutable| {
+        Global::new(store, GlobalDescriptor { value, mutable }, None).unwrap()
+    };
     let wants_mut = m(r#"(module (import "m" "x" (global (mut i32))))"#);
-    link_error(Instance::new(
-        &wants_mut,
-        Some(&one("m", "x", g(ValType::I32, false))),
-    ));
-    link_error(Instance::new(
-        &wants_mut,
-        Some(&one("m", "x", g(ValType::I64, true))),
-    ));
-    Instance::new(&wants_mut, Some(&one("m", "x", g(ValType::I32, true)))).unwrap();
+    let x = g(&mut store, ValType::I32, false);
+    link_error(Instance::new(&mut store, &wants_mut, &one("m", "x", x)));
+    let x = g(&mut store, ValType::I64, true);
+    link_error(Instance::new(&mut store, &wants_mut, &one("m", "x", x)));
+    let x = g(&mut store, ValType::I32, true);
+    Instance::new(&mut store, &wants_mut, &one("m", "x", x)).unwrap();
     let wants_const = m(r#"(module (import "m" "x" (global i32)))"#);
-    link_error(Instance::new(
-        &wants_const,
-        Some(&one("m", "x", g(ValType::I32, true))),
-    ));
+    let x = g(&mut store, ValType::I32, true);
+    link_error(Instance::new(&mut store, &wants_const, &one("m", "x", x)));
 
     // Element type of tables.
     let ext = Table::new(
+        &mut store,
         TableDescriptor {
             element: RefType::EXTERNREF,
             initial: 1,
@@ -265,50 +325,59 @@ fn imports_that_do_not_match_are_link_errors() {
     )
     .unwrap();
     let wants_funcs = m(r#"(module (import "m" "x" (table 1 funcref)))"#);
-    link_error(Instance::new(&wants_funcs, Some(&one("m", "x", ext))));
+    link_error(Instance::new(&mut store, &wants_funcs, &one("m", "x", ext)));
 
     // Function signature.
+    let f64 = Func::wrap(&mut store, |_: i64| {});
     let e = link_error(Instance::new(
+        &mut store,
         &m(IMPORTS_F),
-        Some(&one("m", "f", Func::wrap(|_: i64| {}))),
+        &one("m", "f", f64),
     ));
     assert_eq!((e.module(), e.name()), ("m", "f"));
-    Instance::new(&m(IMPORTS_F), Some(&one("m", "f", Func::wrap(|_: i32| {})))).unwrap();
+    let f32 = Func::wrap(&mut store, |_: i32| {});
+    Instance::new(&mut store, &m(IMPORTS_F), &one("m", "f", f32)).unwrap();
 
-    // Tag type (and any tag import: rill-vm cannot link tags yet).
-    let tag = Tag::new(TagDescriptor {
-        parameters: vec![ValType::I64],
-    });
+    // Tag type.
+    let tag = Tag::new(
+        &mut store,
+        TagDescriptor {
+            parameters: vec![ValType::I64],
+        },
+    );
     let wants_tag = m(r#"(module (import "m" "x" (tag (param i32))))"#);
-    link_error(Instance::new(&wants_tag, Some(&one("m", "x", tag))));
+    link_error(Instance::new(&mut store, &wants_tag, &one("m", "x", tag)));
 }
 
 /// Row "with subtyping": a function whose type is a declared subtype of the import's type,
 /// and an immutable global of a subtype, are accepted.
 #[test]
 fn imports_match_with_subtyping() {
+    let mut store = Store::new(());
     let a = Instance::new(
+        &mut store,
         &m(r#"(module
             (type $super (sub (func)))
             (type $sub (sub $super (func)))
             (func (export "f") (type $sub)))"#),
-        None,
+        &none(),
     )
     .unwrap();
     let b = m(r#"(module
         (type $super (sub (func)))
         (import "a" "f" (func (type $super))))"#);
     let mut imports = Imports::new();
-    imports.define_instance("a", &a);
-    Instance::new(&b, Some(&imports)).unwrap();
+    imports.define_instance(&store, "a", &a).unwrap();
+    Instance::new(&mut store, &b, &imports).unwrap();
 
     // (ref func) is a subtype of funcref = (ref null func).
-    let f = Func::wrap(|| {});
+    let f = Func::wrap(&mut store, || {});
     let non_null = ValType::Ref(RefType {
         nullable: false,
         heap: HeapType::Abstract(AbsHeapType::Func),
     });
     let g = Global::new(
+        &mut store,
         GlobalDescriptor {
             value: non_null,
             mutable: false,
@@ -317,18 +386,20 @@ fn imports_match_with_subtyping() {
     )
     .unwrap();
     let wants = m(r#"(module (import "m" "g" (global funcref)))"#);
-    Instance::new(&wants, Some(&one("m", "g", g))).unwrap();
+    Instance::new(&mut store, &wants, &one("m", "g", g)).unwrap();
 }
 
 /// Row: an imported function that is itself an exported wasm function is used as is,
-/// identity kept (and so are memories).
+/// identity kept (and so are memories). Both instances are in the same store.
 #[test]
 fn imports_exported_wasm_function_keeps_its_identity() {
+    let mut store = Store::new(());
     let a = Instance::new(
+        &mut store,
         &m(r#"(module
             (memory (export "mem") 1)
             (func (export "f") (result i32) i32.const 5))"#),
-        None,
+        &none(),
     )
     .unwrap();
     let b = m(r#"(module
@@ -340,19 +411,76 @@ fn imports_exported_wasm_function_keeps_its_identity() {
         (elem (i32.const 0) $f)
         (func (export "store") (i32.store (i32.const 8) (i32.const 99))))"#);
     let mut imports = Imports::new();
-    imports.define_instance("a", &a);
-    let b = Instance::new(&b, Some(&imports)).unwrap();
-    let fa = a.get_func("f").unwrap();
-    assert_eq!(b.get_func("f"), Some(fa));
+    imports.define_instance(&store, "a", &a).unwrap();
+    let b = Instance::new(&mut store, &b, &imports).unwrap();
+    let fa = a.get_func(&store, "f").unwrap();
+    assert_eq!(b.get_func(&store, "f"), Some(fa));
     assert_eq!(
-        b.get_table("t").unwrap().get(0).unwrap(),
+        b.get_table(&store, "t").unwrap().get(&store, 0).unwrap(),
         Value::FuncRef(Some(fa))
     );
-    assert_eq!(b.get_memory("mem"), a.get_memory("mem"));
-    b.get_func("store").unwrap().call(&[]).unwrap();
+    assert_eq!(b.get_memory(&store, "mem"), a.get_memory(&store, "mem"));
+    b.get_func(&store, "store")
+        .unwrap()
+        .call(&mut store, &[])
+        .unwrap();
     let mut buf = [0; 1];
-    a.get_memory("mem").unwrap().read(8, &mut buf).unwrap();
+    a.get_memory(&store, "mem")
+        .unwrap()
+        .read(&store, 8, &mut buf)
+        .unwrap();
     assert_eq!(buf, [99]);
+}
+
+/// Row: an entity of another store given as an import → TypeError, for every kind of
+/// entity (checked before anything is made in the store), and `define_instance` with a
+/// store that is not the instance's → TypeError.
+#[test]
+fn imports_from_another_store_are_a_type_error() {
+    let mut store = Store::new(());
+    let mut other = Store::new(());
+    let a = Instance::new(
+        &mut other,
+        &m(r#"(module
+            (memory (export "mem") 1)
+            (table (export "t") 1 funcref)
+            (global (export "g") i32 (i32.const 1))
+            (tag (export "e"))
+            (func (export "f") (param i32)))"#),
+        &none(),
+    )
+    .unwrap();
+    let mut imports = Imports::new();
+    let e = assert_err!(imports.define_instance(&store, "a", &a), TypeError);
+    assert!(e.message().contains("another store"), "{e}");
+    imports.define_instance(&other, "a", &a).unwrap();
+    for (import, name) in [
+        (r#"(func (param i32))"#, "f"),
+        (r#"(memory 1)"#, "mem"),
+        (r#"(table 1 funcref)"#, "t"),
+        (r#"(global i32)"#, "g"),
+        (r#"(tag)"#, "e"),
+    ] {
+        let module = m(&format!(r#"(module (import "a" "{name}" {import}))"#));
+        let e = type_error(Instance::new(&mut store, &module, &imports));
+        assert!(e.message().contains("another store"), "{name}: {e}");
+        // In the entities' own store the same imports link.
+        Instance::new(&mut other, &module, &imports).unwrap();
+    }
+    // A host function of another store, imported directly.
+    let f = Func::wrap(&mut other, |_: i32| {});
+    let e = type_error(Instance::new(&mut store, &m(IMPORTS_F), &one("m", "f", f)));
+    assert!(e.message().contains("another store"), "{e}");
+    Instance::new(&mut other, &m(IMPORTS_F), &one("m", "f", f)).unwrap();
+    // A plain value holding a reference of another store, for a global import.
+    let module = m(r#"(module (import "m" "g" (global funcref)))"#);
+    let e = type_error(Instance::new(
+        &mut store,
+        &module,
+        &one("m", "g", Value::FuncRef(Some(f))),
+    ));
+    assert!(e.message().contains("another store"), "{e}");
+    Instance::new(&mut store, &module, &one("m", "g", Value::FuncRef(None))).unwrap();
 }
 
 // ---- Instantiation --------------------------------------------------------------------
@@ -360,13 +488,14 @@ fn imports_exported_wasm_function_keeps_its_identity() {
 /// Row: an active data or element segment out of bounds → RuntimeError.
 #[test]
 fn instantiation_segment_out_of_bounds_is_a_runtime_error() {
+    let mut store = Store::new(());
     let data = m(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#);
-    match Instance::new(&data, None) {
+    match Instance::new(&mut store, &data, &none()) {
         Err(Error::RuntimeError(e)) => assert!(e.message().contains("out of bounds"), "{e}"),
         other => panic!("{other:?}"),
     }
     let elem = m(r#"(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))"#);
-    match Instance::new(&elem, None) {
+    match Instance::new(&mut store, &elem, &none()) {
         Err(Error::RuntimeError(e)) => assert!(e.message().contains("out of bounds"), "{e}"),
         other => panic!("{other:?}"),
     }
@@ -375,8 +504,9 @@ fn instantiation_segment_out_of_bounds_is_a_runtime_error() {
 /// Row: the start function traps → RuntimeError with the trap's message.
 #[test]
 fn instantiation_start_trap_is_a_runtime_error() {
+    let mut store = Store::new(());
     let module = m(r#"(module (func $s unreachable) (start $s))"#);
-    match Instance::new(&module, None) {
+    match Instance::new(&mut store, &module, &none()) {
         Err(Error::RuntimeError(e)) => assert_eq!(e.message(), "unreachable"),
         other => panic!("{other:?}"),
     }
@@ -396,9 +526,10 @@ impl std::error::Error for Refused {}
 /// Row: a host function raises an error during start → that error, unchanged.
 #[test]
 fn instantiation_host_error_during_start_passes_through() {
+    let mut store = Store::new(());
     let module = m(r#"(module (import "h" "f" (func $f)) (start $f))"#);
-    let f = Func::wrap(|| -> Result<(), Refused> { Err(Refused(7)) });
-    match Instance::new(&module, Some(&one("h", "f", f))) {
+    let f = Func::wrap(&mut store, || -> Result<(), Refused> { Err(Refused(7)) });
+    match Instance::new(&mut store, &module, &one("h", "f", f)) {
         Err(Error::Host(e)) => assert_eq!(e.downcast_ref::<Refused>(), Some(&Refused(7))),
         other => panic!("{other:?}"),
     }
@@ -407,6 +538,7 @@ fn instantiation_host_error_during_start_passes_through() {
 /// Row: the exports are an ordered map name → extern; asking twice gives the same object.
 #[test]
 fn instantiation_exports_are_ordered_and_stable() {
+    let mut store = Store::new(());
     let module = m(r#"(module
         (func (export "z"))
         (memory (export "m") 1)
@@ -414,27 +546,36 @@ fn instantiation_exports_are_ordered_and_stable() {
         (table (export "t") 1 funcref)
         (tag (export "e") (param i32))
         (export "z2" (func 0)))"#);
-    let instance = Instance::new(&module, None).unwrap();
-    let names: Vec<&str> = instance.exports().names().collect();
+    let instance = Instance::new(&mut store, &module, &none()).unwrap();
+    let exports = instance.exports(&store).unwrap();
+    let names: Vec<&str> = exports.names().collect();
     assert_eq!(names, ["z", "m", "a", "t", "e", "z2"]);
-    let kinds: Vec<ExternKind> = instance.exports().iter().map(|(_, e)| e.kind()).collect();
+    let kinds: Vec<ExternKind> = exports.iter().map(|(_, e)| e.kind()).collect();
     let module_kinds: Vec<ExternKind> = module.exports().iter().map(|e| e.kind).collect();
     assert_eq!(kinds, module_kinds);
     for name in names {
-        assert_eq!(instance.exports().get(name), instance.exports().get(name));
+        assert_eq!(
+            instance.exports(&store).unwrap().get(name),
+            instance.exports(&store).unwrap().get(name)
+        );
+        assert_eq!(
+            instance.get_export(&store, name).as_ref(),
+            exports.get(name)
+        );
     }
-    assert_eq!(instance.exports().get("z"), instance.exports().get("z2"));
-    let tag = instance
-        .exports()
-        .get("e")
-        .cloned()
-        .unwrap()
-        .into_tag()
-        .unwrap();
-    assert_eq!(tag.parameters(), [ValType::I32]);
-    assert_eq!(Some(&Extern::Tag(tag)), instance.exports().get("e"));
+    assert_eq!(exports.get("z"), exports.get("z2"));
+    let tag = exports.get("e").copied().unwrap().into_tag().unwrap();
+    assert_eq!(tag.parameters(&store).unwrap(), [ValType::I32]);
     assert_eq!(
-        instance.get_global("a").unwrap().get().unwrap(),
+        Some(&Extern::Tag(tag)),
+        instance.exports(&store).unwrap().get("e")
+    );
+    assert_eq!(
+        instance
+            .get_global(&store, "a")
+            .unwrap()
+            .get(&store)
+            .unwrap(),
         Value::I32(3)
     );
 }
@@ -444,19 +585,42 @@ fn instantiation_exports_are_ordered_and_stable() {
 fn the_seed_example_at_once() {
     let seen = Arc::new(AtomicI32::new(0));
     let s = seen.clone();
+    let mut store = Store::new(());
     let imports = one(
         "imports",
         "imported_func",
-        Func::wrap(move |x: i32| s.store(x, Ordering::SeqCst)),
+        Func::wrap(&mut store, move |x: i32| s.store(x, Ordering::SeqCst)),
     );
     let bytes = wat(r#"(module
         (func $i (import "imports" "imported_func") (param i32))
         (func (export "exported_func") i32.const 42 call $i))"#);
-    let obj = block_on(instantiate(bytes, Some(imports))).unwrap();
+    let obj = block_on(instantiate(&mut store, bytes, &imports)).unwrap();
     obj.instance
-        .get_func("exported_func")
+        .get_func(&store, "exported_func")
         .unwrap()
-        .call(&[])
+        .call(&mut store, &[])
         .unwrap();
     assert_eq!(seen.load(Ordering::SeqCst), 42);
+}
+
+/// The seed again, with what the import saw kept in the store's data instead of a
+/// variable the closure shares.
+#[test]
+fn the_seed_example_with_the_store_data() {
+    let mut store = Store::new(Vec::<i32>::new());
+    let f = Func::wrap(&mut store, |mut caller: Caller<'_, Vec<i32>>, x: i32| {
+        caller.data_mut().push(x)
+    });
+    let imports = one("imports", "imported_func", f);
+    let bytes = wat(r#"(module
+        (func $i (import "imports" "imported_func") (param i32))
+        (func (export "exported_func") i32.const 42 call $i))"#);
+    let obj = block_on(instantiate(&mut store, bytes, &imports)).unwrap();
+    let run = obj
+        .instance
+        .get_typed_func::<(), ()>(&store, "exported_func")
+        .unwrap();
+    run.call(&mut store, ()).unwrap();
+    run.call(&mut store, ()).unwrap();
+    assert_eq!(store.into_data(), [42, 42]);
 }

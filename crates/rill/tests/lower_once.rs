@@ -9,7 +9,7 @@ mod common;
 use common::wat;
 use futures::executor::block_on;
 use futures::stream;
-use rill::{Instance, Module, Value};
+use rill::{Imports, Instance, Module, Store, Value};
 
 const WAT: &str = r#"(module
   (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
@@ -20,9 +20,10 @@ fn lowered_since(before: u64) -> u64 {
     rill_lower::functions_lowered() - before
 }
 
-fn run(instance: &Instance) -> Vec<Value> {
-    let run = instance.get_func("run").expect("the export run");
-    run.call(&[Value::I32(6)]).expect("run does not trap")
+fn run(store: &mut Store, instance: &Instance) -> Vec<Value> {
+    let run = instance.get_func(&*store, "run").expect("the export run");
+    run.call(store, &[Value::I32(6)])
+        .expect("run does not trap")
 }
 
 #[test]
@@ -33,10 +34,15 @@ fn each_function_is_lowered_once_and_never_at_instantiation() -> Result<(), rill
     // At once: three functions, three lowerings, none more for any instantiation.
     let module = Module::new(&wasm)?;
     assert_eq!(lowered_since(before), 3);
+    let mut store = Store::new(());
     for _ in 0..3 {
-        let instance = Instance::new(&module, None)?;
-        assert_eq!(run(&instance), [Value::I32(37)]);
+        let instance = Instance::new(&mut store, &module, &Imports::new())?;
+        assert_eq!(run(&mut store, &instance), [Value::I32(37)]);
     }
+    // In another store too.
+    let mut other = Store::new(());
+    let instance = Instance::new(&mut other, &module, &Imports::new())?;
+    assert_eq!(run(&mut other, &instance), [Value::I32(37)]);
     assert_eq!(lowered_since(before), 3);
 
     // Streamed in small chunks: the same.
@@ -45,13 +51,19 @@ fn each_function_is_lowered_once_and_never_at_instantiation() -> Result<(), rill
         .map_err(|e| panic!("the module compiles streamed: {e}"))
         .unwrap();
     assert_eq!(lowered_since(before), 6);
-    let instance = block_on(rill::instantiate_module(&streamed, None))?;
-    assert_eq!(run(&instance), [Value::I32(37)]);
+    let instance = block_on(rill::instantiate_module(
+        &mut store,
+        &streamed,
+        &Imports::new(),
+    ))?;
+    assert_eq!(run(&mut store, &instance), [Value::I32(37)]);
     assert_eq!(lowered_since(before), 6);
 
     // `instantiate(bytes)`: compiled once, instantiated without lowering.
-    let rill::Instantiated { instance, .. } = block_on(rill::instantiate(&wasm, None))?;
-    assert_eq!(run(&instance), [Value::I32(37)]);
+    let imports = Imports::new();
+    let rill::Instantiated { instance, .. } =
+        block_on(rill::instantiate(&mut store, &wasm, &imports))?;
+    assert_eq!(run(&mut store, &instance), [Value::I32(37)]);
     assert_eq!(lowered_since(before), 9);
 
     // `validate` only validates.

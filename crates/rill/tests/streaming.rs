@@ -479,3 +479,37 @@ fn send_and_sync() {
         >,
     >();
 }
+
+/// The instantiating futures borrow the store and the imports, and are Send when the
+/// store and the source are: one may run on another thread.
+#[test]
+fn instantiating_futures_are_send() {
+    fn send_value<T: Send>(v: T) -> T {
+        v
+    }
+    let mut store = rill::Store::new(Vec::<i32>::new());
+    let mut imports = rill::Imports::new();
+    let f = rill::Func::wrap(
+        &mut store,
+        |mut caller: rill::Caller<'_, Vec<i32>>, x: i32| caller.data_mut().push(x),
+    );
+    imports.define("m", "f", f);
+    let wasm = wat(r#"(module (import "m" "f" (func $f (param i32)))
+        (func (export "run") (call $f (i32.const 7))))"#);
+    let obj = std::thread::scope(|s| {
+        let fut = send_value(rill::instantiate_streaming(
+            &mut store,
+            Response::wasm(body(&wasm, 3)),
+            &imports,
+        ));
+        s.spawn(|| block_on(fut)).join().unwrap()
+    })
+    .unwrap();
+    let bytes_fut = send_value(rill::instantiate(&mut store, &wasm, &imports));
+    let again = block_on(bytes_fut).unwrap();
+    for i in [obj.instance, again.instance] {
+        let run = i.get_func(&store, "run").unwrap();
+        run.call(&mut store, &[]).unwrap();
+    }
+    assert_eq!(store.data(), &[7, 7]);
+}

@@ -24,8 +24,8 @@
 use rill_decoder::ValType;
 use rill_lower::{CompiledFunc, Instr, SimdOp, SimdXOp};
 
+use crate::entities::{GlobalInst, InstanceData, MemoryInst, MAX_REGISTERS};
 use crate::simd::{self, V};
-use crate::store::{GlobalInst, InstanceData, MemoryInst, MAX_REGISTERS};
 use crate::value::Value;
 use crate::Trap;
 

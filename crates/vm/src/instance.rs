@@ -9,10 +9,11 @@ use rill_decoder::{
     TypeRef, ValType,
 };
 
-use crate::module::Module;
-use crate::store::{
-    Extern, FuncEntity, FuncKind, GlobalInst, Instance, InstanceData, MemoryInst, Store, TableInst,
+use crate::entities::{
+    Extern, FuncEntity, FuncKind, GlobalInst, Instance, InstanceData, MemoryInst, StoreInner,
+    TableInst,
 };
+use crate::module::Module;
 use crate::value::{ref_kind, Func};
 use crate::Trap;
 
@@ -25,17 +26,22 @@ pub enum InstantiationError {
     /// A segment was out of bounds or the start function trapped.
     #[error("{0}")]
     Trap(Trap),
+    /// A memory or table the module defines is larger than the implementation can make
+    /// (the JS API's `RangeError`); the message names it by index.
+    #[error("{0}")]
+    Resource(String),
 }
 
 fn link(msg: impl Into<String>) -> InstantiationError {
     InstantiationError::Link(msg.into())
 }
 
+/// Makes the instance; its start function (if any) is for the caller to run.
 pub(crate) fn instantiate(
-    store: &mut Store,
+    store: &mut StoreInner,
     module: &Arc<Module>,
     imports: &[Extern],
-) -> Result<Instance, InstantiationError> {
+) -> Result<(Instance, Option<Func>), InstantiationError> {
     let env = &module.env;
     if imports.len() != module.imports.len() {
         return Err(link(format!(
@@ -44,7 +50,9 @@ pub(crate) fn instantiate(
             imports.len()
         )));
     }
+    let id = store.instances.len() as u32;
     let mut inst = InstanceData {
+        id,
         types: store.types.register(&env.types),
         mem0: u32::MAX,
         ..InstanceData::default()
@@ -115,7 +123,6 @@ pub(crate) fn instantiate(
             _ => return Err(link(what)),
         }
     }
-    let id = store.instances.len() as u32;
     // Functions.
     for (i, code) in module.code.iter().enumerate() {
         let t = env.funcs[env.imported_funcs as usize + i];
@@ -148,6 +155,14 @@ pub(crate) fn instantiate(
         };
         let mut ty = t.ty;
         ty.element = canon_ref(&inst, ty.element);
+        if ty.limits.min > crate::entities::MAX_TABLE_ELEMENTS {
+            return Err(InstantiationError::Resource(format!(
+                "table {}: {} elements exceed the implementation limit of {}",
+                inst.tables.len(),
+                ty.limits.min,
+                crate::entities::MAX_TABLE_ELEMENTS
+            )));
+        }
         store.tables.push(TableInst {
             elems: vec![init; t.ty.limits.min as usize],
             ty,
@@ -155,14 +170,16 @@ pub(crate) fn instantiate(
         inst.tables.push(store.tables.len() as u32 - 1);
     }
     for m in &module.memories {
-        let mem = MemoryInst::new(*m).map_err(link)?;
+        let mem = MemoryInst::new(*m).map_err(|e| {
+            InstantiationError::Resource(format!("memory {}: {e}", inst.memories.len()))
+        })?;
         store.memories.push(mem);
         inst.memories.push(store.memories.len() as u32 - 1);
     }
     inst.mem0 = inst.memories.first().copied().unwrap_or(u32::MAX);
     for t in &env.tags[env.imported_tags as usize..] {
         let ty = env.types.func_type(t.func_type).expect("tag type").clone();
-        store.tags.push(crate::store::TagInst {
+        store.tags.push(crate::entities::TagInst {
             type_id: inst.types[t.func_type as usize],
             ty: Arc::new(ty),
         });
@@ -200,7 +217,7 @@ pub(crate) fn instantiate(
         };
         inst.exports.insert(e.name.clone(), ext);
     }
-    store.instances.push(inst);
+    store.instances.push(Arc::new(inst));
     let inst = &store.instances[id as usize];
     let (elems, datas, tables, mems) = (
         inst.elems.clone(),
@@ -241,11 +258,10 @@ pub(crate) fn instantiate(
             }
         }
     }
-    if let Some(start) = module.start {
-        let f = store.instances[id as usize].funcs[start as usize];
-        crate::exec::invoke(store, f, &[]).map_err(InstantiationError::Trap)?;
-    }
-    Ok(Instance(id))
+    let start = module
+        .start
+        .map(|s| Func(store.instances[id as usize].funcs[s as usize]));
+    Ok((Instance(id), start))
 }
 
 fn limits_match(len: u64, max: Option<u64>, min: u64, want_max: Option<u64>) -> bool {
@@ -276,7 +292,7 @@ pub(crate) fn canon_ref(inst: &InstanceData, r: RefType) -> RefType {
 }
 
 /// Subtyping of heap types in store terms.
-fn heap_sub(store: &Store, a: HeapType, b: HeapType) -> bool {
+fn heap_sub(store: &StoreInner, a: HeapType, b: HeapType) -> bool {
     use rill_decoder::AbsHeapType as A;
     match (a, b) {
         _ if a == b => true,
@@ -300,7 +316,7 @@ fn val_type_eq(a: ValType, b: ValType) -> bool {
     a == b
 }
 
-fn val_type_sub(store: &Store, a: ValType, b: ValType) -> bool {
+fn val_type_sub(store: &StoreInner, a: ValType, b: ValType) -> bool {
     match (a, b) {
         (ValType::Ref(x), ValType::Ref(y)) => {
             (y.nullable || !x.nullable) && heap_sub(store, x.heap, y.heap)
@@ -312,7 +328,7 @@ fn val_type_sub(store: &Store, a: ValType, b: ValType) -> bool {
 /// Evaluates a constant expression to its bits (a register value zero-extended, or a
 /// `v128`).
 pub(crate) fn eval_const(
-    store: &Store,
+    store: &StoreInner,
     inst: &InstanceData,
     expr: &ConstExpr,
 ) -> Result<u128, Trap> {

@@ -4,13 +4,19 @@
 //!   ([`Module::new`], [`Module::from_events`]), or assembled from the parts of a module
 //!   validated and lowered elsewhere ([`Module::from_parts`], e.g. by a streaming compile),
 //!   every function verified ([`VerifiedFunc`]) before it can run.
-//! - [`Store`]: every function (wasm and host), memory (32- and 64-bit, several per
-//!   instance), table, global, element and data segment, and instance; [`Store::instantiate`]
-//!   links imports, evaluates constant expressions, applies active segments and runs the
-//!   start function.
-//! - [`Store::invoke`] runs a function. Wasm calls never recurse on the Rust stack: frames
-//!   live in a heap vector, and running out of frames or registers is the
-//!   [`Trap::StackExhausted`] trap ("call stack exhausted").
+//! - [`Store<T>`]: every function (wasm and host), memory (32- and 64-bit, several per
+//!   instance), table, global, element and data segment, and instance, plus the
+//!   embedder's data `T`; dropping it frees them all. [`Store::instantiate`] links imports,
+//!   evaluates constant expressions, applies active segments and runs the start function.
+//! - [`Store::call`] runs a function (arguments from a slice, results into a slice).
+//!   Wasm calls never recurse on the Rust stack: frames live in a heap vector, and running
+//!   out of frames or registers is the [`Trap::StackExhausted`] trap ("call stack
+//!   exhausted").
+//! - Host functions ([`Store::func_new`]) get a [`Caller`]: the user data, the calling
+//!   instance's exports, the store's memories (borrowed, not copied), tables and globals,
+//!   and calls back into wasm, nested to any depth the limits allow (the frames of nested
+//!   calls share the one call stack; a budget of native stack keeps deep re-entrancy a
+//!   clean trap). The interpreter is not generic: one [`Module`] runs in stores of any `T`.
 //! - Traps are values ([`Trap`]) with the testsuite's messages. Instructions of proposals
 //!   the interpreter does not execute yet (GC, threads) are [`Trap::Unsupported`], never a
 //!   wrong answer.
@@ -26,6 +32,7 @@
 //!   [`Value::V128`] crosses [`Store::invoke`], host functions and globals with all 128
 //!   bits.
 
+mod entities;
 mod exec;
 mod exec_simd;
 mod instance;
@@ -36,14 +43,18 @@ mod store;
 mod trap;
 mod value;
 
+pub use entities::{
+    Exception, Extern, GlobalInst, Instance, MemoryInst, StoreId, TableInst, MAX_CALL_DEPTH,
+    MAX_NESTED_CALLS, MAX_REGISTERS, MAX_TABLE_ELEMENTS, NATIVE_STACK_BUDGET,
+    NATIVE_STACK_RED_ZONE, NATIVE_STACK_SEGMENT,
+};
 pub use instance::InstantiationError;
 pub use module::{CompileError, Module, ModuleParts, VerifiedFunc};
-pub use store::{
-    Exception, Extern, GlobalInst, HostFn, Instance, MemoryInst, Store, TableInst, MAX_CALL_DEPTH,
-    MAX_REGISTERS, MAX_TABLE_ELEMENTS,
-};
-pub use trap::{HostException, Trap};
+pub use store::{AccessError, Caller, HostFn, Store};
+pub use trap::{HostData, HostException, HostFailure, Trap};
 pub use value::{Func, Value};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_host;

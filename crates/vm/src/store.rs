@@ -1,453 +1,436 @@
-//! The store: every function, memory, table, global, segment and instance, addressed by
-//! index; and the process of instantiation.
+//! [`Store<T>`]: the entities of every instance made in it, its host functions and the
+//! embedder's data; and [`Caller`], what a host function gets to use the store it was
+//! called from.
+//!
+//! The interpreter (`exec`) is not generic: it works on the store's [`StoreInner`] and
+//! reaches the typed part (host functions, user data) through the [`ErasedStore`] trait
+//! object, so one compiled [`Module`] runs in stores of any `T`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use rill_decoder::{FuncType, GlobalType, MemoryType, TableType};
-use rill_validator::types::{canonical_form, CanonRecGroup, REC_REF};
-use rill_validator::Types;
+use rill_decoder::{FuncType, GlobalType, MemoryType, TableType, ValType};
 
+use crate::entities::{
+    Exception, Extern, FuncEntity, FuncKind, GlobalInst, Instance, MemoryInst, StoreId, StoreInner,
+    TableInst, TagInst, MAX_TABLE_ELEMENTS,
+};
 use crate::module::Module;
 use crate::value::{Func, Value};
 use crate::Trap;
 
-/// A host function: takes the arguments, returns the results.
-pub type HostFn = dyn Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync;
+/// A host function: gets its [`Caller`] and the arguments, writes its results into the
+/// slice it is given (one slot per result type, each holding that type's default when the
+/// function is called) and returns `Ok(())`, or fails with a [`Trap`].
+pub type HostFn<T> =
+    dyn Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap> + Send + Sync;
 
-pub(crate) enum FuncKind {
-    Wasm {
-        instance: u32,
-        code: Arc<crate::exec::Code>,
-    },
-    Host(Arc<HostFn>),
+/// Every entity (function, memory, table, global, tag, exception, segment, instance) of
+/// the instances made in it, its host functions, and data of the embedder's (`T`).
+///
+/// Entities are addressed by index ([`Func`], [`Instance`], and `u32` addresses for the
+/// others) and live as long as the store: dropping the store frees all of them. Addresses
+/// mean something only in the store that made them. Independent stores share nothing, so
+/// each can run on its own thread (`Store<T>: Send` when `T: Send`).
+pub struct Store<T = ()> {
+    pub(crate) inner: StoreInner,
+    hosts: Vec<Arc<HostFn<T>>>,
+    data: T,
 }
 
-pub(crate) struct FuncEntity {
-    /// Store-wide canonical type id.
-    pub(crate) type_id: u32,
-    pub(crate) ty: Arc<FuncType>,
-    pub(crate) kind: FuncKind,
+impl Store<()> {
+    /// An empty store without user data.
+    pub fn new() -> Store<()> {
+        Store::with_data(())
+    }
 }
 
-/// A linear memory.
-#[derive(Debug)]
-pub struct MemoryInst {
-    pub(crate) data: Vec<u8>,
-    pub(crate) ty: MemoryType,
-    pub(crate) page_size: u64,
-    /// Successful [`MemoryInst::grow`]s so far, by 0 pages included.
-    grows: u64,
+impl Default for Store<()> {
+    fn default() -> Self {
+        Store::new()
+    }
 }
 
-impl MemoryInst {
-    pub(crate) fn new(ty: MemoryType) -> Result<MemoryInst, String> {
-        let page_size = 1u64 << ty.page_size_log2.unwrap_or(16);
-        let bytes = ty
-            .limits
-            .min
-            .checked_mul(page_size)
-            .filter(|b| *b <= Self::max_bytes(&ty, page_size))
-            .ok_or("memory size exceeds the implementation limit")?;
-        Ok(MemoryInst {
-            data: vec![0; bytes as usize],
-            ty,
-            page_size,
-            grows: 0,
-        })
+/// Why a table or global operation of the embedder's was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    /// An index outside the table.
+    #[error("index out of bounds")]
+    OutOfBounds,
+    /// A value of another type than the table's elements or the global's.
+    #[error("value of the wrong type")]
+    WrongType,
+    /// A write to an immutable global.
+    #[error("the global is immutable")]
+    Immutable,
+}
+
+impl<T> Store<T> {
+    /// An empty store holding `data`.
+    pub fn with_data(data: T) -> Store<T> {
+        Store {
+            inner: StoreInner::new(),
+            hosts: Vec::new(),
+            data,
+        }
     }
 
-    fn max_bytes(ty: &MemoryType, page_size: u64) -> u64 {
-        let pages: u64 = if ty.memory64 { 262_144 } else { 65_536 };
-        (pages * 65_536).min(
-            ty.limits
-                .max
-                .map_or(u64::MAX, |m| m.saturating_mul(page_size)),
-        )
+    /// The store's identity (unique in the process).
+    pub fn id(&self) -> StoreId {
+        self.inner.id
     }
 
-    /// Size in pages.
-    pub fn pages(&self) -> u64 {
-        self.data.len() as u64 / self.page_size
-    }
-
-    /// Grows by `delta` pages; the old size in pages, or `None` (no change). Every call
-    /// that succeeds, by 0 pages too, counts as a grow ([`MemoryInst::grows`]), whether the
-    /// host or wasm's `memory.grow` makes it.
-    pub fn grow(&mut self, delta: u64) -> Option<u64> {
-        let old = self.pages();
-        let new_bytes = old
-            .checked_add(delta)?
-            .checked_mul(self.page_size)
-            .filter(|b| *b <= Self::max_bytes(&self.ty, self.page_size))?;
-        let additional = new_bytes as usize - self.data.len();
-        self.data.try_reserve_exact(additional).ok()?;
-        self.data.resize(new_bytes as usize, 0);
-        self.grows += 1;
-        Some(old)
-    }
-
-    /// How many times the memory has grown ([`MemoryInst::grow`] succeeded, by 0 pages
-    /// included). The JS API detaches a memory's `ArrayBuffer` on every such grow; an
-    /// embedder can compare this count to tell whether a view it handed out is stale.
-    pub fn grows(&self) -> u64 {
-        self.grows
-    }
-
-    /// The bytes.
-    pub fn data(&self) -> &[u8] {
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
         &self.data
     }
 
-    /// The bytes, writable.
-    pub fn data_mut(&mut self) -> &mut [u8] {
+    /// The embedder's data, writable.
+    pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
     }
-}
 
-/// Most elements a table may have (JS-API.md).
-pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
-
-/// A table of references (encoded as registers: 0 null, `address + 1` otherwise).
-#[derive(Debug)]
-pub struct TableInst {
-    pub(crate) elems: Vec<u64>,
-    pub(crate) ty: TableType,
-}
-
-impl TableInst {
-    /// Grows by `delta` elements set to `init`; the old size, or `None`.
-    pub fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
-        let old = self.elems.len() as u64;
-        let new = old.checked_add(delta)?;
-        if new > self.ty.limits.max.unwrap_or(u64::MAX) || new > MAX_TABLE_ELEMENTS {
-            return None;
-        }
-        self.elems.resize(new as usize, init);
-        Some(old)
-    }
-}
-
-/// A global variable.
-#[derive(Debug)]
-pub struct GlobalInst {
-    /// The value in the register encoding; for a `v128`, its low 64 bits.
-    pub(crate) value: u64,
-    /// A `v128`'s high 64 bits (0 for other types).
-    pub(crate) high: u64,
-    pub(crate) ty: GlobalType,
-}
-
-impl GlobalInst {
-    /// A global of type `ty` holding `bits` (see [`Value::to_bits128`]).
-    pub(crate) fn new(ty: GlobalType, bits: u128) -> GlobalInst {
-        GlobalInst {
-            value: bits as u64,
-            high: (bits >> 64) as u64,
-            ty,
-        }
+    /// Drops the store (and everything in it) and gives back the embedder's data.
+    pub fn into_data(self) -> T {
+        self.data
     }
 
-    /// All 128 bits (a scalar zero-extended).
-    #[inline]
-    pub(crate) fn get_v128(&self) -> u128 {
-        u128::from(self.high) << 64 | u128::from(self.value)
-    }
-
-    #[inline]
-    pub(crate) fn set_v128(&mut self, v: u128) {
-        self.value = v as u64;
-        self.high = (v >> 64) as u64;
-    }
-}
-
-/// An exception tag.
-pub(crate) struct TagInst {
-    /// Store-wide canonical type id of its function type.
-    pub(crate) type_id: u32,
-    pub(crate) ty: Arc<FuncType>,
-}
-
-/// An exception: a tag and a payload, thrown by wasm (`throw`) or by a host function
-/// ([`Trap::Throw`]). Kept in the store for as long as the store lives (an `exnref`
-/// refers to it by address), so only thrown exceptions that are caught with a reference,
-/// rethrown by a legacy `rethrow`, or not caught at all take room.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Exception {
-    pub(crate) tag: Option<u32>,
-    pub(crate) payload: Box<[Value]>,
-    pub(crate) token: Option<u64>,
-}
-
-impl Exception {
-    /// The tag's store address (`None`: a host function threw it with a tag the store
-    /// does not know).
-    pub fn tag(&self) -> Option<u32> {
-        self.tag
-    }
-
-    /// The payload.
-    pub fn payload(&self) -> &[Value] {
-        &self.payload
-    }
-
-    /// The mark a host function gave the exception when it threw it
-    /// ([`HostException::token`](crate::HostException::token)); `None` if wasm threw it.
-    pub fn host_token(&self) -> Option<u64> {
-        self.token
-    }
-}
-
-/// What an import is satisfied with, and what an export is: store addresses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Extern {
-    Func(Func),
-    Table(u32),
-    Memory(u32),
-    Global(u32),
-    Tag(u32),
-}
-
-/// One instance's view of the store: its index spaces mapped to store addresses.
-#[derive(Debug, Default)]
-pub(crate) struct InstanceData {
-    pub(crate) funcs: Vec<u32>,
-    pub(crate) tables: Vec<u32>,
-    pub(crate) memories: Vec<u32>,
-    pub(crate) globals: Vec<u32>,
-    pub(crate) tags: Vec<u32>,
-    pub(crate) elems: Vec<u32>,
-    pub(crate) datas: Vec<u32>,
-    /// Store type id of each module type index.
-    pub(crate) types: Vec<u32>,
-    pub(crate) exports: HashMap<String, Extern>,
-    /// Store address of memory 0, or `u32::MAX`.
-    pub(crate) mem0: u32,
-}
-
-/// An instance: a handle into its store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Instance(pub(crate) u32);
-
-/// Canonical types across modules (iso-recursive equivalence) with declared supertypes.
-#[derive(Default)]
-pub(crate) struct TypeRegistry {
-    groups: HashMap<CanonRecGroup, u32>,
-    /// Declared (first) supertype of each id.
-    supers: Vec<Option<u32>>,
-    funcs: Vec<Option<Arc<FuncType>>>,
-}
-
-impl TypeRegistry {
-    /// Store type ids for every type of a module.
-    pub(crate) fn register(&mut self, types: &Types) -> Vec<u32> {
-        let mut ids: Vec<u32> = Vec::with_capacity(types.len() as usize);
-        for range in types.rec_groups() {
-            let group: Vec<_> = range
-                .clone()
-                .map(|i| types.get(i).expect("type").clone())
-                .collect();
-            let form = canonical_form(&group, range.start, |i| ids[i as usize]);
-            let base = match self.groups.get(&form) {
-                Some(&b) => b,
-                None => {
-                    let b = self.supers.len() as u32;
-                    for st in form.0.iter() {
-                        let sup = st.supertypes.first().map(|&s| {
-                            if s & REC_REF != 0 {
-                                b + (s & !REC_REF)
-                            } else {
-                                s
-                            }
-                        });
-                        self.supers.push(sup);
-                        self.funcs.push(match &st.composite.kind {
-                            rill_decoder::CompositeTypeKind::Func(f) => Some(Arc::new(f.clone())),
-                            _ => None,
-                        });
-                    }
-                    self.groups.insert(form, b);
-                    b
-                }
-            };
-            ids.extend((0..range.len() as u32).map(|k| base + k));
-        }
-        ids
-    }
-
-    /// An id for a host function type (a group of one, final).
-    pub(crate) fn func_type_id(&mut self, ty: &FuncType) -> u32 {
-        let mut t = Types::new();
-        let group = rill_decoder::RecGroup {
-            types: vec![rill_decoder::SubType {
-                is_final: true,
-                supertypes: Box::new([]),
-                composite: rill_decoder::CompositeType {
-                    kind: rill_decoder::CompositeTypeKind::Func(ty.clone()),
-                    describes: None,
-                    descriptor: None,
-                },
-            }],
-            explicit: false,
-        };
-        t.add_rec_group(&group, 0).expect("a plain function type");
-        self.register(&t)[0]
-    }
-
-    /// Whether type `a` is `b` or declares it as a (transitive) supertype.
-    pub(crate) fn is_sub(&self, mut a: u32, b: u32) -> bool {
-        loop {
-            if a == b {
-                return true;
-            }
-            match self.supers.get(a as usize).copied().flatten() {
-                Some(s) => a = s,
-                None => return false,
-            }
-        }
-    }
-}
-
-/// Most frames on the call stack.
-pub const MAX_CALL_DEPTH: usize = 100_000;
-/// Most registers (64-bit slots) all frames together may use.
-pub const MAX_REGISTERS: usize = 4 << 20;
-
-/// Everything instances share.
-#[derive(Default)]
-pub struct Store {
-    pub(crate) funcs: Vec<FuncEntity>,
-    pub(crate) memories: Vec<MemoryInst>,
-    pub(crate) tables: Vec<TableInst>,
-    pub(crate) globals: Vec<GlobalInst>,
-    pub(crate) elems: Vec<Vec<u64>>,
-    pub(crate) datas: Vec<rill_decoder::Bytes>,
-    pub(crate) instances: Vec<InstanceData>,
-    pub(crate) tags: Vec<TagInst>,
-    pub(crate) exceptions: Vec<Exception>,
-    pub(crate) types: TypeRegistry,
-    /// The register file, kept between calls.
-    pub(crate) regs: Vec<u64>,
-    /// The vector register file (`v128` slots, see `exec_simd`), kept between calls.
-    pub(crate) vregs: Vec<crate::simd::V>,
-}
-
-impl Store {
-    /// An empty store.
-    pub fn new() -> Store {
-        Store::default()
-    }
-
-    /// A host function of type `ty`.
+    /// A host function of type `ty`. See [`HostFn`].
     pub fn func_new(
         &mut self,
         ty: FuncType,
-        f: impl Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
+        f: impl Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
-        let type_id = self.types.func_type_id(&ty);
-        self.funcs.push(FuncEntity {
+        let type_id = self.inner.types.func_type_id(&ty);
+        self.hosts.push(Arc::new(f));
+        self.inner.funcs.push(FuncEntity {
             type_id,
             ty: Arc::new(ty),
-            kind: FuncKind::Host(Arc::new(f)),
+            kind: FuncKind::Host(self.hosts.len() as u32 - 1),
         });
-        Func(self.funcs.len() as u32 - 1)
+        Func(self.inner.funcs.len() as u32 - 1)
     }
 
     /// The type of a function.
     pub fn func_type(&self, f: Func) -> &FuncType {
-        &self.funcs[f.0 as usize].ty
+        &self.inner.funcs[f.0 as usize].ty
+    }
+
+    /// How many functions the store has (their addresses are `0..count`).
+    pub fn func_count(&self) -> u32 {
+        self.inner.funcs.len() as u32
     }
 
     /// A new memory.
     pub fn memory_new(&mut self, ty: MemoryType) -> Result<u32, String> {
-        self.memories.push(MemoryInst::new(ty)?);
-        Ok(self.memories.len() as u32 - 1)
+        self.inner.memories.push(MemoryInst::new(ty)?);
+        Ok(self.inner.memories.len() as u32 - 1)
     }
 
     /// A memory by address.
     pub fn memory(&self, m: u32) -> &MemoryInst {
-        &self.memories[m as usize]
+        &self.inner.memories[m as usize]
     }
 
     /// A memory by address, writable.
     pub fn memory_mut(&mut self, m: u32) -> &mut MemoryInst {
-        &mut self.memories[m as usize]
+        &mut self.inner.memories[m as usize]
     }
 
-    /// A new table with every element `init`.
-    pub fn table_new(&mut self, ty: TableType, init: Value) -> u32 {
-        self.tables.push(TableInst {
+    /// A new table with every element `init`; `None` if `init` is not of the element type
+    /// or the size is over [`MAX_TABLE_ELEMENTS`].
+    pub fn table_new(&mut self, ty: TableType, init: Value) -> Option<u32> {
+        if !self.inner.fits(init, ValType::Ref(ty.element)) || ty.limits.min > MAX_TABLE_ELEMENTS {
+            return None;
+        }
+        self.inner.tables.push(TableInst {
             elems: vec![init.to_raw(); ty.limits.min as usize],
             ty,
         });
-        self.tables.len() as u32 - 1
+        Some(self.inner.tables.len() as u32 - 1)
     }
 
-    /// A new global.
-    pub fn global_new(&mut self, ty: GlobalType, value: Value) -> u32 {
-        self.globals.push(GlobalInst::new(ty, value.to_bits128()));
-        self.globals.len() as u32 - 1
+    /// A table by address (its type and size).
+    pub fn table(&self, t: u32) -> &TableInst {
+        &self.inner.tables[t as usize]
+    }
+
+    /// Element `i` of table `t`, or `None` out of bounds.
+    pub fn table_get(&self, t: u32, i: u64) -> Option<Value> {
+        let t = &self.inner.tables[t as usize];
+        let raw = *t.elems.get(usize::try_from(i).ok()?)?;
+        Some(Value::from_raw(raw, ValType::Ref(t.ty.element)))
+    }
+
+    /// Sets element `i` of table `t` to `v`.
+    pub fn table_set(&mut self, t: u32, i: u64, v: Value) -> Result<(), AccessError> {
+        if !self
+            .inner
+            .fits(v, ValType::Ref(self.inner.tables[t as usize].ty.element))
+        {
+            return Err(AccessError::WrongType);
+        }
+        let t = &mut self.inner.tables[t as usize];
+        let slot = usize::try_from(i)
+            .ok()
+            .and_then(|i| t.elems.get_mut(i))
+            .ok_or(AccessError::OutOfBounds)?;
+        *slot = v.to_raw();
+        Ok(())
+    }
+
+    /// Grows table `t` by `delta` elements set to `init`: the old size, or `None` (over
+    /// the maximum or the implementation's limit; nothing changes). A value of the wrong
+    /// type is an error.
+    pub fn table_grow(
+        &mut self,
+        t: u32,
+        delta: u64,
+        init: Value,
+    ) -> Result<Option<u64>, AccessError> {
+        if !self
+            .inner
+            .fits(init, ValType::Ref(self.inner.tables[t as usize].ty.element))
+        {
+            return Err(AccessError::WrongType);
+        }
+        Ok(self.inner.tables[t as usize].grow(delta, init.to_raw()))
+    }
+
+    /// A new global; `None` if `value` is not of the global's type.
+    pub fn global_new(&mut self, ty: GlobalType, value: Value) -> Option<u32> {
+        if !self.inner.fits(value, ty.content) {
+            return None;
+        }
+        self.inner
+            .globals
+            .push(GlobalInst::new(ty, value.to_bits128()));
+        Some(self.inner.globals.len() as u32 - 1)
+    }
+
+    /// A global's type.
+    pub fn global_type(&self, g: u32) -> GlobalType {
+        self.inner.globals[g as usize].ty
     }
 
     /// A global's value.
     pub fn global_get(&self, g: u32) -> Value {
-        let g = &self.globals[g as usize];
+        let g = &self.inner.globals[g as usize];
         Value::from_bits128(g.get_v128(), g.ty.content)
     }
 
+    /// Sets a mutable global.
+    pub fn global_set(&mut self, g: u32, v: Value) -> Result<(), AccessError> {
+        let ty = self.inner.globals[g as usize].ty;
+        if !ty.mutable {
+            return Err(AccessError::Immutable);
+        }
+        if !self.inner.fits(v, ty.content) {
+            return Err(AccessError::WrongType);
+        }
+        self.inner.globals[g as usize].set_v128(v.to_bits128());
+        Ok(())
+    }
+
     /// A new tag whose exceptions carry values of `params`.
-    pub fn tag_new(&mut self, params: &[rill_decoder::ValType]) -> u32 {
+    pub fn tag_new(&mut self, params: &[ValType]) -> u32 {
         let ty = FuncType {
             params: params.into(),
             results: Box::new([]),
         };
-        let type_id = self.types.func_type_id(&ty);
-        self.tags.push(TagInst {
+        let type_id = self.inner.types.func_type_id(&ty);
+        self.inner.tags.push(TagInst {
             type_id,
             ty: Arc::new(ty),
         });
-        self.tags.len() as u32 - 1
+        self.inner.tags.len() as u32 - 1
     }
 
     /// The parameter types of a tag.
-    pub fn tag_params(&self, t: u32) -> &[rill_decoder::ValType] {
-        &self.tags[t as usize].ty.params
+    pub fn tag_params(&self, t: u32) -> &[ValType] {
+        &self.inner.tags[t as usize].ty.params
     }
 
     /// How many exceptions the store keeps (their addresses are `0..count`).
     pub fn exception_count(&self) -> u32 {
-        self.exceptions.len() as u32
+        self.inner.exceptions.len() as u32
     }
 
     /// An exception by address (from [`Trap::Exception`] or a [`Value::ExnRef`]).
     pub fn exception(&self, e: u32) -> &Exception {
-        &self.exceptions[e as usize]
+        &self.inner.exceptions[e as usize]
     }
 
     /// An export of an instance.
     pub fn export(&self, instance: Instance, name: &str) -> Option<Extern> {
-        self.instances[instance.0 as usize]
+        self.inner.instances[instance.0 as usize]
             .exports
             .get(name)
             .copied()
     }
 
-    /// The store type id of a function (equal ids: equal types).
-    pub(crate) fn func_type_id(&self, f: u32) -> u32 {
-        self.funcs[f as usize].type_id
-    }
-
-    /// Instantiates `module` with `imports` (one extern per import, in order).
+    /// Instantiates `module` with `imports` (one extern per import, in order), and runs
+    /// its start function.
     pub fn instantiate(
         &mut self,
         module: &Arc<Module>,
         imports: &[Extern],
     ) -> Result<Instance, crate::InstantiationError> {
-        crate::instance::instantiate(self, module, imports)
+        let (instance, start) = crate::instance::instantiate(&mut self.inner, module, imports)?;
+        if let Some(f) = start {
+            crate::exec::invoke(self, f.0, &[], &mut [])
+                .map_err(crate::InstantiationError::Trap)?;
+        }
+        Ok(instance)
     }
 
-    /// Calls a function.
+    /// Calls a function, the results written to `results` (as many as the function has).
+    /// Allocates nothing on the heap when the call stack has room (it is kept between
+    /// calls). A host function may call this through its [`Caller`]: calls nest to any
+    /// depth the limits allow ([`MAX_CALL_DEPTH`](crate::MAX_CALL_DEPTH),
+    /// [`MAX_NESTED_CALLS`](crate::MAX_NESTED_CALLS),
+    /// [`NATIVE_STACK_BUDGET`](crate::NATIVE_STACK_BUDGET)), past which the call traps
+    /// with [`Trap::StackExhausted`].
+    #[inline]
+    pub fn call(&mut self, f: Func, args: &[Value], results: &mut [Value]) -> Result<(), Trap> {
+        check_call(&self.inner, f, args, results)?;
+        crate::exec::invoke(self, f.0, args, results)
+    }
+
+    /// Calls a function and returns its results (see [`Store::call`]).
     pub fn invoke(&mut self, f: Func, args: &[Value]) -> Result<Vec<Value>, Trap> {
-        crate::exec::invoke(self, f.0, args)
+        let mut results: Vec<Value> = self.inner.funcs[f.0 as usize]
+            .ty
+            .results
+            .iter()
+            .map(|t| Value::default_of(*t))
+            .collect();
+        self.call(f, args, &mut results)?;
+        Ok(results)
+    }
+}
+
+/// Checks a call's arguments (their number and types) and the room for its results.
+#[inline(never)]
+fn check_call(inner: &StoreInner, f: Func, args: &[Value], results: &[Value]) -> Result<(), Trap> {
+    let ty = &inner.funcs[f.0 as usize].ty;
+    if args.len() != ty.params.len() || results.len() != ty.results.len() {
+        return Err(Trap::host(format!(
+            "{} arguments and {} results given for a function with {} parameters and {} \
+             results",
+            args.len(),
+            results.len(),
+            ty.params.len(),
+            ty.results.len()
+        )));
+    }
+    if !args
+        .iter()
+        .zip(ty.params.iter())
+        .all(|(v, t)| inner.fits(*v, *t))
+    {
+        return Err(Trap::host("arguments of the wrong types"));
+    }
+    Ok(())
+}
+
+/// What a host function gets: the store it was called from (its user data, entities, and
+/// calls into any of its functions) and the instance whose wasm code called it.
+///
+/// Memory bytes borrowed through it (`caller.store().memory(m).data()`) are the memory
+/// itself, not a copy, for as long as the borrow lasts.
+pub struct Caller<'a, T> {
+    store: &'a mut Store<T>,
+    instance: Option<Instance>,
+}
+
+impl<'a, T> Caller<'a, T> {
+    /// The same caller, borrowed for a shorter time (to hand it on and use it again).
+    pub fn reborrow(&mut self) -> Caller<'_, T> {
+        Caller {
+            store: self.store,
+            instance: self.instance,
+        }
+    }
+
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        &self.store.data
+    }
+
+    /// The embedder's data, writable.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.store.data
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store<T> {
+        self.store
+    }
+
+    /// The store, writable: create entities, change memories, tables and globals, call
+    /// functions. (Replacing the whole store, `*caller.store_mut() = ...`, is detected:
+    /// the wasm code that called this host function then stops with a trap.)
+    pub fn store_mut(&mut self) -> &mut Store<T> {
+        self.store
+    }
+
+    /// The instance whose wasm code called the host function (`None` when the embedder
+    /// called it directly).
+    pub fn instance(&self) -> Option<Instance> {
+        self.instance
+    }
+
+    /// An export of the calling instance.
+    pub fn export(&self, name: &str) -> Option<Extern> {
+        self.store.export(self.instance?, name)
+    }
+}
+
+/// The store as the (non-generic) interpreter sees it.
+pub(crate) trait ErasedStore {
+    fn inner(&mut self) -> &mut StoreInner;
+    /// Runs host function `host` (an index into the store's host functions).
+    fn call_host(
+        &mut self,
+        host: u32,
+        caller: Option<Instance>,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap>;
+}
+
+impl<T> ErasedStore for Store<T> {
+    #[inline]
+    fn inner(&mut self) -> &mut StoreInner {
+        &mut self.inner
+    }
+
+    fn call_host(
+        &mut self,
+        host: u32,
+        caller: Option<Instance>,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap> {
+        // A clone: the function must stay alive while it has the store (it may add host
+        // functions, moving the list).
+        let f = self.hosts[host as usize].clone();
+        // A panic is caught here and travels as a trap, so that each call it passes
+        // through puts its part of the call stack back before it resumes the panic.
+        let call = std::panic::AssertUnwindSafe(|| {
+            f(
+                Caller {
+                    store: self,
+                    instance: caller,
+                },
+                args,
+                results,
+            )
+        });
+        std::panic::catch_unwind(call).unwrap_or_else(|payload| {
+            Err(Trap::HostPanic(crate::trap::PanicPayload(Arc::new(
+                std::sync::Mutex::new(Some(payload)),
+            ))))
+        })
     }
 }

@@ -514,8 +514,11 @@ fn v128_globals_and_host_functions() {
         params: Box::new([rill_decoder::ValType::V128]),
         results: Box::new([rill_decoder::ValType::V128]),
     };
-    let twice = s.func_new(ty, |args| match args {
-        [Value::V128(x)] => Ok(vec![Value::V128(x.wrapping_shl(1))]),
+    let twice = s.func_new(ty, |_, args, results| match args {
+        [Value::V128(x)] => {
+            results[0] = Value::V128(x.wrapping_shl(1));
+            Ok(())
+        }
         _ => panic!("one v128 argument"),
     });
     let i = s.instantiate(&module, &[Extern::Func(twice)]).unwrap();
@@ -532,7 +535,7 @@ fn v128_globals_and_host_functions() {
         content: rill_decoder::ValType::V128,
         mutable: false,
     };
-    let hg = s.global_new(desc, big);
+    let hg = s.global_new(desc, big).unwrap();
     assert_eq!(s.global_get(hg), big);
 }
 

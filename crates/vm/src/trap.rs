@@ -45,14 +45,114 @@ pub enum Trap {
     Unsupported(String),
     /// A host function failed.
     #[error("{0}")]
-    Host(String),
+    Host(HostFailure),
+    /// A host function panicked. Never returned: the call that catches it restores its
+    /// part of the store's call stack and then resumes the panic (see `exec::invoke`).
+    #[doc(hidden)]
+    #[error("a host function panicked")]
+    HostPanic(PanicPayload),
 }
 
+/// A panic caught in a host function, on its way to being resumed.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct PanicPayload(
+    pub(crate) std::sync::Arc<std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>>,
+);
+
+impl PanicPayload {
+    /// Resumes the panic.
+    pub(crate) fn resume(self) -> ! {
+        let payload = self.0.lock().ok().and_then(|mut p| p.take());
+        std::panic::resume_unwind(payload.unwrap_or_else(|| Box::new("a host function panicked")))
+    }
+}
+
+impl std::fmt::Debug for PanicPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PanicPayload(..)")
+    }
+}
+
+impl PartialEq for PanicPayload {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for PanicPayload {}
+
 impl Trap {
+    /// A host function's failure with just a message.
+    pub fn host(message: impl Into<String>) -> Trap {
+        Trap::Host(HostFailure::new(message))
+    }
+
     /// Whether this is the interpreter's "not implemented yet" error rather than a trap the
     /// program caused.
     pub fn is_unsupported(&self) -> bool {
         matches!(self, Trap::Unsupported(_))
+    }
+}
+
+/// A value of the embedder's that travels through wasm untouched (a host function's own
+/// error, say). Equal only to itself (the same value, not an equal one).
+#[derive(Clone)]
+pub struct HostData(pub std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl std::fmt::Debug for HostData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostData(..)")
+    }
+}
+
+impl PartialEq for HostData {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for HostData {}
+
+/// A host function's failure: a message, and whatever value the embedder wants back
+/// unchanged where the call into wasm returns (its own error type, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostFailure {
+    message: String,
+    payload: Option<HostData>,
+}
+
+impl HostFailure {
+    /// A failure with a message.
+    pub fn new(message: impl Into<String>) -> HostFailure {
+        HostFailure {
+            message: message.into(),
+            payload: None,
+        }
+    }
+
+    /// A failure carrying `payload` (the embedder's error) back to the caller.
+    pub fn with_payload(message: impl Into<String>, payload: HostData) -> HostFailure {
+        HostFailure {
+            message: message.into(),
+            payload: Some(payload),
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The payload, if one was given.
+    pub fn payload(&self) -> Option<&HostData> {
+        self.payload.as_ref()
+    }
+}
+
+impl std::fmt::Display for HostFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
 }
 
@@ -65,7 +165,7 @@ pub struct HostException {
     pub tag: Option<u32>,
     /// The payload, matching the tag's parameters.
     pub payload: Vec<crate::Value>,
-    /// The embedder's own mark, kept with the exception (see
-    /// [`Exception::host_token`](crate::Exception::host_token)).
-    pub token: u64,
+    /// The embedder's own value, kept with the exception (see
+    /// [`Exception::host_origin`](crate::Exception::host_origin)): what it threw, say.
+    pub origin: Option<HostData>,
 }

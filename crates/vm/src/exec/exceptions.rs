@@ -15,7 +15,7 @@
 use rill_lower::{HandlerKind, Slot};
 
 use super::{next, Cx, Exit, Op};
-use crate::store::Exception;
+use crate::entities::Exception;
 use crate::value::Value;
 use crate::{HostException, Trap};
 
@@ -26,7 +26,7 @@ pub(crate) struct Thrown {
     payload: Vec<Value>,
     /// Its store address, once it has one.
     address: Option<u32>,
-    token: Option<u64>,
+    origin: Option<crate::HostData>,
 }
 
 impl Thrown {
@@ -36,7 +36,7 @@ impl Thrown {
             tag: e.tag,
             payload: e.payload,
             address: None,
-            token: Some(e.token),
+            origin: e.origin,
         }
     }
 }
@@ -62,7 +62,7 @@ fn raise(cx: &mut Cx<'_>, base: usize, tag: u32) {
         tag: Some(address),
         payload,
         address: None,
-        token: None,
+        origin: None,
     });
 }
 
@@ -77,13 +77,13 @@ pub(super) fn throw_ref(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, e: u32) ->
 
 /// Puts the exception at store address `e` in flight again (see [`raise`]).
 #[inline(never)]
-fn raise_again(cx: &mut Cx<'_>, e: u32) {
+pub(super) fn raise_again(cx: &mut Cx<'_>, e: u32) {
     let exn = &cx.exceptions[e as usize];
     cx.thrown = Some(Thrown {
         tag: exn.tag,
         payload: exn.payload.to_vec(),
         address: Some(e),
-        token: exn.token,
+        origin: exn.origin.clone(),
     });
 }
 
@@ -185,8 +185,10 @@ fn to_caller(cx: &mut Cx<'_>) -> Option<(usize, usize)> {
         cx.trap(Trap::Exception(e));
         return None;
     };
-    cx.code = f.code;
-    cx.inst = f.inst;
+    // SAFETY: as in `slow::ret`.
+    let (code, inst) = unsafe { f.parts() };
+    cx.code = code;
+    cx.inst = inst;
     // The caller is suspended after its call instruction.
     Some((pc_of(cx, f.ip) - 1, f.fp))
 }
@@ -221,7 +223,7 @@ fn store_exception(cx: &mut Cx<'_>) -> u32 {
     cx.exceptions.push(Exception {
         tag: thrown.tag,
         payload: thrown.payload.clone().into_boxed_slice(),
-        token: thrown.token,
+        origin: thrown.origin.clone(),
     });
     let a = cx.exceptions.len() as u32 - 1;
     thrown.address = Some(a);

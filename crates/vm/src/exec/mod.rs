@@ -23,17 +23,33 @@
 //!
 //! Wasm calls never recurse on the Rust stack in either mode: a call pushes a [`Frame`] on a
 //! heap vector and continues with the callee's first instruction.
+//!
+//! # Host calls
+//!
+//! A call of a host function ends the run of handlers ([`Exit::Host`]) and returns to
+//! [`run`], which lets go of the store's parts that [`Cx`] borrows, lends the register
+//! file back to the store (a nested call puts its frames above the caller's), gives the
+//! host function the whole store through its [`Caller`](crate::Caller), then borrows the
+//! parts again and continues after the call. The suspended frames keep pointers to their
+//! code and instance, which the store keeps alive (functions and instances are never
+//! removed from a store); a host function that replaces the whole store is caught by the
+//! store's id before any of them is used again.
 
 mod exceptions;
 mod handlers;
 mod slow;
 
-use rill_lower::{CompiledFunc, Instr, TrapCode};
+use std::ptr::NonNull;
+use std::sync::Arc;
 
-use crate::store::{
-    Exception, FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, Store, TableInst,
-    TagInst, TypeRegistry,
+use rill_lower::{CompiledFunc, Instr, Slot, TrapCode};
+
+use crate::entities::{
+    Exception, FuncEntity, FuncKind, GlobalInst, Instance, InstanceData, MemoryInst, TableInst,
+    TagInst, TypeRegistry, MAX_CALL_DEPTH, MAX_NESTED_CALLS, MAX_REGISTERS, NATIVE_STACK_BUDGET,
+    NATIVE_STACK_RED_ZONE, NATIVE_STACK_SEGMENT,
 };
+use crate::store::ErasedStore;
 use crate::value::Value;
 use crate::Trap;
 
@@ -85,25 +101,65 @@ pub(crate) enum Exit {
     Done,
     /// A trap, stored in [`Cx::trap`].
     Trap,
+    /// A call of a host function, described in [`Cx::host`]: for [`run`] to make.
+    Host,
     /// Loop dispatch only: continue with the state in [`Cx::resume`].
     #[cfg_attr(rill_tail_dispatch, allow(dead_code))]
     Continue,
 }
 
 /// A suspended caller.
-pub(crate) struct Frame<'s> {
-    code: &'s Code,
-    inst: &'s InstanceData,
+pub(crate) struct Frame {
+    /// Its function's code and instance. The store keeps both alive behind `Arc`s for as
+    /// long as it lives, and neither changes.
+    code: NonNull<Code>,
+    inst: NonNull<InstanceData>,
     /// The instruction to resume at.
     ip: *const Op,
     /// The frame's first slot, as an index into the register file.
     fp: usize,
 }
 
+impl Frame {
+    pub(crate) fn new(code: &Code, inst: &InstanceData, ip: *const Op, fp: usize) -> Frame {
+        Frame {
+            code: NonNull::from(code),
+            inst: NonNull::from(inst),
+            ip,
+            fp,
+        }
+    }
+
+    /// The frame's code and instance.
+    ///
+    /// # Safety
+    /// The store the frame was made in must still be the one running (see [`run`]), and
+    /// `'s` no longer than the borrow of it that the caller holds.
+    #[inline(always)]
+    pub(crate) unsafe fn parts<'s>(&self) -> (&'s Code, &'s InstanceData) {
+        // SAFETY: the caller's contract; the store never removes a function or instance.
+        unsafe { (self.code.as_ref(), self.inst.as_ref()) }
+    }
+}
+
+/// A host function call the handlers left for [`run`] to make.
+#[derive(Clone, Copy)]
+pub(crate) struct HostCall {
+    /// The function's store address.
+    f: u32,
+    /// The call instruction.
+    ip: *const Op,
+    /// The calling frame's register index.
+    at: usize,
+    /// Slot of the first argument.
+    base: Slot,
+    /// A tail call: the results go to the frame's first slots, then it returns.
+    tail: bool,
+}
 /// Everything a handler may need beyond the state in its arguments.
 pub(crate) struct Cx<'s> {
     funcs: &'s [FuncEntity],
-    instances: &'s [InstanceData],
+    instances: &'s [Arc<InstanceData>],
     types: &'s TypeRegistry,
     memories: &'s mut [MemoryInst],
     tables: &'s mut [TableInst],
@@ -118,11 +174,16 @@ pub(crate) struct Cx<'s> {
     regs: &'s mut Vec<u64>,
     /// The vector register file, indexed like `regs` (see `exec_simd`).
     vregs: &'s mut Vec<crate::simd::V>,
-    frames: Vec<Frame<'s>>,
+    frames: &'s mut Vec<Frame>,
+    /// Most frames `frames` may hold: the call depth limit less the frames of the calls
+    /// this one is nested in.
+    max_frames: usize,
     /// The running function and its instance.
     code: &'s Code,
     inst: &'s InstanceData,
     trap: Option<Trap>,
+    /// The host call to make after [`Exit::Host`].
+    host: Option<HostCall>,
     /// Loop dispatch: the state to continue with after [`Exit::Continue`].
     #[cfg_attr(rill_tail_dispatch, allow(dead_code))]
     resume: (*const Op, *mut u64, *mut u8, usize),
@@ -267,41 +328,162 @@ pub(crate) fn verify(mut cf: CompiledFunc) -> Code {
     Code { ops, func: cf }
 }
 
-/// Calls function `f` (store address) with `args`.
-pub(crate) fn invoke(store: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>, Trap> {
-    let func = &store.funcs[f as usize];
-    let ty = func.ty.clone();
-    if let FuncKind::Host(h) = &func.kind {
-        return h.clone()(args).map_err(|t| match t {
-            Trap::Throw(e) => {
-                store.exceptions.push(Exception {
-                    tag: e.tag,
-                    payload: e.payload.into_boxed_slice(),
-                    token: Some(e.token),
-                });
-                Trap::Exception(store.exceptions.len() as u32 - 1)
-            }
-            t => t,
-        });
+/// Calls function `f` (store address) with `args`, its results written to `results`
+/// (as many as it has). Nested in a host function's call, the frames go above the
+/// caller's in the same register file.
+#[inline(always)]
+pub(crate) fn invoke(
+    store: &mut dyn ErasedStore,
+    f: u32,
+    args: &[Value],
+    results: &mut [Value],
+) -> Result<(), Trap> {
+    match invoke_inner(store, f, args, results) {
+        // The call stack is back in order: the host function's panic goes on.
+        Err(Trap::HostPanic(p)) => p.resume(),
+        r => r,
     }
-    let mut regs = std::mem::take(&mut store.regs);
-    let mut vregs = std::mem::take(&mut store.vregs);
-    regs.clear();
-    regs.extend(args.iter().map(|v| v.to_raw()));
-    if let Some(i) = args.iter().rposition(|v| matches!(v, Value::V128(_))) {
-        vregs.clear();
-        vregs.resize(i + 1, [0; 16]);
-        for (i, v) in args.iter().enumerate() {
-            if let Value::V128(x) = *v {
-                vregs[i] = crate::simd::from_u128(x);
-            }
+}
+
+#[inline(never)]
+fn invoke_inner(
+    store: &mut dyn ErasedStore,
+    f: u32,
+    args: &[Value],
+    results: &mut [Value],
+) -> Result<(), Trap> {
+    let stack = &mut store.inner().stack;
+    // Where the native stack is: nested calls count what they take from the outermost.
+    // Host functions too: one that calls host functions (itself, say, handed to it as a
+    // `funcref` by wasm) recurses on the native stack without a wasm frame in between.
+    let marker = 0u8;
+    let here = std::hint::black_box(&marker) as *const u8 as usize;
+    let nested = stack.nesting > 0;
+    if !nested {
+        stack.origin = here;
+    } else if stack.nesting >= MAX_NESTED_CALLS
+        || (!can_grow_stack() && stack.origin.abs_diff(here) > NATIVE_STACK_BUDGET)
+    {
+        return Err(Trap::StackExhausted);
+    }
+    stack.nesting += 1;
+    if nested {
+        return grow_stack_if_needed(|| activation(store, f, args, results));
+    }
+    activation(store, f, args, results)
+}
+
+/// Whether nested calls can continue on a new stack segment here (stacker knows this
+/// thread's stack bounds; not under Miri, which cannot switch stacks).
+fn can_grow_stack() -> bool {
+    cfg!(not(miri)) && stacker::remaining_stack().is_some()
+}
+
+/// Runs `f` on the thread's stack if [`NATIVE_STACK_RED_ZONE`] is left, else on a new
+/// segment.
+fn grow_stack_if_needed<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(not(miri))]
+    {
+        stacker::maybe_grow(NATIVE_STACK_RED_ZONE, NATIVE_STACK_SEGMENT, f)
+    }
+    #[cfg(miri)]
+    {
+        f()
+    }
+}
+
+/// One call (its nesting counted by the caller): a host function, or a run of wasm.
+#[inline(never)]
+fn activation(
+    store: &mut dyn ErasedStore,
+    f: u32,
+    args: &[Value],
+    results: &mut [Value],
+) -> Result<(), Trap> {
+    let inner = store.inner();
+    let id = inner.id;
+    if let FuncKind::Host(h) = inner.funcs[f as usize].kind {
+        return call_host_directly(store, f, h, args, results);
+    }
+    let stack = &mut inner.stack;
+    let base = stack.base;
+    let mut regs = std::mem::take(&mut stack.regs);
+    let mut vregs = std::mem::take(&mut stack.vregs);
+    let mut written = Ok(());
+    for (i, v) in args.iter().enumerate() {
+        written = written.and(crate::exec_simd::write_value(
+            &mut regs,
+            &mut vregs,
+            base + i,
+            *v,
+        ));
+    }
+    let result = written.and_then(|()| run(store, &mut regs, &mut vregs, f, base));
+    let inner = store.inner();
+    if inner.id != id {
+        return Err(replaced());
+    }
+    if result.is_ok() {
+        let types = &inner.funcs[f as usize].ty.results;
+        for (i, (r, t)) in results.iter_mut().zip(types.iter()).enumerate() {
+            *r = crate::exec_simd::read_value(&regs, &vregs, base + i, *t);
         }
     }
-    let result = run(store, &mut regs, &mut vregs, f);
-    let out = result.map(|()| crate::exec_simd::read_values(&regs, &vregs, 0, &ty.results));
-    store.regs = regs;
-    store.vregs = vregs;
-    out
+    let stack = &mut inner.stack;
+    stack.regs = regs;
+    stack.vregs = vregs;
+    stack.nesting -= 1;
+    result
+}
+
+/// Calls host function `f` (its host index `h`) for the embedder (or for a host function).
+#[inline(never)]
+fn call_host_directly(
+    store: &mut dyn ErasedStore,
+    f: u32,
+    h: u32,
+    args: &[Value],
+    results: &mut [Value],
+) -> Result<(), Trap> {
+    let inner = store.inner();
+    let id = inner.id;
+    for (r, t) in results
+        .iter_mut()
+        .zip(inner.funcs[f as usize].ty.results.iter())
+    {
+        *r = Value::default_of(*t);
+    }
+    let outcome = store.call_host(h, None, args, results);
+    let inner = store.inner();
+    if inner.id == id {
+        inner.stack.nesting -= 1;
+    }
+    outcome.map_err(|t| exception_of_host(store, t))
+}
+
+/// The error of a host function called by the embedder: an exception it throws gets a
+/// store address (as one wasm throws and does not catch).
+#[cold]
+fn exception_of_host(store: &mut dyn ErasedStore, t: Trap) -> Trap {
+    match t {
+        Trap::Throw(e) => {
+            let exceptions = &mut store.inner().exceptions;
+            exceptions.push(Exception {
+                tag: e.tag,
+                payload: e.payload.into_boxed_slice(),
+                origin: e.origin,
+            });
+            Trap::Exception(exceptions.len() as u32 - 1)
+        }
+        t => t,
+    }
+}
+
+/// The trap of a call whose store a host function replaced (`*caller.store_mut() = ...`):
+/// the suspended frames' code may be gone with it, so nothing of the call is touched again.
+#[cold]
+fn replaced() -> Trap {
+    Trap::host("a host function replaced the store that was running it")
 }
 
 /// Makes room for a frame of `code` at register index `at` and zeroes its declared locals;
@@ -348,24 +530,112 @@ fn enter(cx: &mut Cx<'_>, at: usize, code: &Code) -> Option<*mut u64> {
 #[cold]
 #[inline(never)]
 fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
-    if need > crate::store::MAX_REGISTERS {
+    if need > MAX_REGISTERS {
         cx.trap(Trap::StackExhausted);
         return false;
     }
-    cx.regs
-        .resize((need * 2).clamp(1024, crate::store::MAX_REGISTERS), 0);
+    cx.regs.resize((need * 2).clamp(1024, MAX_REGISTERS), 0);
     true
 }
 
-/// Runs function `entry` (a wasm function) with its arguments in `regs[0..]` (`v128`s in
-/// `vregs[0..]`); its results end up in `regs[0..]` (and `vregs[0..]`).
+/// How a run of handlers starts: at a function's entry, or after a host call.
+enum Start {
+    Entry,
+    AfterHost(HostCall, Result<(), Trap>),
+}
+
+/// What a run of handlers leaves when it ends.
+struct Ended {
+    exit: Exit,
+    trap: Option<Trap>,
+    host: Option<HostCall>,
+    code: NonNull<Code>,
+    inst: NonNull<InstanceData>,
+}
+
+/// Runs function `entry` (a wasm function) with its arguments in `regs[base..]` (`v128`s
+/// in `vregs[base..]`); its results end up in `regs[base..]` (and `vregs[base..]`). Makes
+/// the host calls the handlers leave for it. Not inlined, like the functions it calls,
+/// so that each keeps a small frame on the native stack while host functions nest.
+#[inline(never)]
 fn run(
-    store: &mut Store,
+    store: &mut dyn ErasedStore,
     regs: &mut Vec<u64>,
     vregs: &mut Vec<crate::simd::V>,
     entry: u32,
+    base: usize,
 ) -> Result<(), Trap> {
-    let Store {
+    let inner = store.inner();
+    let id = inner.id;
+    let max_frames = MAX_CALL_DEPTH.saturating_sub(inner.stack.depth);
+    let mut frames = Vec::new();
+    let FuncKind::Wasm { instance, code } = &inner.funcs[entry as usize].kind else {
+        unreachable!("invoke calls host functions directly")
+    };
+    let (mut code, mut inst) = (
+        NonNull::from(&**code),
+        NonNull::from(&*inner.instances[*instance as usize]),
+    );
+    let mut start = Start::Entry;
+    loop {
+        // SAFETY: `code` and `inst` are the entry function's, or were the running ones
+        // when the last run of handlers ended; the store is the same (checked after each
+        // host call), and it keeps every function's code and every instance.
+        let ended = unsafe {
+            handlers_run(
+                store.inner(),
+                regs,
+                vregs,
+                &mut frames,
+                max_frames,
+                code,
+                inst,
+                base,
+                start,
+            )
+        };
+        match ended.exit {
+            Exit::Done => return Ok(()),
+            Exit::Host => {
+                let call = ended.host.expect("a host exit records its call");
+                (code, inst) = (ended.code, ended.inst);
+                // SAFETY: as above.
+                let (running, instance) = unsafe { (code.as_ref(), inst.as_ref()) };
+                let top = call.at + usize::from(running.func.frame_size);
+                let depth = frames.len() + 1;
+                let outcome = host_call(store, regs, vregs, call, instance.id, top, depth);
+                if store.inner().id != id {
+                    return Err(replaced());
+                }
+                start = Start::AfterHost(call, outcome);
+            }
+            _ => return Err(ended.trap.expect("a trap exit records its trap")),
+        }
+    }
+}
+
+/// Borrows the store's parts and runs handlers from `start` until the run ends: the entry
+/// function returns, traps, or calls a host function.
+///
+/// # Safety
+/// `code` and `inst` point at a function's code and an instance of this store.
+///
+/// Not inlined: while a host function runs (and calls back in, perhaps), only [`run`]'s
+/// small frame stays on the native stack, not the handlers' context.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+unsafe fn handlers_run(
+    store: &mut crate::entities::StoreInner,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    frames: &mut Vec<Frame>,
+    max_frames: usize,
+    code: NonNull<Code>,
+    inst: NonNull<InstanceData>,
+    base: usize,
+    start: Start,
+) -> Ended {
+    let crate::entities::StoreInner {
         funcs,
         memories,
         tables,
@@ -378,13 +648,6 @@ fn run(
         exceptions,
         ..
     } = store;
-    let funcs: &[FuncEntity] = funcs;
-    let instances: &[InstanceData] = instances;
-    let FuncKind::Wasm { instance, code } = &funcs[entry as usize].kind else {
-        unreachable!("invoke calls host functions directly")
-    };
-    let code: &Code = code;
-    let inst = &instances[*instance as usize];
     let mut cx = Cx {
         funcs,
         instances,
@@ -399,10 +662,13 @@ fn run(
         thrown: None,
         regs,
         vregs,
-        frames: Vec::new(),
-        code,
-        inst,
+        frames,
+        max_frames,
+        // SAFETY: the function's contract; the store is borrowed for as long as `cx` lives.
+        code: unsafe { code.as_ref() },
+        inst: unsafe { inst.as_ref() },
         trap: None,
+        host: None,
         resume: (
             std::ptr::null(),
             std::ptr::null_mut(),
@@ -410,14 +676,257 @@ fn run(
             0,
         ),
     };
-    let Some(fp) = enter(&mut cx, 0, code) else {
-        return Err(cx.trap.take().expect("recorded"));
+    let entry_code = code_of(&cx);
+    let exit = match start {
+        Start::Entry => match enter(&mut cx, base, entry_code) {
+            Some(fp) => {
+                let (mem, len) = cx.mem0();
+                let first = cx.code.ops.as_ptr();
+                run_handlers(first, fp, mem, len, &mut cx)
+            }
+            None => Exit::Trap,
+        },
+        Start::AfterHost(call, outcome) => after_host(&mut cx, call, outcome),
     };
-    let (mem, len) = cx.mem0();
-    match run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx) {
-        Exit::Done => Ok(()),
-        _ => Err(cx.trap.take().expect("a trap exit records its trap")),
+    Ended {
+        exit,
+        trap: cx.trap.take(),
+        host: cx.host.take(),
+        code: NonNull::from(cx.code),
+        inst: NonNull::from(cx.inst),
     }
+}
+
+/// The running function's code, as a borrow of the store rather than of `cx`.
+fn code_of<'s>(cx: &Cx<'s>) -> &'s Code {
+    cx.code
+}
+
+/// Arguments and results of a host call, together, up to this many stay on the native
+/// stack.
+const HOST_VALUES_INLINE: usize = 6;
+
+/// Makes a host call the handlers left: reads its arguments, lends the register file to
+/// the store for calls the host function makes, and writes its results back.
+///
+/// This and the functions it calls are split so that only a small frame stays on the
+/// native stack while the host function runs (and perhaps calls back in, nesting):
+/// each level of wasm → host → wasm costs native stack, and the levels are bounded by
+/// [`NATIVE_STACK_BUDGET`].
+#[inline(never)]
+fn host_call(
+    store: &mut dyn ErasedStore,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    call: HostCall,
+    caller: u32,
+    top: usize,
+    depth: usize,
+) -> Result<(), Trap> {
+    let ty = &store.inner().funcs[call.f as usize].ty;
+    let n = ty.params.len() + ty.results.len();
+    if n > HOST_VALUES_INLINE {
+        return host_call_many(store, regs, vregs, call, caller, top, depth, n);
+    }
+    let mut values = [Value::I32(0); HOST_VALUES_INLINE];
+    host_call_with(
+        store,
+        regs,
+        vregs,
+        call,
+        caller,
+        top,
+        depth,
+        &mut values[..n],
+    )
+}
+
+/// [`host_call`] for a function with many parameters and results.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn host_call_many(
+    store: &mut dyn ErasedStore,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    call: HostCall,
+    caller: u32,
+    top: usize,
+    depth: usize,
+    n: usize,
+) -> Result<(), Trap> {
+    let mut values = vec![Value::I32(0); n];
+    host_call_with(store, regs, vregs, call, caller, top, depth, &mut values)
+}
+
+/// [`host_call`] with room for the arguments and then the results in `values`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn host_call_with(
+    store: &mut dyn ErasedStore,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    call: HostCall,
+    caller: u32,
+    top: usize,
+    depth: usize,
+    values: &mut [Value],
+) -> Result<(), Trap> {
+    let (h, np) = host_args(store.inner(), regs, vregs, call, values);
+    let (args, results) = values.split_at_mut(np);
+    let saved = lend_stack(store.inner(), regs, vregs, top, depth);
+    let outcome = store.call_host(h, Some(Instance(caller)), args, results);
+    if !take_stack_back(store.inner(), regs, vregs, saved) {
+        return outcome;
+    }
+    outcome?;
+    host_results(store.inner(), regs, vregs, call, results)
+}
+
+/// Reads a host call's arguments into `values` and puts the result types' defaults after
+/// them: the host function's index and the number of arguments.
+#[inline(never)]
+fn host_args(
+    inner: &crate::entities::StoreInner,
+    regs: &[u64],
+    vregs: &[crate::simd::V],
+    call: HostCall,
+    values: &mut [Value],
+) -> (u32, usize) {
+    let func = &inner.funcs[call.f as usize];
+    let FuncKind::Host(h) = func.kind else {
+        unreachable!("a host function")
+    };
+    let from = call.at + call.base as usize;
+    let types = func.ty.params.iter().chain(func.ty.results.iter());
+    for (i, (v, t)) in values.iter_mut().zip(types).enumerate() {
+        *v = if i < func.ty.params.len() {
+            crate::exec_simd::read_value(regs, vregs, from + i, *t)
+        } else {
+            Value::default_of(*t)
+        };
+    }
+    (h, func.ty.params.len())
+}
+
+/// What [`lend_stack`] changed, for [`take_stack_back`].
+struct Lent {
+    id: crate::entities::StoreId,
+    base: usize,
+    depth: usize,
+}
+
+/// Lends the register files to the store: calls the host function makes run above `top`
+/// (the calling frame's end), with `depth` more frames counted as in use.
+#[inline(never)]
+fn lend_stack(
+    inner: &mut crate::entities::StoreInner,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    top: usize,
+    depth: usize,
+) -> Lent {
+    let stack = &mut inner.stack;
+    let lent = Lent {
+        id: inner.id,
+        base: stack.base,
+        depth: stack.depth,
+    };
+    stack.regs = std::mem::take(regs);
+    stack.vregs = std::mem::take(vregs);
+    stack.base = top;
+    stack.depth = lent.depth + depth;
+    lent
+}
+
+/// Takes the register files back after a host call; `false` if the store is not the one
+/// they were lent to (a host function replaced it: nothing is taken).
+#[inline(never)]
+fn take_stack_back(
+    inner: &mut crate::entities::StoreInner,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    lent: Lent,
+) -> bool {
+    if inner.id != lent.id {
+        return false;
+    }
+    let stack = &mut inner.stack;
+    *regs = std::mem::take(&mut stack.regs);
+    *vregs = std::mem::take(&mut stack.vregs);
+    stack.base = lent.base;
+    stack.depth = lent.depth;
+    true
+}
+
+/// Checks a host function's results and writes them where the call expects them.
+#[inline(never)]
+fn host_results(
+    inner: &crate::entities::StoreInner,
+    regs: &mut Vec<u64>,
+    vregs: &mut Vec<crate::simd::V>,
+    call: HostCall,
+    results: &[Value],
+) -> Result<(), Trap> {
+    let types = &inner.funcs[call.f as usize].ty.results;
+    if !results
+        .iter()
+        .zip(types.iter())
+        .all(|(v, t)| inner.fits(*v, *t))
+    {
+        return Err(Trap::host(
+            "a host function returned a value of another type than its result type",
+        ));
+    }
+    let out = if call.tail {
+        call.at
+    } else {
+        call.at + call.base as usize
+    };
+    for (i, v) in results.iter().enumerate() {
+        crate::exec_simd::write_value(regs, vregs, out + i, *v)?;
+    }
+    Ok(())
+}
+
+/// Continues after a host call: after the call instruction, or (a tail call) by returning,
+/// or by throwing what the host function threw.
+fn after_host(cx: &mut Cx<'_>, call: HostCall, outcome: Result<(), Trap>) -> Exit {
+    let fp = cx.frame_ptr(call.at);
+    let exit = match outcome {
+        Ok(()) => {
+            let (mem, len) = cx.mem0();
+            if call.tail {
+                slow::ret(mem, len, cx)
+            } else {
+                let ip = call.ip;
+                run_handlers(handlers::after!(ip), fp, mem, len, cx)
+            }
+        }
+        Err(Trap::Throw(e)) => {
+            cx.thrown = Some(exceptions::Thrown::from_host(*e));
+            exceptions::host_threw(call.ip, fp, cx, call.tail)
+        }
+        // An exception a nested call did not catch, passed on by the host function.
+        Err(Trap::Exception(e)) if (e as usize) < cx.exceptions.len() => {
+            exceptions::raise_again(cx, e);
+            exceptions::host_threw(call.ip, fp, cx, call.tail)
+        }
+        Err(t) => cx.trap(t),
+    };
+    continue_loop(exit, cx)
+}
+
+/// Loop dispatch: runs on from an exit that asks to continue (tail dispatch never has one).
+#[inline(always)]
+fn continue_loop(exit: Exit, cx: &mut Cx<'_>) -> Exit {
+    #[cfg(not(rill_tail_dispatch))]
+    if exit == Exit::Continue {
+        let (ip, fp, mem, len) = cx.resume;
+        return run_handlers(ip, fp, mem, len, cx);
+    }
+    let _ = &cx;
+    exit
 }
 
 /// Runs handlers from `ip` until the entry function returns or traps.

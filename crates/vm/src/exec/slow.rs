@@ -4,9 +4,9 @@
 use rill_lower::{Instr, MemOp, MemSite, Slot, TrapCode};
 
 use super::handlers::{after, get, set};
-use super::{enter, next, Cx, Exit, Frame, Op};
+use super::{enter, next, Cx, Exit, Frame, HostCall, Op};
+use crate::entities::{FuncKind, InstanceData};
 use crate::ops;
-use crate::store::{FuncKind, MAX_CALL_DEPTH};
 use crate::Trap;
 
 /// Returns from the current frame (its results already in its first slots).
@@ -16,10 +16,13 @@ pub(super) fn ret(mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit {
         return Exit::Done;
     };
     let fp = cx.frame_ptr(f.fp);
-    cx.code = f.code;
+    // SAFETY: the frame was pushed while this store was running (a host call that
+    // replaced it ended the run), and `cx` borrows the store.
+    let (code, inst) = unsafe { f.parts() };
+    cx.code = code;
     let (mut mem, mut len) = (mem, len);
-    if !std::ptr::eq(f.inst, cx.inst) {
-        cx.inst = f.inst;
+    if !std::ptr::eq(inst, cx.inst) {
+        cx.inst = inst;
         (mem, len) = cx.mem0();
     }
     next!(f.ip, fp, mem, len, cx)
@@ -59,22 +62,17 @@ pub(super) fn call(
         }
         at
     } else {
-        if cx.frames.len() >= MAX_CALL_DEPTH {
+        if cx.frames.len() >= cx.max_frames {
             return cx.trap(Trap::StackExhausted);
         }
-        cx.frames.push(Frame {
-            code: cx.code,
-            inst: cx.inst,
-            ip: after!(ip),
-            fp: at,
-        });
+        cx.frames.push(Frame::new(cx.code, cx.inst, after!(ip), at));
         at + base as usize
     };
     let Some(new_fp) = enter(cx, new_at, code) else {
         return Exit::Trap;
     };
     cx.code = code;
-    let inst = &cx.instances[*instance as usize];
+    let inst: &InstanceData = &cx.instances[*instance as usize];
     let (mut mem, mut len) = (mem, len);
     if !std::ptr::eq(inst, cx.inst) {
         cx.inst = inst;
@@ -149,55 +147,18 @@ pub(super) fn simd(cx: &mut Cx<'_>, at: usize, instr: &Instr) -> bool {
     }
 }
 
-/// Calls host function `f`: arguments from slot `base`, results back to `base` (or, for a
-/// tail call, to the frame's first slots, then returns).
+/// Calls host function `f` (arguments from slot `base`): ends the run of handlers for
+/// `run` to make the call (see the module documentation of `exec`).
 #[inline(never)]
 fn host_call(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, f: u32, base: Slot, tail: bool) -> Exit {
-    let at = cx.frame_index(fp);
-    if !host_call_values(cx, at, f, base, tail) {
-        if cx.thrown.is_some() {
-            return super::exceptions::host_threw(ip, fp, cx, tail);
-        }
-        return Exit::Trap;
-    }
-    let fp = cx.frame_ptr(at);
-    let (mem, len) = cx.mem0();
-    if tail {
-        return ret(mem, len, cx);
-    }
-    next!(after!(ip), fp, mem, len, cx)
-}
-
-/// Runs the host function and stores its results; `false` after recording a trap or the
-/// exception it threw ([`Cx::thrown`](super::Cx)). Not
-/// inlined: its locals escape (the results come back in memory).
-#[inline(never)]
-fn host_call_values(cx: &mut Cx<'_>, at: usize, f: u32, base: Slot, tail: bool) -> bool {
-    let callee = &cx.funcs[f as usize];
-    let FuncKind::Host(h) = &callee.kind else {
-        unreachable!("a host function")
-    };
-    let base = at + base as usize;
-    let args = crate::exec_simd::read_values(cx.regs, cx.vregs, base, &callee.ty.params);
-    let results = match h(&args) {
-        Ok(r) => r,
-        Err(Trap::Throw(e)) => {
-            cx.thrown = Some(super::exceptions::Thrown::from_host(*e));
-            return false;
-        }
-        Err(t) => {
-            cx.trap(t);
-            return false;
-        }
-    };
-    let out = if tail { at } else { base };
-    for (i, v) in results.iter().enumerate() {
-        if let Err(t) = crate::exec_simd::write_value(cx.regs, cx.vregs, out + i, *v) {
-            cx.trap(t);
-            return false;
-        }
-    }
-    true
+    cx.host = Some(HostCall {
+        f,
+        ip,
+        at: cx.frame_index(fp),
+        base,
+        tail,
+    });
+    Exit::Host
 }
 
 /// The function at `index` of the table of call site `site`, checked against its type;

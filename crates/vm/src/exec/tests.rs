@@ -302,7 +302,10 @@ fn setup() -> (Store, crate::Instance) {
             params: Box::new([ValType::I32]),
             results: Box::new([ValType::I32]),
         },
-        |args| Ok(args.to_vec()),
+        |_, args, results| {
+            results.copy_from_slice(args);
+            Ok(())
+        },
     );
     let inst = store.instantiate(&module, &[Extern::Func(id)]).unwrap();
     (store, inst)
@@ -400,11 +403,11 @@ fn exceptions_do_not_grow_the_stack() {
             params: Box::new([ValType::I32]),
             results: Box::new([]),
         },
-        move |args| {
+        move |_, args, _| {
             Err(crate::Trap::Throw(Box::new(crate::HostException {
                 tag: Some(tag),
                 payload: args.to_vec(),
-                token: 0,
+                origin: None,
             })))
         },
     );

@@ -1,0 +1,298 @@
+//! [`Store<T>`]: the JS agent made explicit. Every instance, function, memory, table,
+//! global, tag and external reference lives in one store; handles name an entity of one
+//! store, and every operation takes the store (or a [`Caller`] inside a host function)
+//! through [`AsContext`] / [`AsContextMut`].
+
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::error::{Error, TypeError};
+use crate::instance::Exports;
+
+/// A store: everything instances are made of, plus data of the embedder's (`T`).
+///
+/// The JS agent made explicit: entities made in it (by instantiation or by the host) live
+/// as long as the store, and dropping the store frees them all. Stores share nothing: a
+/// server gives each request its own store (instantiating a compiled [`Module`] in a fresh
+/// store is cheap), and stores on different threads run in parallel without any lock.
+/// `Store<T>` is `Send` when `T` is.
+///
+/// A handle ([`Func`], [`Memory`], [`Instance`], ...) belongs to the store that made it;
+/// using it with another store is an [`Error::TypeError`].
+///
+/// ```
+/// // (module (func (export "add") (param i32 i32) (result i32)
+/// //   local.get 0 local.get 1 i32.add))
+/// let wasm = [
+///     0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1,
+///     3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11,
+/// ];
+/// let module = rill::Module::new(&wasm)?;
+/// // One store per thread: the module is shared, the stores are not.
+/// let sums: Vec<i32> = std::thread::scope(|s| {
+///     let workers: Vec<_> = (0..2)
+///         .map(|k| {
+///             let module = module.clone();
+///             s.spawn(move || -> Result<i32, rill::Error> {
+///                 let mut store = rill::Store::new(());
+///                 let instance = rill::Instance::new(&mut store, &module, &rill::Imports::new())?;
+///                 let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add")?;
+///                 add.call(&mut store, (k, 40))
+///             })
+///         })
+///         .collect();
+///     workers.into_iter().map(|w| w.join().unwrap().unwrap()).collect()
+/// });
+/// assert_eq!(sums, [40, 41]);
+/// # Ok::<(), rill::Error>(())
+/// ```
+///
+/// [`Module`]: crate::Module
+/// [`Func`]: crate::Func
+/// [`Memory`]: crate::Memory
+/// [`Instance`]: crate::Instance
+pub struct Store<T = ()> {
+    pub(crate) vm: rill_vm::Store<StoreData<T>>,
+}
+
+/// What the interpreter's store carries for the façade: the user's data and the façade's
+/// own per-store tables.
+pub(crate) struct StoreData<T> {
+    pub(crate) user: T,
+    pub(crate) rt: Runtime,
+}
+
+/// The façade's per-store tables.
+#[derive(Default)]
+pub(crate) struct Runtime {
+    /// Each instance's exports, by the façade's instance index.
+    pub(crate) instances: Vec<Exports>,
+    /// The data of each external reference, by index.
+    pub(crate) externs: Vec<Arc<dyn Any + Send + Sync>>,
+}
+
+impl<T> Store<T> {
+    /// An empty store holding `data`.
+    pub fn new(data: T) -> Store<T> {
+        Store {
+            vm: rill_vm::Store::with_data(StoreData {
+                user: data,
+                rt: Runtime::default(),
+            }),
+        }
+    }
+
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        &self.vm.data().user
+    }
+
+    /// The embedder's data, writable.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.vm.data_mut().user
+    }
+
+    /// Drops the store and everything in it, and gives back the embedder's data.
+    pub fn into_data(self) -> T {
+        self.vm.into_data().user
+    }
+}
+
+impl<T: Default> Default for Store<T> {
+    fn default() -> Self {
+        Store::new(T::default())
+    }
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("id", &self.vm.id().as_u64())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a host function gets first: the store it was called from (its data, its entities,
+/// calls into its functions) and the exports of the instance whose wasm code called it.
+/// Pass it (`&caller`, `&mut caller`) wherever an operation takes a store.
+///
+/// ```
+/// use rill::{Caller, Func, Imports, Instance, Module, Store};
+/// // (module (import "env" "log" (func $log (param i32 i32)))
+/// //   (memory (export "memory") 1) (data (i32.const 8) "hello")
+/// //   (func (export "run") (call $log (i32.const 8) (i32.const 5))))
+/// # let text = r#"(module (import "env" "log" (func $log (param i32 i32)))
+/// #   (memory (export "memory") 1) (data (i32.const 8) "hello")
+/// #   (func (export "run") (call $log (i32.const 8) (i32.const 5))))"#;
+/// # let buf = wast::parser::ParseBuffer::new(text).unwrap();
+/// # let wasm = wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap();
+/// let mut store = Store::new(Vec::<String>::new());
+/// let log = Func::wrap(&mut store, |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+///     let memory = caller.get_export("memory").and_then(|e| e.into_memory()).unwrap();
+///     let bytes = memory.data(&caller)?;
+///     let text = String::from_utf8_lossy(&bytes[ptr as usize..][..len as usize]).into_owned();
+///     caller.data_mut().push(text);
+///     Ok::<(), rill::Error>(())
+/// });
+/// let mut imports = Imports::new();
+/// imports.define("env", "log", log);
+/// let instance = Instance::new(&mut store, &Module::new(&wasm)?, &imports)?;
+/// instance.get_func(&store, "run").unwrap().call(&mut store, &[])?;
+/// assert_eq!(store.data(), &["hello"]);
+/// # Ok::<(), rill::Error>(())
+/// ```
+pub struct Caller<'a, T> {
+    pub(crate) vm: rill_vm::Caller<'a, StoreData<T>>,
+}
+
+impl<T> Caller<'_, T> {
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        &self.vm.data().user
+    }
+
+    /// The embedder's data, writable.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.vm.data_mut().user
+    }
+
+    /// The export `name` of the instance whose wasm code called the host function (`None`
+    /// if there is none, or the host function was called from the host).
+    pub fn get_export(&self, name: &str) -> Option<crate::Extern> {
+        let ext = self.vm.export(name)?;
+        Some(crate::instance::extern_from_vm(self.vm.store().id(), ext))
+    }
+}
+
+/// A shared borrow of a store, as an operation that only reads it takes it.
+pub struct StoreContext<'a, T>(pub(crate) &'a rill_vm::Store<StoreData<T>>);
+
+/// A writable borrow of a store, as an operation that changes it or calls into it takes it.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut rill_vm::Store<StoreData<T>>);
+
+/// Something that gives a shared borrow of a store: [`Store`], [`Caller`], the contexts,
+/// and references to them.
+pub trait AsContext {
+    /// The store's data type.
+    type Data;
+    /// The store.
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Something that gives a writable borrow of a store: [`Store`], [`Caller`],
+/// [`StoreContextMut`], and `&mut` references to them.
+pub trait AsContextMut: AsContext {
+    /// The store, writable.
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(&self.vm)
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(&mut self.vm)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.vm.store())
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.vm.store_mut())
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+
+impl<S: AsContext + ?Sized> AsContext for &S {
+    type Data = S::Data;
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContext + ?Sized> AsContext for &mut S {
+    type Data = S::Data;
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, S::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+/// The identity of a store, as handles record it.
+pub(crate) type StoreId = rill_vm::StoreId;
+
+impl<'a, T> StoreContext<'a, T> {
+    /// Fails unless `id` is this store's (a handle of `what` from another store).
+    pub(crate) fn check(
+        &self,
+        id: StoreId,
+        what: &str,
+    ) -> Result<&'a rill_vm::Store<StoreData<T>>, Error> {
+        if self.0.id() == id {
+            Ok(self.0)
+        } else {
+            Err(foreign(what))
+        }
+    }
+
+    pub(crate) fn rt(&self) -> &'a Runtime {
+        &self.0.data().rt
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    /// Fails unless `id` is this store's (see [`StoreContext::check`]).
+    pub(crate) fn check(
+        &mut self,
+        id: StoreId,
+        what: &str,
+    ) -> Result<&mut rill_vm::Store<StoreData<T>>, Error> {
+        if self.0.id() == id {
+            Ok(self.0)
+        } else {
+            Err(foreign(what))
+        }
+    }
+}
+
+/// The error for a handle used with a store that is not its own.
+pub(crate) fn foreign(what: &str) -> Error {
+    TypeError::new(format!(
+        "{what} belongs to another store than the one it is used with"
+    ))
+    .into()
+}
