@@ -8,9 +8,11 @@
 //! "one of the JS classes". [`Error::widen`] turns such an error into any `Error<E>`, and
 //! [`Error::map_source`] converts the source error.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
+use std::sync::Arc;
 
 /// Any failure of the façade: one variant per JS error class, plus the streaming source's
 /// own error passed through unchanged.
@@ -43,7 +45,7 @@ pub enum Error<E = Infallible> {
     /// through wasm unchanged. An [`Exception`](crate::Exception) a host function throws
     /// and wasm does not catch ends up here too, as the value thrown.
     #[error("{0}")]
-    Host(crate::HostError),
+    Host(HostError),
     /// A `WebAssembly.Exception` wasm threw and did not catch.
     #[error("{0}")]
     Exception(crate::Exception),
@@ -302,3 +304,71 @@ message_error!(
     /// A size or index out of range (the JS `RangeError`).
     RangeError
 );
+
+/// The error a host function raises: any error value, passed through wasm unchanged and
+/// returned to whoever called into wasm as [`Error::Host`]. Get the original back with
+/// [`HostError::downcast_ref`]. Two `HostError`s are equal when they hold the same value
+/// (one raised error, cloned).
+#[derive(Clone)]
+pub struct HostError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl HostError {
+    /// Wraps an error (a `HostError` is kept as it is, not wrapped twice).
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> HostError {
+        if let Some(h) = (&e as &dyn Any).downcast_ref::<HostError>() {
+            return h.clone();
+        }
+        HostError(Arc::new(e))
+    }
+
+    /// An error with just a message.
+    pub fn msg(message: impl Into<String>) -> HostError {
+        #[derive(Debug)]
+        struct Msg(String);
+        impl fmt::Display for Msg {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl std::error::Error for Msg {}
+        HostError(Arc::new(Msg(message.into())))
+    }
+
+    /// The original error, if it is a `T`.
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HostError").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+impl PartialEq for HostError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for HostError {}
+
+/// The façade's errors pass through host functions unchanged: a host function that calls
+/// into wasm may return the call's error with `?`.
+impl From<Error> for HostError {
+    fn from(e: Error) -> HostError {
+        match e {
+            Error::Host(h) => h,
+            e => HostError::new(e),
+        }
+    }
+}

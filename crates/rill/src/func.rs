@@ -3,93 +3,15 @@
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use rill_decoder::{FuncType, ValType};
 
-use crate::error::{Error, TypeError};
+use crate::error::{Error, HostError, TypeError};
+use crate::handles::Func;
+use crate::handles::StoreId;
 use crate::runtime::{self, host_failure};
-use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut, StoreData, StoreId};
+use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut, StoreData};
 use crate::values::{check_leaving, crosses, Value, WasmType};
-
-/// A function: an exported wasm function or a host function (`Exported Function` in JS).
-///
-/// A handle into its store: `Copy`, `Send + Sync`, and equal exactly when it is the same
-/// function, so a function exported by one instance and imported by another keeps its
-/// identity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Func {
-    pub(crate) store: StoreId,
-    pub(crate) index: rill_vm::Func,
-}
-
-/// The error a host function raises: any error value, passed through wasm unchanged and
-/// returned to whoever called into wasm as [`Error::Host`]. Get the original back with
-/// [`HostError::downcast_ref`]. Two `HostError`s are equal when they hold the same value
-/// (one raised error, cloned).
-#[derive(Clone)]
-pub struct HostError(Arc<dyn std::error::Error + Send + Sync>);
-
-impl HostError {
-    /// Wraps an error (a `HostError` is kept as it is, not wrapped twice).
-    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> HostError {
-        if let Some(h) = (&e as &dyn Any).downcast_ref::<HostError>() {
-            return h.clone();
-        }
-        HostError(Arc::new(e))
-    }
-
-    /// An error with just a message.
-    pub fn msg(message: impl Into<String>) -> HostError {
-        #[derive(Debug)]
-        struct Msg(String);
-        impl fmt::Display for Msg {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        impl std::error::Error for Msg {}
-        HostError(Arc::new(Msg(message.into())))
-    }
-
-    /// The original error, if it is a `T`.
-    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
-        self.0.downcast_ref()
-    }
-}
-
-impl fmt::Debug for HostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("HostError").field(&self.0).finish()
-    }
-}
-
-impl fmt::Display for HostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for HostError {}
-
-impl PartialEq for HostError {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for HostError {}
-
-/// The façade's errors pass through host functions unchanged: a host function that calls
-/// into wasm may return the call's error with `?`.
-impl From<Error> for HostError {
-    fn from(e: Error) -> HostError {
-        match e {
-            Error::Host(h) => h,
-            e => HostError::new(e),
-        }
-    }
-}
 
 fn type_list(types: &[ValType]) -> String {
     let names: Vec<String> = types

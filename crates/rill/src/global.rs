@@ -3,7 +3,8 @@
 use rill_decoder::{GlobalType, ValType};
 
 use crate::error::{Error, TypeError};
-use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::handles::Global;
+use crate::store::{AsContext, AsContextMut};
 use crate::values::{check_leaving, is_abstract, Value};
 
 /// What [`Global::new`] takes (the JS `GlobalDescriptor`).
@@ -13,29 +14,6 @@ pub struct GlobalDescriptor {
     pub value: ValType,
     /// Whether the global can be set.
     pub mutable: bool,
-}
-
-/// A global (`WebAssembly.Global`): a handle into its store, `Copy`,
-/// `Send + Sync`, equal exactly when it is the same global.
-///
-/// As in JS, a `v128` global can be created (with its default value) and imported, but
-/// neither read nor written through [`Global::get`] and [`Global::set`]
-/// ([`Error::TypeError`]). The Rust-only [`Global::get_with_v128`] and
-/// [`Global::set_with_v128`] read and write it with all 128 bits.
-///
-/// ```
-/// use rill::{Global, GlobalDescriptor, Store, ValType, Value};
-/// let mut store = Store::new(());
-/// let g = Global::new(&mut store, GlobalDescriptor { value: ValType::I64, mutable: true }, None)?;
-/// assert_eq!(g.get(&store)?, Value::I64(0));
-/// g.set(&mut store, Value::I64(-5))?;
-/// assert_eq!(g.get(&store)?, Value::I64(-5));
-/// # Ok::<(), rill::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Global {
-    pub(crate) store: StoreId,
-    pub(crate) index: u32,
 }
 
 impl Global {

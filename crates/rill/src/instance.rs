@@ -7,118 +7,13 @@ use std::sync::Arc;
 use rill_decoder::{TypeRef, ValType};
 
 use crate::error::{Error, LinkError, TypeError};
-use crate::func::{Func, TypedFunc, WasmTypeList};
-use crate::global::Global;
-use crate::memory::Memory;
+use crate::func::{TypedFunc, WasmTypeList};
+use crate::handles::{extern_from_vm, Exports, Extern, Func, Global, Instance, Memory, Table, Tag};
 use crate::module::{ExternKind, Module};
 use crate::runtime::trap_error;
-use crate::store::{foreign, AsContext, AsContextMut, StoreId};
-use crate::table::Table;
-use crate::tag::Tag;
+use crate::store::{foreign, AsContext, AsContextMut};
 use crate::values::{crosses, Value};
 use crate::StreamingSource;
-
-/// Something an instance exports, or an import is given: a function, memory, table,
-/// global or tag. Equal exactly when it is the same entity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Extern {
-    /// A function.
-    Func(Func),
-    /// A memory.
-    Memory(Memory),
-    /// A table.
-    Table(Table),
-    /// A global.
-    Global(Global),
-    /// A tag.
-    Tag(Tag),
-}
-
-impl Extern {
-    /// What kind of entity it is.
-    pub fn kind(&self) -> ExternKind {
-        match self {
-            Extern::Func(_) => ExternKind::Function,
-            Extern::Memory(_) => ExternKind::Memory,
-            Extern::Table(_) => ExternKind::Table,
-            Extern::Global(_) => ExternKind::Global,
-            Extern::Tag(_) => ExternKind::Tag,
-        }
-    }
-
-    /// The function, if it is one.
-    pub fn into_func(self) -> Option<Func> {
-        match self {
-            Extern::Func(f) => Some(f),
-            _ => None,
-        }
-    }
-
-    /// The memory, if it is one.
-    pub fn into_memory(self) -> Option<Memory> {
-        match self {
-            Extern::Memory(m) => Some(m),
-            _ => None,
-        }
-    }
-
-    /// The table, if it is one.
-    pub fn into_table(self) -> Option<Table> {
-        match self {
-            Extern::Table(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    /// The global, if it is one.
-    pub fn into_global(self) -> Option<Global> {
-        match self {
-            Extern::Global(g) => Some(g),
-            _ => None,
-        }
-    }
-
-    /// The tag, if it is one.
-    pub fn into_tag(self) -> Option<Tag> {
-        match self {
-            Extern::Tag(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    /// The store the entity belongs to.
-    fn store(&self) -> StoreId {
-        match self {
-            Extern::Func(f) => f.store,
-            Extern::Memory(m) => m.store,
-            Extern::Table(t) => t.store,
-            Extern::Global(g) => g.store,
-            Extern::Tag(t) => t.store,
-        }
-    }
-
-    /// The interpreter's extern (same store checked by the caller).
-    fn to_vm(self) -> rill_vm::Extern {
-        match self {
-            Extern::Func(f) => rill_vm::Extern::Func(f.index),
-            Extern::Memory(m) => rill_vm::Extern::Memory(m.index),
-            Extern::Table(t) => rill_vm::Extern::Table(t.index),
-            Extern::Global(g) => rill_vm::Extern::Global(g.index),
-            Extern::Tag(t) => rill_vm::Extern::Tag(t.index),
-        }
-    }
-}
-
-/// The façade's handle for an interpreter extern of store `store`.
-pub(crate) fn extern_from_vm(store: StoreId, ext: rill_vm::Extern) -> Extern {
-    match ext {
-        rill_vm::Extern::Func(index) => Extern::Func(Func { store, index }),
-        rill_vm::Extern::Memory(index) => Extern::Memory(Memory { store, index }),
-        rill_vm::Extern::Table(index) => Extern::Table(Table { store, index }),
-        rill_vm::Extern::Global(index) => Extern::Global(Global { store, index }),
-        rill_vm::Extern::Tag(index) => Extern::Tag(Tag { store, index }),
-    }
-}
 
 /// What an import object's field holds: an entity, or (for a global import) a plain value,
 /// from which instantiation makes a new immutable global as JS does.
@@ -207,46 +102,6 @@ impl Imports {
     pub fn get(&self, module: &str, name: &str) -> Option<&ImportValue> {
         self.modules.get(module)?.get(name)
     }
-}
-
-/// An instance's exports: an ordered map (module order) from name to entity. An instance
-/// makes its exports once, so asking twice gives the same entity. Cheap to clone.
-#[derive(Clone, Debug, Default)]
-pub struct Exports(Arc<[(String, Extern)]>);
-
-impl Exports {
-    /// The export named `name`.
-    pub fn get(&self, name: &str) -> Option<&Extern> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, e)| e)
-    }
-
-    /// The exports in module order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Extern)> {
-        self.0.iter().map(|(n, e)| (n.as_str(), e))
-    }
-
-    /// The names in module order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(n, _)| n.as_str())
-    }
-
-    /// How many exports there are.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// An instance of a module (`WebAssembly.Instance`): a handle into its store, `Copy`,
-/// `Send + Sync`, equal exactly when it is the same instance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Instance {
-    store: StoreId,
-    index: u32,
 }
 
 /// What [`instantiate`] and [`instantiate_streaming`] give: the module and its instance

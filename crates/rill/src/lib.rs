@@ -115,9 +115,11 @@
 #![warn(missing_docs)]
 
 mod compiler;
+mod config;
 mod error;
 mod func;
 mod global;
+mod handles;
 #[cfg(feature = "http")]
 mod http;
 mod instance;
@@ -133,17 +135,18 @@ mod table;
 mod tag;
 mod values;
 
-pub use error::{CompileError, Error, LinkError, RangeError, RuntimeError, TypeError};
-pub use func::{Func, HostError, IntoFunc, TypedFunc, WasmResults, WasmTypeList};
-pub use global::{Global, GlobalDescriptor};
+pub use config::ModuleConfig;
+pub use error::{CompileError, Error, HostError, LinkError, RangeError, RuntimeError, TypeError};
+pub use func::{IntoFunc, TypedFunc, WasmResults, WasmTypeList};
+pub use global::GlobalDescriptor;
+pub use handles::{Exports, Extern, ExternRef, Func, Global, Instance, Memory, Table, Tag};
 #[cfg(feature = "http")]
 pub use http::HttpBody;
 pub use instance::{
-    instantiate, instantiate_module, instantiate_streaming, Exports, Extern, ImportValue, Imports,
-    Instance, Instantiated,
+    instantiate, instantiate_module, instantiate_streaming, ImportValue, Imports, Instantiated,
 };
-pub use memory::{AddressType, Memory, MemoryBuffer, MemoryDescriptor};
-pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module, ModuleConfig};
+pub use memory::{AddressType, MemoryBuffer, MemoryDescriptor};
+pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module};
 pub use progress::CompileProgress;
 pub use rill_decoder::Bytes;
 pub use rill_decoder::{AbsHeapType, Features, FuncType, HeapType, RefType, ValType};
@@ -151,9 +154,9 @@ pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreConte
 pub use streaming::{
     Body, Compile, CompileStreaming, IntoResponse, Response, ResponseFuture, StreamingSource,
 };
-pub use table::{Table, TableDescriptor};
-pub use tag::{Exception, Tag, TagDescriptor};
-pub use values::{ExternRef, Value, WasmType, EXTERNREF, FUNCREF};
+pub use table::TableDescriptor;
+pub use tag::{Exception, TagDescriptor};
+pub use values::{Value, WasmType, EXTERNREF, FUNCREF};
 
 use std::sync::Arc;
 

@@ -3,7 +3,8 @@
 use rill_decoder::{Limits, MemoryType};
 
 use crate::error::{Error, RangeError, TypeError};
-use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::handles::Memory;
+use crate::store::{AsContext, AsContextMut};
 
 /// The address type of a memory or table (`"i32"` or `"i64"` in JS).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -26,21 +27,6 @@ pub struct MemoryDescriptor {
     pub address: AddressType,
     /// Whether the memory is shared (needs a maximum).
     pub shared: bool,
-}
-
-/// A linear memory (`WebAssembly.Memory`): a handle into its store, `Copy`, `Send +
-/// Sync`, equal exactly when it is the same memory.
-///
-/// # Reading and writing
-/// The bytes live in the store. [`Memory::data`] and [`Memory::data_mut`] borrow them (no
-/// copy) for as long as the store is borrowed, which inside a host function is the call's
-/// duration; [`Memory::read`] / [`Memory::write`] copy bytes in and out with a bounds
-/// check. [`Memory::buffer`] is the JS `buffer`: a view that stops working (is detached)
-/// when the memory grows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Memory {
-    pub(crate) store: StoreId,
-    pub(crate) index: u32,
 }
 
 const PAGE: u64 = 65_536;

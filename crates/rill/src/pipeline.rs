@@ -23,8 +23,8 @@ use rill_decoder::{decode_chunks, Bytes, Decoder, Event, Payload};
 use rill_validator::ModuleValidator;
 
 use crate::compiler::FunctionCompiler;
+use crate::config::ModuleConfig;
 use crate::error::CompileError;
-use crate::module::{ModuleConfig, Sections};
 use crate::pool::Pool;
 use crate::progress::Counters;
 
@@ -37,6 +37,15 @@ pub(crate) enum Mode {
     /// Bytes arrive over time: bodies are compiled on workers (at least one), off the thread
     /// that feeds the stream.
     Streaming,
+}
+
+/// What the sections declare besides what the module's environment records (types,
+/// function types, memories, tags, ...): the interpreter's [`rill_vm::ModuleParts`], and the
+/// custom sections.
+#[derive(Debug, Default)]
+pub(crate) struct Sections {
+    pub(crate) parts: rill_vm::ModuleParts,
+    pub(crate) customs: Vec<rill_decoder::CustomSection>,
 }
 
 /// A code section smaller than this is compiled on the calling thread in `AtOnce` mode.

@@ -7,7 +7,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::error::{Error, TypeError};
-use crate::instance::Exports;
+use crate::handles::Exports;
 
 /// A store: everything instances are made of, plus data of the embedder's (`T`).
 ///
@@ -160,7 +160,7 @@ impl<T> Caller<'_, T> {
     /// if there is none, or the host function was called from the host).
     pub fn get_export(&self, name: &str) -> Option<crate::Extern> {
         let ext = self.vm.export(name)?;
-        Some(crate::instance::extern_from_vm(self.vm.store().id(), ext))
+        Some(crate::handles::extern_from_vm(self.vm.store().id(), ext))
     }
 }
 
@@ -252,8 +252,7 @@ impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
     }
 }
 
-/// The identity of a store, as handles record it.
-pub(crate) type StoreId = rill_vm::StoreId;
+use crate::handles::StoreId;
 
 impl<'a, T> StoreContext<'a, T> {
     /// Fails unless `id` is this store's (a handle of `what` from another store).

@@ -3,8 +3,9 @@
 use rill_decoder::{Limits, RefType, TableType, ValType};
 
 use crate::error::{Error, RangeError, TypeError};
+use crate::handles::Table;
 use crate::memory::AddressType;
-use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::store::{AsContext, AsContextMut};
 use crate::values::{check_leaving, Value};
 
 /// What [`Table::new`] takes (the JS `TableDescriptor`).
@@ -18,27 +19,6 @@ pub struct TableDescriptor {
     pub maximum: Option<u64>,
     /// The index type.
     pub address: AddressType,
-}
-
-/// A table of references (`WebAssembly.Table`): a handle into its store, `Copy`,
-/// `Send + Sync`, equal exactly when it is the same table.
-///
-/// ```
-/// use rill::{RefType, Store, Table, TableDescriptor, Value, AddressType};
-/// let mut store = Store::new(());
-/// let desc = TableDescriptor { element: RefType::FUNCREF, initial: 2, maximum: None, address: AddressType::I32 };
-/// let table = Table::new(&mut store, desc, None)?;
-/// let f = rill::Func::wrap(&mut store, || 7i32);
-/// table.set(&mut store, 1, Value::FuncRef(Some(f)))?;
-/// assert_eq!(table.get(&store, 1)?, Value::FuncRef(Some(f)));
-/// assert_eq!(table.grow(&mut store, 3, None)?, 2);
-/// assert_eq!(table.length(&store)?, 5);
-/// # Ok::<(), rill::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Table {
-    pub(crate) store: StoreId,
-    pub(crate) index: u32,
 }
 
 /// Most elements a table may have.

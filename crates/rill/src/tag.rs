@@ -19,7 +19,8 @@ use std::sync::Arc;
 use rill_decoder::ValType;
 
 use crate::error::{Error, RangeError, TypeError};
-use crate::store::{AsContext, AsContextMut, StoreData, StoreId};
+use crate::handles::{StoreId, Tag};
+use crate::store::{AsContext, AsContextMut, StoreData};
 use crate::values::{check_leaving, crosses, Value};
 
 /// What [`Tag::new`] takes (the JS `TagType`).
@@ -27,15 +28,6 @@ use crate::values::{check_leaving, crosses, Value};
 pub struct TagDescriptor {
     /// The payload's types.
     pub parameters: Vec<ValType>,
-}
-
-/// An exception tag: a handle into its store, `Copy`; two tags are equal only if they are
-/// the same tag, even with equal parameters. A tag a module defines and exports is the
-/// same `Tag` every time it is exported or imported again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Tag {
-    pub(crate) store: StoreId,
-    pub(crate) index: u32,
 }
 
 impl Tag {
@@ -58,9 +50,10 @@ impl Tag {
     }
 }
 
-/// An exception: a tag and a payload (`WebAssembly.Exception`). It is an error type, so a
-/// host function can raise it (see the [module documentation](self)). Like a JS object,
-/// an exception is equal only to itself and its clones, whatever its payload.
+/// An exception: a tag and a payload (`WebAssembly.Exception`). It is an error type: a host
+/// function throws one by returning it as its error, and wasm's handlers catch it by its
+/// tag or with `catch_all`; uncaught, it comes back unchanged in [`Error::Host`]. Like a JS
+/// object, an exception is equal only to itself and its clones, whatever its payload.
 ///
 /// ```
 /// use rill::{Exception, Store, Tag, TagDescriptor, ValType, Value};

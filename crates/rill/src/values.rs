@@ -6,8 +6,8 @@ use std::sync::Arc;
 use rill_decoder::{AbsHeapType, HeapType, RefType, ValType};
 
 use crate::error::Error;
-use crate::func::Func;
-use crate::store::{foreign, AsContext, AsContextMut, StoreId};
+use crate::handles::{ExternRef, Func, StoreId};
+use crate::store::{foreign, AsContext, AsContextMut};
 
 /// A wasm value (the Rust counterpart of a JS value converted by `ToWebAssemblyValue`).
 ///
@@ -145,22 +145,6 @@ pub(crate) fn is_abstract(ty: ValType) -> bool {
 pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
 /// `externref`.
 pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
-
-/// A non-null external reference: a host value wasm can hold and pass around but not
-/// look into. A handle into its store (the value lives as long as the store), `Copy`;
-/// equal references are the same value.
-///
-/// ```
-/// let mut store = rill::Store::new(());
-/// let r = rill::ExternRef::new(&mut store, String::from("a host value"));
-/// assert_eq!(r.data(&store)?.downcast_ref::<String>().unwrap(), "a host value");
-/// # Ok::<(), rill::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExternRef {
-    pub(crate) store: StoreId,
-    pub(crate) index: u32,
-}
 
 impl ExternRef {
     /// A new reference to `data`, kept by the store.
