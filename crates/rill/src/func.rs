@@ -343,7 +343,7 @@ impl<P: WasmTypeList, R: WasmTypeList> TypedFunc<P, R> {
         params.write_vm(a, id)?;
         let (mut r_inline, mut r_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
         let r = values!(r_inline, r_heap, R::len(), rill_vm::Value::I32(0));
-        runtime::call(vm, self.func.index, a, r)?;
+        runtime::call_typed(vm, self.func.index, a, r)?;
         R::read_vm(r, id).ok_or_else(|| TypeError::new("a result of the wrong type").into())
     }
 }

@@ -69,7 +69,7 @@ pub(crate) fn trap_error<T>(store: &VmStore<T>, trap: Trap) -> Error {
     }
 }
 
-/// Calls `f` with the store's own check-free call, the results into `results`.
+/// Calls `f`, the results into `results`; the arguments are checked by the interpreter.
 pub(crate) fn call<T>(
     store: &mut VmStore<T>,
     f: rill_vm::Func,
@@ -78,5 +78,19 @@ pub(crate) fn call<T>(
 ) -> Result<(), Error> {
     store
         .call(f, args, results)
+        .map_err(|t| trap_error(store, t))
+}
+
+/// Calls `f` with arguments whose number and types the caller has made match `f`'s type
+/// (a [`TypedFunc`](crate::TypedFunc) checked it once), the results into `results`.
+#[inline]
+pub(crate) fn call_typed<T>(
+    store: &mut VmStore<T>,
+    f: rill_vm::Func,
+    args: &[rill_vm::Value],
+    results: &mut [rill_vm::Value],
+) -> Result<(), Error> {
+    store
+        .call_unchecked(f, args, results)
         .map_err(|t| trap_error(store, t))
 }

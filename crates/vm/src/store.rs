@@ -33,7 +33,7 @@ pub type HostFn<T> =
 /// each can run on its own thread (`Store<T>: Send` when `T: Send`).
 pub struct Store<T = ()> {
     pub(crate) inner: StoreInner,
-    hosts: Vec<Arc<HostFn<T>>>,
+    hosts: Vec<HostSlot<T>>,
     data: T,
 }
 
@@ -101,7 +101,11 @@ impl<T> Store<T> {
         f: impl Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
         let type_id = self.inner.types.func_type_id(&ty);
-        self.hosts.push(Arc::new(f));
+        let f: Arc<HostFn<T>> = Arc::new(f);
+        self.hosts.push(HostSlot {
+            idle: Some(f.clone()),
+            shared: f,
+        });
         self.inner.funcs.push(FuncEntity {
             type_id,
             ty: Arc::new(ty),
@@ -296,6 +300,21 @@ impl<T> Store<T> {
         crate::exec::invoke(self, f.0, args, results)
     }
 
+    /// Calls a function like [`Store::call`] without checking the arguments: for callers
+    /// that checked the function's type once and convert values by it (a typed call). The
+    /// wrong number or types of values give wrong results or a panic, never undefined
+    /// behaviour (every access the interpreter makes with a value is checked where it
+    /// matters: function and exception addresses are bounds-checked indices).
+    #[inline]
+    pub fn call_unchecked(
+        &mut self,
+        f: Func,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap> {
+        crate::exec::invoke(self, f.0, args, results)
+    }
+
     /// Calls a function and returns its results (see [`Store::call`]).
     pub fn invoke(&mut self, f: Func, args: &[Value]) -> Result<Vec<Value>, Trap> {
         let mut results: Vec<Value> = self.inner.funcs[f.0 as usize]
@@ -386,6 +405,14 @@ impl<'a, T> Caller<'a, T> {
     }
 }
 
+/// A host function, held twice: `idle` is taken (no reference count touched) while the
+/// function runs and put back after, so the function stays alive even if it replaces the
+/// store; a call of a function that is already running (recursion) clones `shared`.
+struct HostSlot<T> {
+    shared: Arc<HostFn<T>>,
+    idle: Option<Arc<HostFn<T>>>,
+}
+
 /// The store as the (non-generic) interpreter sees it.
 pub(crate) trait ErasedStore {
     fn inner(&mut self) -> &mut StoreInner;
@@ -412,22 +439,31 @@ impl<T> ErasedStore for Store<T> {
         args: &[Value],
         results: &mut [Value],
     ) -> Result<(), Trap> {
-        // A clone: the function must stay alive while it has the store (it may add host
-        // functions, moving the list).
-        let f = self.hosts[host as usize].clone();
+        // The function must stay alive while it has the store (which it may replace, or
+        // add host functions to, moving the list): the call owns it meanwhile.
+        let slot = &mut self.hosts[host as usize];
+        let f = slot.idle.take().unwrap_or_else(|| slot.shared.clone());
+        let id = self.inner.id;
         // A panic is caught here and travels as a trap, so that each call it passes
         // through puts its part of the call stack back before it resumes the panic.
         let call = std::panic::AssertUnwindSafe(|| {
             f(
                 Caller {
-                    store: self,
+                    store: &mut *self,
                     instance: caller,
                 },
                 args,
                 results,
             )
         });
-        std::panic::catch_unwind(call).unwrap_or_else(|payload| {
+        let outcome = std::panic::catch_unwind(call);
+        if self.inner.id == id {
+            let slot = &mut self.hosts[host as usize];
+            if slot.idle.is_none() {
+                slot.idle = Some(f);
+            }
+        }
+        outcome.unwrap_or_else(|payload| {
             Err(Trap::HostPanic(crate::trap::PanicPayload(Arc::new(
                 std::sync::Mutex::new(Some(payload)),
             ))))

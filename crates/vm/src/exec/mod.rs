@@ -538,19 +538,19 @@ fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
     true
 }
 
-/// How a run of handlers starts: at a function's entry, or after a host call.
-enum Start {
-    Entry,
-    AfterHost(HostCall, Result<(), Trap>),
-}
-
-/// What a run of handlers leaves when it ends.
-struct Ended {
-    exit: Exit,
-    trap: Option<Trap>,
-    host: Option<HostCall>,
+/// One call's state between runs of handlers (they end at each host call): kept in
+/// [`run`]'s frame and updated in place, so that nothing large is moved around a host call.
+struct Activation {
+    frames: Vec<Frame>,
+    /// The running function and instance when the last run of handlers ended.
     code: NonNull<Code>,
     inst: NonNull<InstanceData>,
+    /// The host call a run of handlers ended with.
+    host: Option<HostCall>,
+    /// How the host call ended, if not with its results: the next run starts from it.
+    host_error: Option<Trap>,
+    /// The trap a run of handlers ended with.
+    trap: Option<Trap>,
 }
 
 /// Runs function `entry` (a wasm function) with its arguments in `regs[base..]` (`v128`s
@@ -568,73 +568,62 @@ fn run(
     let inner = store.inner();
     let id = inner.id;
     let max_frames = MAX_CALL_DEPTH.saturating_sub(inner.stack.depth);
-    let mut frames = Vec::new();
     let FuncKind::Wasm { instance, code } = &inner.funcs[entry as usize].kind else {
         unreachable!("invoke calls host functions directly")
     };
-    let (mut code, mut inst) = (
-        NonNull::from(&**code),
-        NonNull::from(&*inner.instances[*instance as usize]),
-    );
-    let mut start = Start::Entry;
+    let mut act = Activation {
+        frames: Vec::new(),
+        code: NonNull::from(&**code),
+        inst: NonNull::from(&*inner.instances[*instance as usize]),
+        host: None,
+        host_error: None,
+        trap: None,
+    };
+    // SAFETY: `act.code` and `act.inst` are the entry function's.
+    let mut exit = unsafe { handlers_run(inner, regs, vregs, &mut act, max_frames, Some(base)) };
     loop {
-        // SAFETY: `code` and `inst` are the entry function's, or were the running ones
-        // when the last run of handlers ended; the store is the same (checked after each
-        // host call), and it keeps every function's code and every instance.
-        let ended = unsafe {
-            handlers_run(
-                store.inner(),
-                regs,
-                vregs,
-                &mut frames,
-                max_frames,
-                code,
-                inst,
-                base,
-                start,
-            )
-        };
-        match ended.exit {
+        match exit {
             Exit::Done => return Ok(()),
             Exit::Host => {
-                let call = ended.host.expect("a host exit records its call");
-                (code, inst) = (ended.code, ended.inst);
-                // SAFETY: as above.
-                let (running, instance) = unsafe { (code.as_ref(), inst.as_ref()) };
+                let call = act.host.expect("a host exit records its call");
+                // SAFETY: the running function and instance when the handlers ended; the
+                // store has not changed since.
+                let (running, instance) = unsafe { (act.code.as_ref(), act.inst.as_ref()) };
                 let top = call.at + usize::from(running.func.frame_size);
-                let depth = frames.len() + 1;
-                let outcome = host_call(store, regs, vregs, call, instance.id, top, depth);
-                if store.inner().id != id {
+                let depth = act.frames.len() + 1;
+                act.host_error = host_call(store, regs, vregs, call, instance.id, top, depth).err();
+                let inner = store.inner();
+                if inner.id != id {
                     return Err(replaced());
                 }
-                start = Start::AfterHost(call, outcome);
+                // SAFETY: `act.code` and `act.inst` were the running ones when the last run
+                // ended; the store is the same (just checked), and it keeps every
+                // function's code and every instance.
+                exit = unsafe { handlers_run(inner, regs, vregs, &mut act, max_frames, None) };
             }
-            _ => return Err(ended.trap.expect("a trap exit records its trap")),
+            _ => return Err(act.trap.take().expect("a trap exit records its trap")),
         }
     }
 }
 
-/// Borrows the store's parts and runs handlers from `start` until the run ends: the entry
-/// function returns, traps, or calls a host function.
+/// Borrows the store's parts and runs handlers until the run ends (the entry function
+/// returns, traps, or calls a host function): from the entry of `act.code` with its frame
+/// at `entry` (`Some`), or after `act.host`'s host call (`None`).
 ///
 /// # Safety
-/// `code` and `inst` point at a function's code and an instance of this store.
+/// `act.code` and `act.inst` point at a function's code and an instance of this store.
 ///
 /// Not inlined: while a host function runs (and calls back in, perhaps), only [`run`]'s
 /// small frame stays on the native stack, not the handlers' context.
-#[allow(clippy::too_many_arguments)]
 #[inline(never)]
 unsafe fn handlers_run(
     store: &mut crate::entities::StoreInner,
     regs: &mut Vec<u64>,
     vregs: &mut Vec<crate::simd::V>,
-    frames: &mut Vec<Frame>,
+    act: &mut Activation,
     max_frames: usize,
-    code: NonNull<Code>,
-    inst: NonNull<InstanceData>,
-    base: usize,
-    start: Start,
-) -> Ended {
+    entry: Option<usize>,
+) -> Exit {
     let crate::entities::StoreInner {
         funcs,
         memories,
@@ -662,11 +651,11 @@ unsafe fn handlers_run(
         thrown: None,
         regs,
         vregs,
-        frames,
+        frames: &mut act.frames,
         max_frames,
         // SAFETY: the function's contract; the store is borrowed for as long as `cx` lives.
-        code: unsafe { code.as_ref() },
-        inst: unsafe { inst.as_ref() },
+        code: unsafe { act.code.as_ref() },
+        inst: unsafe { act.inst.as_ref() },
         trap: None,
         host: None,
         resume: (
@@ -676,25 +665,30 @@ unsafe fn handlers_run(
             0,
         ),
     };
-    let entry_code = code_of(&cx);
-    let exit = match start {
-        Start::Entry => match enter(&mut cx, base, entry_code) {
-            Some(fp) => {
-                let (mem, len) = cx.mem0();
-                let first = cx.code.ops.as_ptr();
-                run_handlers(first, fp, mem, len, &mut cx)
+    let exit = match entry {
+        Some(base) => {
+            let code = code_of(&cx);
+            match enter(&mut cx, base, code) {
+                Some(fp) => {
+                    let (mem, len) = cx.mem0();
+                    run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx)
+                }
+                None => Exit::Trap,
             }
-            None => Exit::Trap,
-        },
-        Start::AfterHost(call, outcome) => after_host(&mut cx, call, outcome),
+        }
+        None => {
+            let call = act.host.expect("a run after a host call");
+            after_host(&mut cx, call, act.host_error.take())
+        }
     };
-    Ended {
-        exit,
-        trap: cx.trap.take(),
-        host: cx.host.take(),
-        code: NonNull::from(cx.code),
-        inst: NonNull::from(cx.inst),
+    act.code = NonNull::from(cx.code);
+    act.inst = NonNull::from(cx.inst);
+    match exit {
+        Exit::Host => act.host = cx.host,
+        Exit::Trap => act.trap = cx.trap.take(),
+        _ => {}
     }
+    exit
 }
 
 /// The running function's code, as a borrow of the store rather than of `cx`.
@@ -772,20 +766,22 @@ fn host_call_with(
     depth: usize,
     values: &mut [Value],
 ) -> Result<(), Trap> {
-    let (h, np) = host_args(store.inner(), regs, vregs, call, values);
+    let inner = store.inner();
+    let (h, np) = host_args(inner, regs, vregs, call, values);
     let (args, results) = values.split_at_mut(np);
-    let saved = lend_stack(store.inner(), regs, vregs, top, depth);
+    let saved = lend_stack(inner, regs, vregs, top, depth);
     let outcome = store.call_host(h, Some(Instance(caller)), args, results);
-    if !take_stack_back(store.inner(), regs, vregs, saved) {
+    let inner = store.inner();
+    if !take_stack_back(inner, regs, vregs, saved) {
         return outcome;
     }
     outcome?;
-    host_results(store.inner(), regs, vregs, call, results)
+    host_results(inner, regs, vregs, call, results)
 }
 
 /// Reads a host call's arguments into `values` and puts the result types' defaults after
 /// them: the host function's index and the number of arguments.
-#[inline(never)]
+#[inline(always)]
 fn host_args(
     inner: &crate::entities::StoreInner,
     regs: &[u64],
@@ -797,16 +793,19 @@ fn host_args(
     let FuncKind::Host(h) = func.kind else {
         unreachable!("a host function")
     };
+    let (params, results) = (&*func.ty.params, &*func.ty.results);
+    let (args, defaults) = values.split_at_mut(params.len());
     let from = call.at + call.base as usize;
-    let types = func.ty.params.iter().chain(func.ty.results.iter());
-    for (i, (v, t)) in values.iter_mut().zip(types).enumerate() {
-        *v = if i < func.ty.params.len() {
-            crate::exec_simd::read_value(regs, vregs, from + i, *t)
-        } else {
-            Value::default_of(*t)
+    for (i, (v, t)) in args.iter_mut().zip(params).enumerate() {
+        *v = match regs.get(from + i) {
+            Some(&raw) if *t != rill_decoder::ValType::V128 => Value::from_raw(raw, *t),
+            _ => crate::exec_simd::read_value(regs, vregs, from + i, *t),
         };
     }
-    (h, func.ty.params.len())
+    for (v, t) in defaults.iter_mut().zip(results) {
+        *v = Value::default_of(*t);
+    }
+    (h, params.len())
 }
 
 /// What [`lend_stack`] changed, for [`take_stack_back`].
@@ -818,7 +817,7 @@ struct Lent {
 
 /// Lends the register files to the store: calls the host function makes run above `top`
 /// (the calling frame's end), with `depth` more frames counted as in use.
-#[inline(never)]
+#[inline(always)]
 fn lend_stack(
     inner: &mut crate::entities::StoreInner,
     regs: &mut Vec<u64>,
@@ -841,7 +840,7 @@ fn lend_stack(
 
 /// Takes the register files back after a host call; `false` if the store is not the one
 /// they were lent to (a host function replaced it: nothing is taken).
-#[inline(never)]
+#[inline(always)]
 fn take_stack_back(
     inner: &mut crate::entities::StoreInner,
     regs: &mut Vec<u64>,
@@ -860,7 +859,7 @@ fn take_stack_back(
 }
 
 /// Checks a host function's results and writes them where the call expects them.
-#[inline(never)]
+#[inline(always)]
 fn host_results(
     inner: &crate::entities::StoreInner,
     regs: &mut Vec<u64>,
@@ -869,32 +868,38 @@ fn host_results(
     results: &[Value],
 ) -> Result<(), Trap> {
     let types = &inner.funcs[call.f as usize].ty.results;
-    if !results
-        .iter()
-        .zip(types.iter())
-        .all(|(v, t)| inner.fits(*v, *t))
-    {
-        return Err(Trap::host(
-            "a host function returned a value of another type than its result type",
-        ));
-    }
     let out = if call.tail {
         call.at
     } else {
         call.at + call.base as usize
     };
-    for (i, v) in results.iter().enumerate() {
-        crate::exec_simd::write_value(regs, vregs, out + i, *v)?;
+    for (i, (v, t)) in results.iter().zip(types.iter()).enumerate() {
+        let ok = match v {
+            Value::I32(_) | Value::I64(_) | Value::F32(_) | Value::F64(_) => v.matches(*t),
+            _ => inner.fits(*v, *t),
+        };
+        if !ok {
+            return Err(Trap::host(
+                "a host function returned a value of another type than its result type",
+            ));
+        }
+        match (v, regs.get_mut(out + i)) {
+            (Value::V128(_), _) | (_, None) => {
+                crate::exec_simd::write_value(regs, vregs, out + i, *v)?
+            }
+            (v, Some(slot)) => *slot = v.to_raw(),
+        }
     }
     Ok(())
 }
 
 /// Continues after a host call: after the call instruction, or (a tail call) by returning,
-/// or by throwing what the host function threw.
-fn after_host(cx: &mut Cx<'_>, call: HostCall, outcome: Result<(), Trap>) -> Exit {
+/// or by throwing what the host function threw (`error`: how it ended if not with its
+/// results).
+fn after_host(cx: &mut Cx<'_>, call: HostCall, error: Option<Trap>) -> Exit {
     let fp = cx.frame_ptr(call.at);
-    let exit = match outcome {
-        Ok(()) => {
+    let exit = match error {
+        None => {
             let (mem, len) = cx.mem0();
             if call.tail {
                 slow::ret(mem, len, cx)
@@ -903,16 +908,16 @@ fn after_host(cx: &mut Cx<'_>, call: HostCall, outcome: Result<(), Trap>) -> Exi
                 run_handlers(handlers::after!(ip), fp, mem, len, cx)
             }
         }
-        Err(Trap::Throw(e)) => {
+        Some(Trap::Throw(e)) => {
             cx.thrown = Some(exceptions::Thrown::from_host(*e));
             exceptions::host_threw(call.ip, fp, cx, call.tail)
         }
         // An exception a nested call did not catch, passed on by the host function.
-        Err(Trap::Exception(e)) if (e as usize) < cx.exceptions.len() => {
+        Some(Trap::Exception(e)) if (e as usize) < cx.exceptions.len() => {
             exceptions::raise_again(cx, e);
             exceptions::host_threw(call.ip, fp, cx, call.tail)
         }
-        Err(t) => cx.trap(t),
+        Some(t) => cx.trap(t),
     };
     continue_loop(exit, cx)
 }
