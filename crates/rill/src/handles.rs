@@ -207,34 +207,42 @@ pub(crate) fn extern_from_vm(store: StoreId, ext: rill_vm::Extern) -> Extern {
 }
 
 /// An instance's exports: an ordered map (module order) from name to entity. An instance
-/// makes its exports once, so asking twice gives the same entity. Cheap to clone.
+/// makes its exports once, so asking twice gives the same entity. Cheap to clone (the
+/// names are the module's, shared by all its instances).
 #[derive(Clone, Debug, Default)]
-pub struct Exports(pub(crate) Arc<[(String, Extern)]>);
+pub struct Exports {
+    pub(crate) names: Arc<[String]>,
+    pub(crate) externs: Arc<[Extern]>,
+}
 
 impl Exports {
     /// The export named `name`.
     pub fn get(&self, name: &str) -> Option<&Extern> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, e)| e)
+        let k = self.names.iter().position(|n| n == name)?;
+        self.externs.get(k)
     }
 
     /// The exports in module order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Extern)> {
-        self.0.iter().map(|(n, e)| (n.as_str(), e))
+        self.names
+            .iter()
+            .map(String::as_str)
+            .zip(self.externs.iter())
     }
 
     /// The names in module order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(n, _)| n.as_str())
+        self.names.iter().map(String::as_str)
     }
 
     /// How many exports there are.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.externs.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.externs.is_empty()
     }
 }
 

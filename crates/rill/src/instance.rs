@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
 
 use rill_decoder::{TypeRef, ValType};
 
@@ -228,18 +227,16 @@ impl Instance {
             rill_vm::InstantiationError::Trap(t) => trap_error(vm, t),
             rill_vm::InstantiationError::Resource(msg) => crate::RangeError::new(msg).into(),
         })?;
-        let exports: Arc<[(String, Extern)]> = vm_module
-            .exports()
-            .iter()
-            .map(|e| {
-                let ext = vm
-                    .export(instance, &e.name)
-                    .expect("every export of the module is in the instance");
-                (e.name.clone(), extern_from_vm(id, ext))
-            })
-            .collect();
+        let exports = Exports {
+            names: module.0.export_names.clone(),
+            externs: vm
+                .exports(instance)
+                .iter()
+                .map(|e| extern_from_vm(id, *e))
+                .collect(),
+        };
         let instances = &mut vm.data_mut().rt.instances;
-        instances.push(Exports(exports));
+        instances.push(exports);
         Ok(Instance {
             store: id,
             index: instances.len() as u32 - 1,

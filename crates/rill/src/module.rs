@@ -17,6 +17,8 @@ pub(crate) struct ModuleInner {
     /// Instantiating it decodes, validates and lowers nothing again.
     pub(crate) vm: Arc<rill_vm::Module>,
     pub(crate) customs: Vec<CustomSection>,
+    /// The export names in order, shared by every instance's [`Exports`](crate::Exports).
+    pub(crate) export_names: Arc<[String]>,
 }
 
 /// A compiled WebAssembly module (`WebAssembly.Module`): decoded, validated, every function
@@ -61,6 +63,7 @@ impl Module {
     ) -> Result<Module, CompileError> {
         let vm = rill_vm::Module::from_parts(c.env, c.sections.parts, c.functions)?;
         Ok(Module(Arc::new(ModuleInner {
+            export_names: vm.exports().iter().map(|e| e.name.clone()).collect(),
             vm: Arc::new(vm),
             customs: c.sections.customs,
         })))

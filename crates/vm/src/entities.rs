@@ -242,7 +242,10 @@ pub(crate) struct InstanceData {
     pub(crate) datas: Vec<u32>,
     /// Store type id of each module type index.
     pub(crate) types: Vec<u32>,
-    pub(crate) exports: HashMap<String, Extern>,
+    /// The exports, in the module's order (names: `module.export_index`).
+    pub(crate) exports: Box<[Extern]>,
+    /// The module it is an instance of (`None` only while it is being made).
+    pub(crate) module: Option<Arc<crate::Module>>,
     /// Store address of memory 0, or `u32::MAX`.
     pub(crate) mem0: u32,
 }

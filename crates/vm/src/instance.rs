@@ -124,12 +124,14 @@ pub(crate) fn instantiate(
         }
     }
     // Functions.
+    store.funcs.reserve(module.code.len());
+    inst.funcs.reserve(module.code.len());
     for (i, code) in module.code.iter().enumerate() {
         let t = env.funcs[env.imported_funcs as usize + i];
-        let ty = env.types.func_type(t).expect("function type").clone();
+        let ty = module.func_types[i].clone();
         store.funcs.push(FuncEntity {
             type_id: inst.types[t as usize],
-            ty: Arc::new(ty),
+            ty,
             kind: FuncKind::Wasm {
                 instance: id,
                 code: code.clone(),
@@ -205,18 +207,22 @@ pub(crate) fn instantiate(
         store.datas.push(d.data.clone());
         inst.datas.push(store.datas.len() as u32 - 1);
     }
-    // Exports.
-    for e in &module.exports {
-        let i = e.index as usize;
-        let ext = match e.kind {
-            ExternalKind::Func => Extern::Func(Func(inst.funcs[i])),
-            ExternalKind::Table => Extern::Table(inst.tables[i]),
-            ExternalKind::Memory => Extern::Memory(inst.memories[i]),
-            ExternalKind::Global => Extern::Global(inst.globals[i]),
-            ExternalKind::Tag => Extern::Tag(inst.tags[i]),
-        };
-        inst.exports.insert(e.name.clone(), ext);
-    }
+    // Exports, in module order.
+    inst.exports = module
+        .exports
+        .iter()
+        .map(|e| {
+            let i = e.index as usize;
+            match e.kind {
+                ExternalKind::Func => Extern::Func(Func(inst.funcs[i])),
+                ExternalKind::Table => Extern::Table(inst.tables[i]),
+                ExternalKind::Memory => Extern::Memory(inst.memories[i]),
+                ExternalKind::Global => Extern::Global(inst.globals[i]),
+                ExternalKind::Tag => Extern::Tag(inst.tags[i]),
+            }
+        })
+        .collect();
+    inst.module = Some(module.clone());
     store.instances.push(Arc::new(inst));
     let inst = &store.instances[id as usize];
     let (elems, datas, tables, mems) = (

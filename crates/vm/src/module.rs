@@ -107,6 +107,11 @@ pub struct Module {
     /// The defined functions, in order.
     pub(crate) code: Vec<Arc<Code>>,
     code_bytes: usize,
+    /// Each export's position in `exports`, by name (an instance keeps its exports by
+    /// position, so instantiating copies no names).
+    pub(crate) export_index: std::collections::HashMap<String, u32>,
+    /// The function type of each defined function, shared by every instance's functions.
+    pub(crate) func_types: Vec<Arc<rill_decoder::FuncType>>,
 }
 
 impl Module {
@@ -211,7 +216,19 @@ impl Module {
             start,
         } = parts;
         let code_bytes = functions.iter().map(|f| f.body_bytes).sum();
+        let export_index = (0..)
+            .zip(&exports)
+            .map(|(k, e)| (e.name.clone(), k))
+            .collect();
+        let func_types = (env.imported_funcs as usize..env.funcs.len())
+            .map(|f| {
+                let t = env.funcs[f];
+                Arc::new(env.types.func_type(t).expect("function type").clone())
+            })
+            .collect();
         Ok(Module {
+            export_index,
+            func_types,
             memories: env.memories[env.imported_memories as usize..].to_vec(),
             env,
             imports,

@@ -266,10 +266,14 @@ impl<T> Store<T> {
 
     /// An export of an instance.
     pub fn export(&self, instance: Instance, name: &str) -> Option<Extern> {
-        self.inner.instances[instance.0 as usize]
-            .exports
-            .get(name)
-            .copied()
+        let inst = &self.inner.instances[instance.0 as usize];
+        let k = *inst.module.as_ref()?.export_index.get(name)?;
+        inst.exports.get(k as usize).copied()
+    }
+
+    /// An instance's exports, in its module's order ([`Module::exports`] names them).
+    pub fn exports(&self, instance: Instance) -> &[Extern] {
+        &self.inner.instances[instance.0 as usize].exports
     }
 
     /// Instantiates `module` with `imports` (one extern per import, in order), and runs
