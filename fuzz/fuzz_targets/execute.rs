@@ -385,7 +385,7 @@ fn rill_val(v: &Value) -> Val {
 
 fn rill_trap(t: &Trap) -> Outcome {
     Outcome::Trap(match t {
-        Trap::Unsupported(what) => return Outcome::Unsupported(what.clone()),
+        Trap::Unsupported(what) => return Outcome::Unsupported(what.to_string()),
         Trap::Unreachable => TrapKind::Unreachable,
         Trap::IntegerDivideByZero => TrapKind::DivideByZero,
         Trap::IntegerOverflow => TrapKind::IntegerOverflow,

@@ -41,7 +41,10 @@ pub(crate) fn host_failure<T>(store: &VmStore<T>, e: Error) -> Trap {
         }
     }
     let message = e.to_string();
-    Trap::Host(HostFailure::with_payload(message, HostData(Arc::new(e))))
+    Trap::Host(Box::new(HostFailure::with_payload(
+        message,
+        HostData(Arc::new(e)),
+    )))
 }
 
 /// A trap as a façade error: a host function's own error unchanged, an uncaught exception

@@ -343,7 +343,7 @@ pub(crate) fn eval_const(
     loop {
         let op = ops
             .read()
-            .map_err(|e| Trap::Unsupported(format!("constant expression: {e}")))?;
+            .map_err(|e| Trap::unsupported(format!("constant expression: {e}")))?;
         let v: u128 = match op {
             Operator::End => break,
             Operator::I32Const { value } => u128::from(value as u32),
@@ -377,7 +377,7 @@ pub(crate) fn eval_const(
                 })
             }
             other => {
-                return Err(Trap::Unsupported(format!(
+                return Err(Trap::unsupported(format!(
                     "constant expression operator {}",
                     other.name()
                 )))

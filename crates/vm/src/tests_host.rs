@@ -625,7 +625,7 @@ fn a_host_trap_ends_the_outer_call_and_no_handler_catches_it() {
     let mut store = Store::new();
     let payload: Arc<dyn std::any::Any + Send + Sync> = Arc::new(String::from("mine"));
     let failure = HostFailure::with_payload("boom", crate::HostData(payload.clone()));
-    let trap = Trap::Host(failure);
+    let trap = Trap::Host(Box::new(failure));
     let expected = trap.clone();
     let host = store.func_new(ty(&[], &[]), move |_, _, _| Err(trap.clone()));
     let inst = store.instantiate(&m, &[Extern::Func(host)]).unwrap();

@@ -1,6 +1,7 @@
 //! Traps are values: every way execution can fail, with the testsuite's message.
 
-/// Why execution stopped.
+/// Why execution stopped. Small (two words: every variant with more to say boxes it), so
+/// that a `Result<(), Trap>` comes back in registers on every call path.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Trap {
     #[error("unreachable")]
@@ -42,10 +43,10 @@ pub enum Trap {
     Throw(Box<HostException>),
     /// An instruction of a proposal the interpreter does not execute yet.
     #[error("unsupported: {0}")]
-    Unsupported(String),
+    Unsupported(Box<String>),
     /// A host function failed.
     #[error("{0}")]
-    Host(HostFailure),
+    Host(Box<HostFailure>),
     /// A host function panicked. Never returned: the call that catches it restores its
     /// part of the store's call stack and then resumes the panic (see `exec::invoke`).
     #[doc(hidden)]
@@ -82,10 +83,19 @@ impl PartialEq for PanicPayload {
 
 impl Eq for PanicPayload {}
 
+// Two words: see the type's documentation.
+const _: () = assert!(std::mem::size_of::<Trap>() <= 16);
+const _: () = assert!(std::mem::size_of::<Result<(), Trap>>() <= 16);
+
 impl Trap {
     /// A host function's failure with just a message.
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap::Host(HostFailure::new(message))
+        Trap::Host(Box::new(HostFailure::new(message)))
+    }
+
+    /// The "not implemented yet" trap for `what`.
+    pub fn unsupported(what: impl Into<String>) -> Trap {
+        Trap::Unsupported(Box::new(what.into()))
     }
 
     /// Whether this is the interpreter's "not implemented yet" error rather than a trap the

@@ -205,7 +205,7 @@ pub(super) fn trap_of(instr: &Instr) -> Trap {
             let name = rill_decoder::OPERATORS
                 .get(op as usize)
                 .map_or("?", |o| o.name);
-            Trap::Unsupported(format!("the {name} instruction"))
+            Trap::unsupported(format!("the {name} instruction"))
         }
         Instr::Trap {
             code: TrapCode::Unreachable,
