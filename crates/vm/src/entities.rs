@@ -432,28 +432,40 @@ impl StoreInner {
     /// Whether `v` is a value of type `ty` in this store: of its kind, and a reference to
     /// an entity the store has, of a concrete type's subtype where `ty` names one.
     pub(crate) fn fits(&self, v: Value, ty: ValType) -> bool {
-        if !v.matches(ty) {
-            return false;
-        }
-        match v {
-            Value::FuncRef(Some(f)) => {
-                let Some(func) = self.funcs.get(f.0 as usize) else {
-                    return false;
-                };
-                match ty {
-                    ValType::Ref(RefType {
-                        heap: HeapType::Concrete(t),
-                        ..
-                    }) => self.types.is_sub(func.type_id, t),
-                    ValType::Ref(RefType {
-                        heap: HeapType::Exact(t),
-                        ..
-                    }) => func.type_id == t,
-                    _ => true,
-                }
+        value_fits(&self.funcs, &self.types, self.exceptions.len(), v, ty)
+    }
+}
+
+/// [`StoreInner::fits`] on the parts of a store it needs (its functions, types, and the
+/// number of exceptions).
+pub(crate) fn value_fits(
+    funcs: &[FuncEntity],
+    types: &TypeRegistry,
+    exceptions: usize,
+    v: Value,
+    ty: ValType,
+) -> bool {
+    if !v.matches(ty) {
+        return false;
+    }
+    match v {
+        Value::FuncRef(Some(f)) => {
+            let Some(func) = funcs.get(f.0 as usize) else {
+                return false;
+            };
+            match ty {
+                ValType::Ref(RefType {
+                    heap: HeapType::Concrete(t),
+                    ..
+                }) => types.is_sub(func.type_id, t),
+                ValType::Ref(RefType {
+                    heap: HeapType::Exact(t),
+                    ..
+                }) => func.type_id == t,
+                _ => true,
             }
-            Value::ExnRef(Some(e)) => (e as usize) < self.exceptions.len(),
-            _ => true,
         }
+        Value::ExnRef(Some(e)) => (e as usize) < exceptions,
+        _ => true,
     }
 }

@@ -14,9 +14,14 @@
 //!   exhausted").
 //! - Host functions ([`Store::func_new`]) get a [`Caller`]: the user data, the calling
 //!   instance's exports, the store's memories (borrowed, not copied), tables and globals,
-//!   and calls back into wasm, nested to any depth the limits allow (the frames of nested
-//!   calls share the one call stack; a budget of native stack keeps deep re-entrancy a
-//!   clean trap). The interpreter is not generic: one [`Module`] runs in stores of any `T`.
+//!   and calls back into wasm, nested up to [`MAX_NESTED_CALLS`] deep (the frames of nested
+//!   calls share the one call stack and its [`MAX_CALL_DEPTH`]; a nested call short of
+//!   native stack continues on a new stack segment, so deep re-entrancy ends in a clean
+//!   trap, not a stack overflow). A host function's panic unwinds through every nested
+//!   call, each restoring its part of the call stack. Addresses (of functions, memories,
+//!   ...) mean something in the store that made them only: the façade checks which store a
+//!   handle belongs to. The interpreter is not generic: one [`Module`] runs in stores of
+//!   any `T`.
 //! - Traps are values ([`Trap`]) with the testsuite's messages. Instructions of proposals
 //!   the interpreter does not execute yet (GC, threads) are [`Trap::Unsupported`], never a
 //!   wrong answer.

@@ -26,28 +26,28 @@
 //!
 //! # Host calls
 //!
-//! A call of a host function ends the run of handlers ([`Exit::Host`]) and returns to
-//! [`run`], which lets go of the store's parts that [`Cx`] borrows, lends the register
-//! file back to the store (a nested call puts its frames above the caller's), gives the
-//! host function the whole store through its [`Caller`](crate::Caller), then borrows the
-//! parts again and continues after the call. The suspended frames keep pointers to their
-//! code and instance, which the store keeps alive (functions and instances are never
-//! removed from a store); a host function that replaces the whole store is caught by the
-//! store's id before any of them is used again.
+//! A handler calls a host function in place (`host.rs`): it lends the register file back
+//! to the store (a nested call puts its frames above the caller's), gives the host
+//! function the whole store through its [`Caller`](crate::Caller), then derives again the
+//! borrows of the store's parts that [`Cx`] holds, and continues after the call. The
+//! suspended frames keep pointers to their code and instance, which the store keeps alive
+//! (functions and instances are never removed from a store); a host function that
+//! replaces the whole store is caught by the store's id before any of them is used again.
 
 mod exceptions;
 mod handlers;
+mod host;
 mod slow;
 
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-use rill_lower::{CompiledFunc, Instr, Slot, TrapCode};
+use rill_lower::{CompiledFunc, Instr, TrapCode};
 
 use crate::entities::{
-    Exception, FuncEntity, FuncKind, GlobalInst, Instance, InstanceData, MemoryInst, TableInst,
-    TagInst, TypeRegistry, MAX_CALL_DEPTH, MAX_NESTED_CALLS, MAX_REGISTERS, NATIVE_STACK_BUDGET,
-    NATIVE_STACK_RED_ZONE, NATIVE_STACK_SEGMENT,
+    Exception, FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, TableInst, TagInst,
+    TypeRegistry, MAX_NESTED_CALLS, MAX_REGISTERS, NATIVE_STACK_BUDGET, NATIVE_STACK_RED_ZONE,
+    NATIVE_STACK_SEGMENT,
 };
 use crate::store::ErasedStore;
 use crate::value::Value;
@@ -101,8 +101,6 @@ pub(crate) enum Exit {
     Done,
     /// A trap, stored in [`Cx::trap`].
     Trap,
-    /// A call of a host function, described in [`Cx::host`]: for [`run`] to make.
-    Host,
     /// Loop dispatch only: continue with the state in [`Cx::resume`].
     #[cfg_attr(rill_tail_dispatch, allow(dead_code))]
     Continue,
@@ -142,20 +140,6 @@ impl Frame {
     }
 }
 
-/// A host function call the handlers left for [`run`] to make.
-#[derive(Clone, Copy)]
-pub(crate) struct HostCall {
-    /// The function's store address.
-    f: u32,
-    /// The call instruction.
-    ip: *const Op,
-    /// The calling frame's register index.
-    at: usize,
-    /// Slot of the first argument.
-    base: Slot,
-    /// A tail call: the results go to the frame's first slots, then it returns.
-    tail: bool,
-}
 /// Everything a handler may need beyond the state in its arguments.
 pub(crate) struct Cx<'s> {
     funcs: &'s [FuncEntity],
@@ -170,7 +154,8 @@ pub(crate) struct Cx<'s> {
     exceptions: &'s mut Vec<Exception>,
     /// The exception being thrown, while the unwinder looks for its handler.
     thrown: Option<exceptions::Thrown>,
-    /// The register file. Frame pointers point into it: whoever grows it derives them again.
+    /// The register file (the store's). Frame pointers point into it: whoever grows it
+    /// derives them again.
     regs: &'s mut Vec<u64>,
     /// The vector register file, indexed like `regs` (see `exec_simd`).
     vregs: &'s mut Vec<crate::simd::V>,
@@ -178,12 +163,17 @@ pub(crate) struct Cx<'s> {
     /// Most frames `frames` may hold: the call depth limit less the frames of the calls
     /// this one is nested in.
     max_frames: usize,
+    /// Frames of the calls this one is nested in.
+    outer_depth: usize,
+    /// The whole store, for host calls (see `host.rs`); the fields above that borrow its
+    /// parts are derived from it, and again after every host call.
+    store: *mut (dyn ErasedStore + 's),
+    /// The store's id when the run began.
+    id: crate::entities::StoreId,
     /// The running function and its instance.
     code: &'s Code,
     inst: &'s InstanceData,
     trap: Option<Trap>,
-    /// The host call to make after [`Exit::Host`].
-    host: Option<HostCall>,
     /// Loop dispatch: the state to continue with after [`Exit::Continue`].
     #[cfg_attr(rill_tail_dispatch, allow(dead_code))]
     resume: (*const Op, *mut u64, *mut u8, usize),
@@ -407,18 +397,16 @@ fn activation(
     }
     let stack = &mut inner.stack;
     let base = stack.base;
-    let mut regs = std::mem::take(&mut stack.regs);
-    let mut vregs = std::mem::take(&mut stack.vregs);
     let mut written = Ok(());
     for (i, v) in args.iter().enumerate() {
         written = written.and(crate::exec_simd::write_value(
-            &mut regs,
-            &mut vregs,
+            &mut stack.regs,
+            &mut stack.vregs,
             base + i,
             *v,
         ));
     }
-    let result = written.and_then(|()| run(store, &mut regs, &mut vregs, f, base));
+    let result = written.and_then(|()| run(store, f, base));
     let inner = store.inner();
     if inner.id != id {
         return Err(replaced());
@@ -426,13 +414,10 @@ fn activation(
     if result.is_ok() {
         let types = &inner.funcs[f as usize].ty.results;
         for (i, (r, t)) in results.iter_mut().zip(types.iter()).enumerate() {
-            *r = crate::exec_simd::read_value(&regs, &vregs, base + i, *t);
+            *r = crate::exec_simd::read_value(&inner.stack.regs, &inner.stack.vregs, base + i, *t);
         }
     }
-    let stack = &mut inner.stack;
-    stack.regs = regs;
-    stack.vregs = vregs;
-    stack.nesting -= 1;
+    inner.stack.nesting -= 1;
     result
 }
 
@@ -538,400 +523,34 @@ fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
     true
 }
 
-/// One call's state between runs of handlers (they end at each host call): kept in
-/// [`run`]'s frame and updated in place, so that nothing large is moved around a host call.
-struct Activation {
-    frames: Vec<Frame>,
-    /// The running function and instance when the last run of handlers ended.
-    code: NonNull<Code>,
-    inst: NonNull<InstanceData>,
-    /// The host call a run of handlers ended with.
-    host: Option<HostCall>,
-    /// How the host call ended, if not with its results: the next run starts from it.
-    host_error: Option<Trap>,
-    /// The trap a run of handlers ended with.
-    trap: Option<Trap>,
-}
-
-/// Runs function `entry` (a wasm function) with its arguments in `regs[base..]` (`v128`s
-/// in `vregs[base..]`); its results end up in `regs[base..]` (and `vregs[base..]`). Makes
-/// the host calls the handlers leave for it. Not inlined, like the functions it calls,
-/// so that each keeps a small frame on the native stack while host functions nest.
+/// Runs function `entry` (a wasm function) with its arguments in the store's registers from
+/// `base` (`v128`s in its vector registers); its results end up there too. Not
+/// inlined, so that only a small frame stays on the native stack while host functions
+/// nest.
 #[inline(never)]
-fn run(
-    store: &mut dyn ErasedStore,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    entry: u32,
-    base: usize,
-) -> Result<(), Trap> {
-    let inner = store.inner();
-    let id = inner.id;
-    let max_frames = MAX_CALL_DEPTH.saturating_sub(inner.stack.depth);
-    let FuncKind::Wasm { instance, code } = &inner.funcs[entry as usize].kind else {
-        unreachable!("invoke calls host functions directly")
-    };
-    let mut act = Activation {
-        frames: Vec::new(),
-        code: NonNull::from(&**code),
-        inst: NonNull::from(&*inner.instances[*instance as usize]),
-        host: None,
-        host_error: None,
-        trap: None,
-    };
-    // SAFETY: `act.code` and `act.inst` are the entry function's.
-    let mut exit = unsafe { handlers_run(inner, regs, vregs, &mut act, max_frames, Some(base)) };
-    loop {
-        match exit {
-            Exit::Done => return Ok(()),
-            Exit::Host => {
-                let call = act.host.expect("a host exit records its call");
-                // SAFETY: the running function and instance when the handlers ended; the
-                // store has not changed since.
-                let (running, instance) = unsafe { (act.code.as_ref(), act.inst.as_ref()) };
-                let top = call.at + usize::from(running.func.frame_size);
-                let depth = act.frames.len() + 1;
-                act.host_error = host_call(store, regs, vregs, call, instance.id, top, depth).err();
-                let inner = store.inner();
-                if inner.id != id {
-                    return Err(replaced());
-                }
-                // SAFETY: `act.code` and `act.inst` were the running ones when the last run
-                // ended; the store is the same (just checked), and it keeps every
-                // function's code and every instance.
-                exit = unsafe { handlers_run(inner, regs, vregs, &mut act, max_frames, None) };
-            }
-            _ => return Err(act.trap.take().expect("a trap exit records its trap")),
+fn run(store: &mut dyn ErasedStore, entry: u32, base: usize) -> Result<(), Trap> {
+    let raw: *mut dyn ErasedStore = store;
+    let mut frames = Vec::new();
+    // SAFETY: `raw` is the store, and nothing else uses the store while `cx` lives (it is
+    // dropped before `run` returns; host calls reach the store through `raw` alone).
+    let mut cx = unsafe { Cx::attach(raw, &mut frames, entry) };
+    let code = code_of(&cx);
+    let exit = match enter(&mut cx, base, code) {
+        Some(fp) => {
+            let (mem, len) = cx.mem0();
+            run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx)
         }
-    }
-}
-
-/// Borrows the store's parts and runs handlers until the run ends (the entry function
-/// returns, traps, or calls a host function): from the entry of `act.code` with its frame
-/// at `entry` (`Some`), or after `act.host`'s host call (`None`).
-///
-/// # Safety
-/// `act.code` and `act.inst` point at a function's code and an instance of this store.
-///
-/// Not inlined: while a host function runs (and calls back in, perhaps), only [`run`]'s
-/// small frame stays on the native stack, not the handlers' context.
-#[inline(never)]
-unsafe fn handlers_run(
-    store: &mut crate::entities::StoreInner,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    act: &mut Activation,
-    max_frames: usize,
-    entry: Option<usize>,
-) -> Exit {
-    let crate::entities::StoreInner {
-        funcs,
-        memories,
-        tables,
-        globals,
-        elems,
-        datas,
-        instances,
-        types,
-        tags,
-        exceptions,
-        ..
-    } = store;
-    let mut cx = Cx {
-        funcs,
-        instances,
-        types,
-        memories,
-        tables,
-        globals,
-        elems,
-        datas,
-        tags,
-        exceptions,
-        thrown: None,
-        regs,
-        vregs,
-        frames: &mut act.frames,
-        max_frames,
-        // SAFETY: the function's contract; the store is borrowed for as long as `cx` lives.
-        code: unsafe { act.code.as_ref() },
-        inst: unsafe { act.inst.as_ref() },
-        trap: None,
-        host: None,
-        resume: (
-            std::ptr::null(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            0,
-        ),
+        None => Exit::Trap,
     };
-    let exit = match entry {
-        Some(base) => {
-            let code = code_of(&cx);
-            match enter(&mut cx, base, code) {
-                Some(fp) => {
-                    let (mem, len) = cx.mem0();
-                    run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx)
-                }
-                None => Exit::Trap,
-            }
-        }
-        None => {
-            let call = act.host.expect("a run after a host call");
-            after_host(&mut cx, call, act.host_error.take())
-        }
-    };
-    act.code = NonNull::from(cx.code);
-    act.inst = NonNull::from(cx.inst);
     match exit {
-        Exit::Host => act.host = cx.host,
-        Exit::Trap => act.trap = cx.trap.take(),
-        _ => {}
+        Exit::Done => Ok(()),
+        _ => Err(cx.trap.take().expect("a trap exit records its trap")),
     }
-    exit
 }
 
 /// The running function's code, as a borrow of the store rather than of `cx`.
 fn code_of<'s>(cx: &Cx<'s>) -> &'s Code {
     cx.code
-}
-
-/// Arguments and results of a host call, together, up to this many stay on the native
-/// stack.
-const HOST_VALUES_INLINE: usize = 6;
-
-/// Makes a host call the handlers left: reads its arguments, lends the register file to
-/// the store for calls the host function makes, and writes its results back.
-///
-/// This and the functions it calls are split so that only a small frame stays on the
-/// native stack while the host function runs (and perhaps calls back in, nesting):
-/// each level of wasm → host → wasm costs native stack, and the levels are bounded by
-/// [`NATIVE_STACK_BUDGET`].
-#[inline(never)]
-fn host_call(
-    store: &mut dyn ErasedStore,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    call: HostCall,
-    caller: u32,
-    top: usize,
-    depth: usize,
-) -> Result<(), Trap> {
-    let ty = &store.inner().funcs[call.f as usize].ty;
-    let n = ty.params.len() + ty.results.len();
-    if n > HOST_VALUES_INLINE {
-        return host_call_many(store, regs, vregs, call, caller, top, depth, n);
-    }
-    let mut values = [Value::I32(0); HOST_VALUES_INLINE];
-    host_call_with(
-        store,
-        regs,
-        vregs,
-        call,
-        caller,
-        top,
-        depth,
-        &mut values[..n],
-    )
-}
-
-/// [`host_call`] for a function with many parameters and results.
-#[cold]
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn host_call_many(
-    store: &mut dyn ErasedStore,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    call: HostCall,
-    caller: u32,
-    top: usize,
-    depth: usize,
-    n: usize,
-) -> Result<(), Trap> {
-    let mut values = vec![Value::I32(0); n];
-    host_call_with(store, regs, vregs, call, caller, top, depth, &mut values)
-}
-
-/// [`host_call`] with room for the arguments and then the results in `values`.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn host_call_with(
-    store: &mut dyn ErasedStore,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    call: HostCall,
-    caller: u32,
-    top: usize,
-    depth: usize,
-    values: &mut [Value],
-) -> Result<(), Trap> {
-    let inner = store.inner();
-    let (h, np) = host_args(inner, regs, vregs, call, values);
-    let (args, results) = values.split_at_mut(np);
-    let saved = lend_stack(inner, regs, vregs, top, depth);
-    let outcome = store.call_host(h, Some(Instance(caller)), args, results);
-    let inner = store.inner();
-    if !take_stack_back(inner, regs, vregs, saved) {
-        return outcome;
-    }
-    outcome?;
-    host_results(inner, regs, vregs, call, results)
-}
-
-/// Reads a host call's arguments into `values` and puts the result types' defaults after
-/// them: the host function's index and the number of arguments.
-#[inline(always)]
-fn host_args(
-    inner: &crate::entities::StoreInner,
-    regs: &[u64],
-    vregs: &[crate::simd::V],
-    call: HostCall,
-    values: &mut [Value],
-) -> (u32, usize) {
-    let func = &inner.funcs[call.f as usize];
-    let FuncKind::Host(h) = func.kind else {
-        unreachable!("a host function")
-    };
-    let (params, results) = (&*func.ty.params, &*func.ty.results);
-    let (args, defaults) = values.split_at_mut(params.len());
-    let from = call.at + call.base as usize;
-    for (i, (v, t)) in args.iter_mut().zip(params).enumerate() {
-        *v = match regs.get(from + i) {
-            Some(&raw) if *t != rill_decoder::ValType::V128 => Value::from_raw(raw, *t),
-            _ => crate::exec_simd::read_value(regs, vregs, from + i, *t),
-        };
-    }
-    for (v, t) in defaults.iter_mut().zip(results) {
-        *v = Value::default_of(*t);
-    }
-    (h, params.len())
-}
-
-/// What [`lend_stack`] changed, for [`take_stack_back`].
-struct Lent {
-    id: crate::entities::StoreId,
-    base: usize,
-    depth: usize,
-}
-
-/// Lends the register files to the store: calls the host function makes run above `top`
-/// (the calling frame's end), with `depth` more frames counted as in use.
-#[inline(always)]
-fn lend_stack(
-    inner: &mut crate::entities::StoreInner,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    top: usize,
-    depth: usize,
-) -> Lent {
-    let stack = &mut inner.stack;
-    let lent = Lent {
-        id: inner.id,
-        base: stack.base,
-        depth: stack.depth,
-    };
-    stack.regs = std::mem::take(regs);
-    stack.vregs = std::mem::take(vregs);
-    stack.base = top;
-    stack.depth = lent.depth + depth;
-    lent
-}
-
-/// Takes the register files back after a host call; `false` if the store is not the one
-/// they were lent to (a host function replaced it: nothing is taken).
-#[inline(always)]
-fn take_stack_back(
-    inner: &mut crate::entities::StoreInner,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    lent: Lent,
-) -> bool {
-    if inner.id != lent.id {
-        return false;
-    }
-    let stack = &mut inner.stack;
-    *regs = std::mem::take(&mut stack.regs);
-    *vregs = std::mem::take(&mut stack.vregs);
-    stack.base = lent.base;
-    stack.depth = lent.depth;
-    true
-}
-
-/// Checks a host function's results and writes them where the call expects them.
-#[inline(always)]
-fn host_results(
-    inner: &crate::entities::StoreInner,
-    regs: &mut Vec<u64>,
-    vregs: &mut Vec<crate::simd::V>,
-    call: HostCall,
-    results: &[Value],
-) -> Result<(), Trap> {
-    let types = &inner.funcs[call.f as usize].ty.results;
-    let out = if call.tail {
-        call.at
-    } else {
-        call.at + call.base as usize
-    };
-    for (i, (v, t)) in results.iter().zip(types.iter()).enumerate() {
-        let ok = match v {
-            Value::I32(_) | Value::I64(_) | Value::F32(_) | Value::F64(_) => v.matches(*t),
-            _ => inner.fits(*v, *t),
-        };
-        if !ok {
-            return Err(Trap::host(
-                "a host function returned a value of another type than its result type",
-            ));
-        }
-        match (v, regs.get_mut(out + i)) {
-            (Value::V128(_), _) | (_, None) => {
-                crate::exec_simd::write_value(regs, vregs, out + i, *v)?
-            }
-            (v, Some(slot)) => *slot = v.to_raw(),
-        }
-    }
-    Ok(())
-}
-
-/// Continues after a host call: after the call instruction, or (a tail call) by returning,
-/// or by throwing what the host function threw (`error`: how it ended if not with its
-/// results).
-fn after_host(cx: &mut Cx<'_>, call: HostCall, error: Option<Trap>) -> Exit {
-    let fp = cx.frame_ptr(call.at);
-    let exit = match error {
-        None => {
-            let (mem, len) = cx.mem0();
-            if call.tail {
-                slow::ret(mem, len, cx)
-            } else {
-                let ip = call.ip;
-                run_handlers(handlers::after!(ip), fp, mem, len, cx)
-            }
-        }
-        Some(Trap::Throw(e)) => {
-            cx.thrown = Some(exceptions::Thrown::from_host(*e));
-            exceptions::host_threw(call.ip, fp, cx, call.tail)
-        }
-        // An exception a nested call did not catch, passed on by the host function.
-        Some(Trap::Exception(e)) if (e as usize) < cx.exceptions.len() => {
-            exceptions::raise_again(cx, e);
-            exceptions::host_threw(call.ip, fp, cx, call.tail)
-        }
-        Some(t) => cx.trap(t),
-    };
-    continue_loop(exit, cx)
-}
-
-/// Loop dispatch: runs on from an exit that asks to continue (tail dispatch never has one).
-#[inline(always)]
-fn continue_loop(exit: Exit, cx: &mut Cx<'_>) -> Exit {
-    #[cfg(not(rill_tail_dispatch))]
-    if exit == Exit::Continue {
-        let (ip, fp, mem, len) = cx.resume;
-        return run_handlers(ip, fp, mem, len, cx);
-    }
-    let _ = &cx;
-    exit
 }
 
 /// Runs handlers from `ip` until the entry function returns or traps.

@@ -4,7 +4,8 @@
 use rill_lower::{Instr, MemOp, MemSite, Slot, TrapCode};
 
 use super::handlers::{after, get, set};
-use super::{enter, next, Cx, Exit, Frame, HostCall, Op};
+use super::host;
+use super::{enter, next, Cx, Exit, Frame, Op};
 use crate::entities::{FuncKind, InstanceData};
 use crate::ops;
 use crate::Trap;
@@ -147,18 +148,25 @@ pub(super) fn simd(cx: &mut Cx<'_>, at: usize, instr: &Instr) -> bool {
     }
 }
 
-/// Calls host function `f` (arguments from slot `base`): ends the run of handlers for
-/// `run` to make the call (see the module documentation of `exec`).
+/// Calls host function `f`: arguments from slot `base`, results back to `base` (or, for a
+/// tail call, to the frame's first slots, then returns). See `host.rs`.
 #[inline(never)]
 fn host_call(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, f: u32, base: Slot, tail: bool) -> Exit {
-    cx.host = Some(HostCall {
-        f,
-        ip,
-        at: cx.frame_index(fp),
-        base,
-        tail,
-    });
-    Exit::Host
+    let at = cx.frame_index(fp);
+    match host::call(cx, f, at, base, tail) {
+        host::Ended::Returned => {}
+        host::Ended::Trapped => return Exit::Trap,
+        host::Ended::Threw => {
+            let fp = cx.frame_ptr(at);
+            return super::exceptions::host_threw(ip, fp, cx, tail);
+        }
+    }
+    let fp = cx.frame_ptr(at);
+    let (mem, len) = cx.mem0();
+    if tail {
+        return ret(mem, len, cx);
+    }
+    next!(after!(ip), fp, mem, len, cx)
 }
 
 /// The function at `index` of the table of call site `site`, checked against its type;

@@ -1,0 +1,301 @@
+//! Calls of host functions from wasm, made in place by the call's handler.
+//!
+//! [`Cx`] borrows the store's parts (functions, memories, ...) for the handlers; a host
+//! function gets the whole store. So a host call, in this order: reads its arguments
+//! through `Cx`, stops using `Cx`'s borrows of the store, marks the calling frame's end
+//! as the base for calls the host function makes (the register files are the store's, so
+//! nested calls run above the caller's frames), calls the host function with the whole
+//! store (through `Cx::store`, the raw pointer the borrows were derived from), checks the
+//! store is still the same one (a host function may replace it), and derives `Cx`'s
+//! borrows again ([`Cx::reattach`]). Nothing a borrow from before the call pointed at is
+//! used after it.
+
+use std::ptr::NonNull;
+
+use rill_lower::Slot;
+
+use super::{Code, Cx, ErasedStore, Frame};
+use crate::entities::{
+    value_fits, FuncEntity, FuncKind, Instance, InstanceData, StoreInner, MAX_CALL_DEPTH,
+};
+use crate::value::Value;
+use crate::Trap;
+
+/// A host function call made by a handler.
+#[derive(Clone, Copy)]
+struct HostCall {
+    /// The function's store address.
+    f: u32,
+    /// The calling frame's register index.
+    at: usize,
+    /// Slot of the first argument.
+    base: Slot,
+    /// A tail call: the results go to the frame's first slots.
+    tail: bool,
+}
+
+impl<'s> Cx<'s> {
+    /// A context for running `entry` (a wasm function) in the store at `raw`.
+    ///
+    /// # Safety
+    /// `raw` points at a live store that nothing else uses for as long as the context
+    /// lives, except through the context.
+    pub(crate) unsafe fn attach(
+        raw: *mut (dyn ErasedStore + 's),
+        frames: &'s mut Vec<Frame>,
+        entry: u32,
+    ) -> Cx<'s> {
+        // SAFETY: the caller's contract.
+        let inner: &'s mut StoreInner = unsafe { &mut *((*raw).inner() as *mut StoreInner) };
+        let outer_depth = inner.stack.depth;
+        let FuncKind::Wasm { instance, code } = &inner.funcs[entry as usize].kind else {
+            unreachable!("invoke calls host functions directly")
+        };
+        let code: NonNull<Code> = NonNull::from(&**code);
+        let inst: NonNull<InstanceData> = NonNull::from(&*inner.instances[*instance as usize]);
+        let StoreInner {
+            id,
+            funcs,
+            memories,
+            tables,
+            globals,
+            elems,
+            datas,
+            instances,
+            types,
+            tags,
+            exceptions,
+            stack,
+        } = inner;
+        Cx {
+            funcs,
+            instances,
+            types,
+            memories,
+            tables,
+            globals,
+            elems,
+            datas,
+            tags,
+            exceptions,
+            thrown: None,
+            regs: &mut stack.regs,
+            vregs: &mut stack.vregs,
+            frames,
+            max_frames: MAX_CALL_DEPTH.saturating_sub(outer_depth),
+            outer_depth,
+            store: raw,
+            id: *id,
+            // SAFETY: the entry function's code and instance, kept by the store (behind
+            // `Arc`s) for as long as it lives.
+            code: unsafe { code.as_ref() },
+            inst: unsafe { inst.as_ref() },
+            trap: None,
+            resume: (
+                std::ptr::null(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            ),
+        }
+    }
+
+    /// Derives the borrows of the store's parts again, after a host call had the store.
+    ///
+    /// # Safety
+    /// The store at `self.store` is the one the context was attached to (its id checked),
+    /// and none of the old borrows is used again.
+    unsafe fn reattach(&mut self) {
+        // SAFETY: the caller's contract; as in `attach`.
+        let inner: &'s mut StoreInner = unsafe { &mut *((*self.store).inner() as *mut StoreInner) };
+        let StoreInner {
+            funcs,
+            memories,
+            tables,
+            globals,
+            elems,
+            datas,
+            instances,
+            types,
+            tags,
+            exceptions,
+            stack,
+            ..
+        } = inner;
+        self.regs = &mut stack.regs;
+        self.vregs = &mut stack.vregs;
+        self.funcs = funcs;
+        self.instances = instances;
+        self.types = types;
+        self.memories = memories;
+        self.tables = tables;
+        self.globals = globals;
+        self.elems = elems;
+        self.datas = datas;
+        self.tags = tags;
+        self.exceptions = exceptions;
+    }
+}
+
+/// Arguments and results of a host call, together, up to this many stay on the native
+/// stack.
+const INLINE: usize = 6;
+
+/// Calls host function `call.f` from the frame at `call.at`, the results written where
+/// the call expects them. An `Err` is how the host function ended instead (a trap, an
+/// exception it threw, or the store replaced under the run).
+///
+/// Not inlined: the handler that calls it ends by dispatching, which the locals here
+/// (the values) would stop from being a jump.
+/// How a host call ended, for the handler that made it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ended {
+    /// With its results, in place.
+    Returned,
+    /// With an exception, now in flight ([`Cx::thrown`]).
+    Threw,
+    /// With a trap, recorded ([`Cx::trap`]).
+    Trapped,
+}
+
+/// Takes the call's fields one by one and returns a one-byte [`Ended`]: a struct passed or
+/// returned by value would be a local whose address escapes, and the handler's dispatch
+/// after the call would no longer be a jump.
+#[inline(never)]
+pub(super) fn call(cx: &mut Cx<'_>, f: u32, at: usize, base: Slot, tail: bool) -> Ended {
+    let call = HostCall { f, at, base, tail };
+    let ty = &cx.funcs[call.f as usize].ty;
+    let n = ty.params.len() + ty.results.len();
+    let outcome = if n > INLINE {
+        call_many(cx, call, n)
+    } else {
+        let mut values = [Value::I32(0); INLINE];
+        call_with(cx, call, &mut values[..n])
+    };
+    match outcome {
+        Ok(()) => Ended::Returned,
+        Err(t) => {
+            if failed(cx, t) {
+                Ended::Threw
+            } else {
+                Ended::Trapped
+            }
+        }
+    }
+}
+
+/// [`call`] for a function with many parameters and results.
+#[cold]
+#[inline(never)]
+fn call_many(cx: &mut Cx<'_>, call: HostCall, n: usize) -> Result<(), Trap> {
+    let mut values = vec![Value::I32(0); n];
+    call_with(cx, call, &mut values)
+}
+
+/// [`call`] with room for the arguments and then the results in `values`.
+#[inline(always)]
+fn call_with(cx: &mut Cx<'_>, call: HostCall, values: &mut [Value]) -> Result<(), Trap> {
+    let (h, np) = read_args(cx.funcs, cx.regs, cx.vregs, call, values);
+    let (args, results) = values.split_at_mut(np);
+    let top = call.at + usize::from(cx.code.func.frame_size);
+    let depth = cx.outer_depth + cx.frames.len() + 1;
+    let caller = Instance(cx.inst.id);
+    let id = cx.id;
+    // From here until `reattach`, `cx`'s borrows of the store are not used.
+    // SAFETY: `cx.store` is the store the run was attached to (see `Cx::attach`).
+    let store = unsafe { &mut *cx.store };
+    // Calls the host function makes run above the calling frame (`top`), with the frames
+    // of this call counted as in use.
+    let stack = &mut store.inner().stack;
+    let lent = (stack.base, stack.depth);
+    (stack.base, stack.depth) = (top, depth);
+    let outcome = store.call_host(h, Some(caller), args, results);
+    let inner = store.inner();
+    if inner.id != id {
+        return Err(super::replaced());
+    }
+    (inner.stack.base, inner.stack.depth) = lent;
+    // SAFETY: the same store (just checked); the old borrows are not used again.
+    unsafe { cx.reattach() };
+    outcome?;
+    write_results(cx, call, results)
+}
+
+/// Reads a host call's arguments into `values` and puts the result types' defaults after
+/// them: the host function's index and the number of arguments.
+#[inline(always)]
+fn read_args(
+    funcs: &[FuncEntity],
+    regs: &[u64],
+    vregs: &[crate::simd::V],
+    call: HostCall,
+    values: &mut [Value],
+) -> (u32, usize) {
+    let func = &funcs[call.f as usize];
+    let FuncKind::Host(h) = func.kind else {
+        unreachable!("a host function")
+    };
+    let (params, results) = (&*func.ty.params, &*func.ty.results);
+    let (args, defaults) = values.split_at_mut(params.len());
+    let from = call.at + call.base as usize;
+    for (i, (v, t)) in args.iter_mut().zip(params).enumerate() {
+        *v = match regs.get(from + i) {
+            Some(&raw) if *t != rill_decoder::ValType::V128 => Value::from_raw(raw, *t),
+            _ => crate::exec_simd::read_value(regs, vregs, from + i, *t),
+        };
+    }
+    for (v, t) in defaults.iter_mut().zip(results) {
+        *v = Value::default_of(*t);
+    }
+    (h, params.len())
+}
+
+/// Checks a host function's results and writes them where the call expects them.
+#[inline(always)]
+fn write_results(cx: &mut Cx<'_>, call: HostCall, results: &[Value]) -> Result<(), Trap> {
+    let types = &cx.funcs[call.f as usize].ty.results;
+    let out = if call.tail {
+        call.at
+    } else {
+        call.at + call.base as usize
+    };
+    for (i, (v, t)) in results.iter().zip(types.iter()).enumerate() {
+        let ok = match v {
+            Value::I32(_) | Value::I64(_) | Value::F32(_) | Value::F64(_) => v.matches(*t),
+            _ => value_fits(cx.funcs, cx.types, cx.exceptions.len(), *v, *t),
+        };
+        if !ok {
+            return Err(Trap::host(
+                "a host function returned a value of another type than its result type",
+            ));
+        }
+        match (v, cx.regs.get_mut(out + i)) {
+            (Value::V128(_), _) | (_, None) => {
+                crate::exec_simd::write_value(cx.regs, cx.vregs, out + i, *v)?
+            }
+            (v, Some(slot)) => *slot = v.to_raw(),
+        }
+    }
+    Ok(())
+}
+
+/// Puts what a host call ended with in flight (an exception it threw, or one a nested
+/// call did not catch): `true`; or records it as the run's trap: `false`.
+#[cold]
+fn failed(cx: &mut Cx<'_>, t: Trap) -> bool {
+    match t {
+        Trap::Throw(e) => {
+            cx.thrown = Some(super::exceptions::Thrown::from_host(*e));
+            true
+        }
+        // An exception a nested call did not catch, passed on by the host function.
+        Trap::Exception(e) if (e as usize) < cx.exceptions.len() => {
+            super::exceptions::raise_again(cx, e);
+            true
+        }
+        t => {
+            cx.trap(t);
+            false
+        }
+    }
+}
