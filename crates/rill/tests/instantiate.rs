@@ -624,3 +624,51 @@ fn the_seed_example_with_the_store_data() {
     run.call(&mut store, ()).unwrap();
     assert_eq!(store.into_data(), [42, 42]);
 }
+
+/// Issue 18's finding: a memory or table the module *defines* and the implementation
+/// cannot make is a RangeError naming it by index (it was a LinkError for an import
+/// `"" ""` that does not exist), and nothing is allocated for it.
+#[test]
+fn instantiation_defined_memory_or_table_too_large_is_a_range_error() {
+    let mut store = Store::new(());
+    let huge_memory = m("(module (memory (export \"m\") i64 100000000))");
+    match Instance::new(&mut store, &huge_memory, &none()) {
+        Err(Error::RangeError(e)) => {
+            assert!(e.message().contains("memory 0"), "{e}");
+            assert!(!e.message().contains("import"), "{e}");
+        }
+        other => panic!("expected a RangeError, got {other:?}"),
+    }
+    // The second memory is the one too large: its index, not the first's.
+    let second = Module::with_config(
+        wat("(module (memory 1) (memory i64 100000000))"),
+        ModuleConfig::new(),
+    )
+    .unwrap();
+    match Instance::new(&mut store, &second, &none()) {
+        Err(Error::RangeError(e)) => assert!(e.message().contains("memory 1"), "{e}"),
+        other => panic!("expected a RangeError, got {other:?}"),
+    }
+    // A table over the implementation's 10,000,000 elements (valid by the core
+    // specification's limits alone).
+    let huge_table = Module::with_config(
+        wat("(module (table 20000000 funcref))"),
+        ModuleConfig::new().js_limits(false),
+    )
+    .unwrap();
+    match Instance::new(&mut store, &huge_table, &none()) {
+        Err(Error::RangeError(e)) => assert!(e.message().contains("table 0"), "{e}"),
+        other => panic!("expected a RangeError, got {other:?}"),
+    }
+    // The store is fine afterwards.
+    let ok = m("(module (memory (export \"m\") 1))");
+    let instance = Instance::new(&mut store, &ok, &none()).unwrap();
+    assert_eq!(
+        instance
+            .get_memory(&store, "m")
+            .unwrap()
+            .size(&store)
+            .unwrap(),
+        1
+    );
+}
