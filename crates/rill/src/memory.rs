@@ -147,10 +147,7 @@ impl Memory {
 
     /// Copies `buf.len()` bytes at `offset` into `buf`; out of bounds: [`Error::RangeError`].
     pub fn read(&self, store: impl AsContext, offset: u64, buf: &mut [u8]) -> Result<(), Error> {
-        let d = self.data(&store)?;
-        let src = range(d.len(), offset, buf.len())?;
-        buf.copy_from_slice(&d[src]);
-        Ok(())
+        copy_out(self.data(&store)?, offset, buf)
     }
 
     /// Copies `data` into the memory at `offset`; out of bounds: [`Error::RangeError`].
@@ -160,10 +157,7 @@ impl Memory {
         offset: u64,
         data: &[u8],
     ) -> Result<(), Error> {
-        let d = self.data_mut(&mut store)?;
-        let dst = range(d.len(), offset, data.len())?;
-        d[dst].copy_from_slice(data);
-        Ok(())
+        copy_in(self.data_mut(&mut store)?, offset, data)
     }
 
     /// The memory's bytes, borrowed from the store (no copy).
@@ -195,6 +189,20 @@ impl Memory {
             len: m.data().len(),
         })
     }
+}
+
+/// Copies `buf.len()` bytes of `memory` at `offset` into `buf`.
+fn copy_out(memory: &[u8], offset: u64, buf: &mut [u8]) -> Result<(), Error> {
+    let src = range(memory.len(), offset, buf.len())?;
+    buf.copy_from_slice(&memory[src]);
+    Ok(())
+}
+
+/// Copies `data` into `memory` at `offset`.
+fn copy_in(memory: &mut [u8], offset: u64, data: &[u8]) -> Result<(), Error> {
+    let dst = range(memory.len(), offset, data.len())?;
+    memory[dst].copy_from_slice(data);
+    Ok(())
 }
 
 fn range(len: usize, offset: u64, n: usize) -> Result<std::ops::Range<usize>, Error> {
@@ -284,10 +292,7 @@ impl MemoryBuffer {
         offset: u64,
         buf: &mut [u8],
     ) -> Result<(), Error> {
-        let d = self.bytes(&mut store)?;
-        let src = range(d.len(), offset, buf.len())?;
-        buf.copy_from_slice(&d[src]);
-        Ok(())
+        copy_out(self.bytes(&mut store)?, offset, buf)
     }
 
     /// Copies `data` into the memory at `offset`.
@@ -297,9 +302,6 @@ impl MemoryBuffer {
         offset: u64,
         data: &[u8],
     ) -> Result<(), Error> {
-        let d = self.bytes(&mut store)?;
-        let dst = range(d.len(), offset, data.len())?;
-        d[dst].copy_from_slice(data);
-        Ok(())
+        copy_in(self.bytes(&mut store)?, offset, data)
     }
 }
