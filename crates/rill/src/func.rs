@@ -365,6 +365,12 @@ pub trait WasmTypeList: private::Sealed + Send + Sized + 'static {
     /// Reads the values; `None` if one is of another type.
     #[doc(hidden)]
     fn read_vm(values: &[rill_vm::Value], store: StoreId) -> Option<Self>;
+    /// Writes the values to raw slots (`out` has at least [`WasmTypeList::len`]).
+    #[doc(hidden)]
+    fn write_raw(self, out: &mut [u64], store: StoreId) -> Result<(), Error>;
+    /// Reads the values from raw slots; `None` if a reference is not one of the store's.
+    #[doc(hidden)]
+    fn read_raw(slots: &[u64], store: StoreId) -> Option<Self>;
 }
 
 impl<A: WasmType> private::Sealed for A {}
@@ -384,6 +390,15 @@ impl<A: WasmType> WasmTypeList for A {
     #[inline]
     fn read_vm(values: &[rill_vm::Value], store: StoreId) -> Option<Self> {
         A::from_vm(*values.first()?, store)
+    }
+    #[inline]
+    fn write_raw(self, out: &mut [u64], store: StoreId) -> Result<(), Error> {
+        out[0] = self.to_raw(store)?;
+        Ok(())
+    }
+    #[inline]
+    fn read_raw(slots: &[u64], store: StoreId) -> Option<Self> {
+        A::from_raw(*slots.first()?, store)
     }
 }
 
@@ -431,11 +446,10 @@ fn typed_host<T: 'static, P: WasmTypeList, R: WasmResults>(
         params: P::types().into(),
         results: R::List::types().into(),
     };
-    let host = move |mut caller: rill_vm::Caller<'_, StoreData<T>>,
-                     args: &[rill_vm::Value],
-                     results: &mut [rill_vm::Value]| {
+    // On raw slots: the types are known here, so values cross without being tagged.
+    let host = move |mut caller: rill_vm::Caller<'_, StoreData<T>>, slots: &mut [u64]| {
         let id = caller.store().id();
-        let Some(params) = P::read_vm(args, id) else {
+        let Some(params) = P::read_raw(slots, id) else {
             let e = TypeError::new("a host function was given arguments of the wrong types");
             return Err(host_failure(caller.store(), e.into()));
         };
@@ -447,7 +461,7 @@ fn typed_host<T: 'static, P: WasmTypeList, R: WasmResults>(
         )
         .into_list();
         let written = match outcome {
-            Ok(list) => list.write_vm(results, id),
+            Ok(list) => list.write_raw(slots, id),
             Err(e) => Err(Error::Host(e)),
         };
         written.map_err(|e| host_failure(caller.store(), e))
@@ -455,7 +469,7 @@ fn typed_host<T: 'static, P: WasmTypeList, R: WasmResults>(
     let id = store.0.id();
     Func {
         store: id,
-        index: store.0.func_new(ty, host),
+        index: store.0.func_new_raw(ty, host),
     }
 }
 
@@ -483,6 +497,21 @@ macro_rules! tuples {
             fn read_vm(values: &[rill_vm::Value], store: StoreId) -> Option<Self> {
                 let mut it = values.iter();
                 $(let $a = $a::from_vm(*it.next()?, store)?;)*
+                Some(($($a,)*))
+            }
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            #[inline]
+            fn write_raw(self, out: &mut [u64], store: StoreId) -> Result<(), Error> {
+                let ($($a,)*) = self;
+                let mut slots = out.iter_mut();
+                $(*slots.next().expect("a slot per value") = $a.to_raw(store)?;)*
+                Ok(())
+            }
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            #[inline]
+            fn read_raw(slots: &[u64], store: StoreId) -> Option<Self> {
+                let mut it = slots.iter();
+                $(let $a = $a::from_raw(*it.next()?, store)?;)*
                 Some(($($a,)*))
             }
         }

@@ -195,6 +195,16 @@ pub trait WasmType: private::Sealed + Send + 'static + Sized {
     fn to_vm(self, store: StoreId) -> Result<rill_vm::Value, Error> {
         self.into_value().to_vm(store)
     }
+    /// The Rust value of a raw slot of store `store` (see [`rill_vm::Value::to_raw`]).
+    #[doc(hidden)]
+    fn from_raw(raw: u64, store: StoreId) -> Option<Self> {
+        Self::from_vm(rill_vm::Value::from_raw(raw, Self::val_type()), store)
+    }
+    /// The raw slot for store `store`.
+    #[doc(hidden)]
+    fn to_raw(self, store: StoreId) -> Result<u64, Error> {
+        Ok(self.to_vm(store)?.to_raw())
+    }
 }
 
 macro_rules! wasm_type {
@@ -217,9 +227,10 @@ macro_rules! wasm_type {
     };
 }
 
-/// The numbers skip the detour through [`Value`].
+/// The numbers skip the detour through [`Value`]: `$to`/`$from` convert to and from the
+/// interpreter's value's payload, `$to_raw`/`$from_raw` to and from a raw slot.
 macro_rules! wasm_number {
-    ($t:ty, $vt:expr, $var:ident, $to:expr, $from:expr) => {
+    ($t:ty, $vt:expr, $var:ident, $to:expr, $from:expr, $to_raw:expr, $from_raw:expr) => {
         impl private::Sealed for $t {}
         impl WasmType for $t {
             fn val_type() -> ValType {
@@ -245,14 +256,54 @@ macro_rules! wasm_number {
             fn to_vm(self, _: StoreId) -> Result<rill_vm::Value, Error> {
                 Ok(rill_vm::Value::$var($to(self)))
             }
+            #[inline]
+            fn from_raw(raw: u64, _: StoreId) -> Option<Self> {
+                Some($from_raw(raw))
+            }
+            #[inline]
+            fn to_raw(self, _: StoreId) -> Result<u64, Error> {
+                Ok($to_raw(self))
+            }
         }
     };
 }
 
-wasm_number!(i32, ValType::I32, I32, |x| x, |x| x);
-wasm_number!(i64, ValType::I64, I64, |x| x, |x| x);
-wasm_number!(f32, ValType::F32, F32, f32::to_bits, f32::from_bits);
-wasm_number!(f64, ValType::F64, F64, f64::to_bits, f64::from_bits);
+wasm_number!(
+    i32,
+    ValType::I32,
+    I32,
+    |x| x,
+    |x| x,
+    |x: i32| u64::from(x as u32),
+    |r: u64| r as u32 as i32
+);
+wasm_number!(
+    i64,
+    ValType::I64,
+    I64,
+    |x| x,
+    |x| x,
+    |x: i64| x as u64,
+    |r: u64| r as i64
+);
+wasm_number!(
+    f32,
+    ValType::F32,
+    F32,
+    f32::to_bits,
+    f32::from_bits,
+    |x: f32| u64::from(x.to_bits()),
+    |r: u64| f32::from_bits(r as u32)
+);
+wasm_number!(
+    f64,
+    ValType::F64,
+    F64,
+    f64::to_bits,
+    f64::from_bits,
+    f64::to_bits,
+    f64::from_bits
+);
 wasm_type!(Option<Func>, FUNCREF, FuncRef);
 wasm_type!(Option<ExternRef>, EXTERNREF, ExternRef);
 

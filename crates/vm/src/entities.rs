@@ -17,8 +17,26 @@ pub(crate) enum FuncKind {
         instance: u32,
         code: Arc<crate::exec::Code>,
     },
-    /// Index into the owning store's host functions (`Store::hosts`).
-    Host(u32),
+    /// A host function: its index into the owning store's host functions
+    /// (`Store::hosts`), and whether wasm may call it through raw slots (see
+    /// [`raw_callable`]).
+    Host { index: u32, raw: bool },
+}
+
+/// How many values (the larger of the parameters and results) a host call through raw
+/// slots passes at most.
+pub(crate) const RAW_SLOTS: usize = 8;
+
+/// Whether calls from wasm may pass a host function of type `ty` its values as raw slots
+/// (`u64`s in the register encoding, no [`Value`] made): numbers only, so that any bits
+/// the function writes back are a value of the result type, and few enough to fit
+/// [`RAW_SLOTS`].
+pub(crate) fn raw_callable(ty: &FuncType) -> bool {
+    let number =
+        |t: &ValType| matches!(t, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64);
+    ty.params.len().max(ty.results.len()) <= RAW_SLOTS
+        && ty.params.iter().all(number)
+        && ty.results.iter().all(number)
 }
 
 pub(crate) struct FuncEntity {
@@ -255,17 +273,61 @@ pub(crate) struct InstanceData {
 pub struct Instance(pub(crate) u32);
 
 /// Canonical types across modules (iso-recursive equivalence) with declared supertypes.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct TypeRegistry {
     groups: HashMap<CanonRecGroup, u32>,
     /// Declared (first) supertype of each id.
     supers: Vec<Option<u32>>,
-    funcs: Vec<Option<Arc<FuncType>>>,
+    /// A module's types registered in an empty registry ([`TypePlan`]), taken over by this
+    /// one while it was empty: its `groups` are copied only when another registration
+    /// needs them, so a store that instantiates one module hashes no types.
+    adopted: Option<Arc<TypeRegistry>>,
+}
+
+/// A module's types registered in an empty registry, made when the module is compiled.
+#[derive(Debug)]
+pub(crate) struct TypePlan {
+    registry: Arc<TypeRegistry>,
+    /// The store type id of each of the module's types in it.
+    ids: Vec<u32>,
+}
+
+impl TypePlan {
+    pub(crate) fn new(types: &Types) -> TypePlan {
+        let mut registry = TypeRegistry::default();
+        let ids = registry.register(types);
+        TypePlan {
+            registry: Arc::new(registry),
+            ids,
+        }
+    }
+}
+
+impl std::fmt::Debug for TypeRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypeRegistry")
+            .field("types", &self.supers.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TypeRegistry {
+    /// Store type ids for every type of a module: `plan`'s, taken over whole when this
+    /// registry is empty.
+    pub(crate) fn register_module(&mut self, types: &Types, plan: &TypePlan) -> Vec<u32> {
+        if self.supers.is_empty() {
+            self.supers = plan.registry.supers.clone();
+            self.adopted = Some(plan.registry.clone());
+            return plan.ids.clone();
+        }
+        self.register(types)
+    }
+
     /// Store type ids for every type of a module.
     pub(crate) fn register(&mut self, types: &Types) -> Vec<u32> {
+        if let Some(adopted) = self.adopted.take() {
+            self.groups = adopted.groups.clone();
+        }
         let mut ids: Vec<u32> = Vec::with_capacity(types.len() as usize);
         for range in types.rec_groups() {
             let group: Vec<_> = range
@@ -286,10 +348,6 @@ impl TypeRegistry {
                             }
                         });
                         self.supers.push(sup);
-                        self.funcs.push(match &st.composite.kind {
-                            rill_decoder::CompositeTypeKind::Func(f) => Some(Arc::new(f.clone())),
-                            _ => None,
-                        });
                     }
                     self.groups.insert(form, b);
                     b

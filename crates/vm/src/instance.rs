@@ -53,7 +53,7 @@ pub(crate) fn instantiate(
     let id = store.instances.len() as u32;
     let mut inst = InstanceData {
         id,
-        types: store.types.register(&env.types),
+        types: store.types.register_module(&env.types, &module.type_plan),
         mem0: u32::MAX,
         ..InstanceData::default()
     };

@@ -55,7 +55,7 @@ pub use entities::{
 };
 pub use instance::InstantiationError;
 pub use module::{CompileError, Module, ModuleParts, VerifiedFunc};
-pub use store::{AccessError, Caller, HostFn, Store};
+pub use store::{AccessError, Caller, HostFn, RawHostFn, Store};
 pub use trap::{HostData, HostException, HostFailure, Trap};
 pub use value::{Func, Value};
 

@@ -112,6 +112,8 @@ pub struct Module {
     pub(crate) export_index: std::collections::HashMap<String, u32>,
     /// The function type of each defined function, shared by every instance's functions.
     pub(crate) func_types: Vec<Arc<rill_decoder::FuncType>>,
+    /// The types registered in an empty store, for instantiating in a fresh one.
+    pub(crate) type_plan: crate::entities::TypePlan,
 }
 
 impl Module {
@@ -227,6 +229,7 @@ impl Module {
             })
             .collect();
         Ok(Module {
+            type_plan: crate::entities::TypePlan::new(&env.types),
             export_index,
             func_types,
             memories: env.memories[env.imported_memories as usize..].to_vec(),

@@ -24,6 +24,11 @@ use crate::Trap;
 pub type HostFn<T> =
     dyn Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap> + Send + Sync;
 
+/// A host function on raw slots ([`Store::func_new_raw`]): gets its [`Caller`] and the
+/// slots, which hold the arguments in their raw encoding ([`Value::to_raw`]) when it is
+/// called, and into which it writes its results the same way.
+pub type RawHostFn<T> = dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<(), Trap> + Send + Sync;
+
 /// Every entity (function, memory, table, global, tag, exception, segment, instance) of
 /// the instances made in it, its host functions, and data of the embedder's (`T`).
 ///
@@ -31,6 +36,9 @@ pub type HostFn<T> =
 /// others) and live as long as the store: dropping the store frees all of them. Addresses
 /// mean something only in the store that made them. Independent stores share nothing, so
 /// each can run on its own thread (`Store<T>: Send` when `T: Send`).
+// `repr(C)`, `inner` first: the interpreter reaches it from a `dyn ErasedStore` without
+// a virtual call (see `ErasedStore`).
+#[repr(C)]
 pub struct Store<T = ()> {
     pub(crate) inner: StoreInner,
     hosts: Vec<HostSlot<T>>,
@@ -100,16 +108,48 @@ impl<T> Store<T> {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
+        let ty = Arc::new(ty);
+        self.add_host(ty.clone(), Arc::new(ValuesHost { f, ty }))
+    }
+
+    /// A host function of type `ty` on raw slots: the cheapest to call, for functions
+    /// that know their types statically (a typed wrapper). `f` gets as many slots as the
+    /// larger of the parameters and results: the arguments first, each in its raw
+    /// encoding ([`Value::to_raw`]), and it writes the results to the first slots the
+    /// same way. Results that are references are checked when the function returns
+    /// (numbers cannot be wrong: every bit pattern is one).
+    ///
+    /// # Panics
+    /// If `ty` has a `v128` parameter or result (a `v128` does not fit a slot).
+    pub fn func_new_raw(
+        &mut self,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &mut [u64]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        assert!(
+            !ty.params
+                .iter()
+                .chain(ty.results.iter())
+                .any(|t| *t == ValType::V128),
+            "a host function on raw slots cannot have v128 parameters or results"
+        );
+        let ty = Arc::new(ty);
+        self.add_host(ty.clone(), Arc::new(RawHost { f, ty }))
+    }
+
+    fn add_host(&mut self, ty: Arc<FuncType>, f: Arc<dyn HostCallable<T>>) -> Func {
         let type_id = self.inner.types.func_type_id(&ty);
-        let f: Arc<HostFn<T>> = Arc::new(f);
         self.hosts.push(HostSlot {
             idle: Some(f.clone()),
             shared: f,
         });
         self.inner.funcs.push(FuncEntity {
             type_id,
-            ty: Arc::new(ty),
-            kind: FuncKind::Host(self.hosts.len() as u32 - 1),
+            kind: FuncKind::Host {
+                index: self.hosts.len() as u32 - 1,
+                raw: crate::entities::raw_callable(&ty),
+            },
+            ty,
         });
         Func(self.inner.funcs.len() as u32 - 1)
     }
@@ -409,18 +449,154 @@ impl<'a, T> Caller<'a, T> {
     }
 }
 
+/// A host function as the store keeps it: callable with typed values or with raw slots,
+/// whichever convention it was made with (the other one converts by its type).
+trait HostCallable<T>: Send + Sync {
+    fn call_values(
+        &self,
+        caller: Caller<'_, T>,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap>;
+    /// Only for a type that is [`raw_callable`](crate::entities::raw_callable). `true`
+    /// when it returned, `false` with how it failed in `failure`: a result in a register
+    /// (a `Result<(), Trap>` is returned through memory, and reading it back right after
+    /// the call stalls).
+    fn call_raw(
+        &self,
+        caller: Caller<'_, T>,
+        slots: &mut [u64],
+        failure: &mut Option<Trap>,
+    ) -> bool;
+}
+
+/// `outcome` as [`HostCallable::call_raw`] returns it.
+#[inline(always)]
+fn returned(outcome: Result<(), Trap>, failure: &mut Option<Trap>) -> bool {
+    match outcome {
+        Ok(()) => true,
+        Err(t) => {
+            *failure = Some(t);
+            false
+        }
+    }
+}
+
+/// A host function made with [`Store::func_new`].
+struct ValuesHost<F> {
+    f: F,
+    ty: Arc<FuncType>,
+}
+
+/// A host function made with [`Store::func_new_raw`].
+struct RawHost<F> {
+    f: F,
+    ty: Arc<FuncType>,
+}
+
+impl<T, F> HostCallable<T> for ValuesHost<F>
+where
+    F: Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap> + Send + Sync,
+{
+    fn call_values(
+        &self,
+        caller: Caller<'_, T>,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap> {
+        (self.f)(caller, args, results)
+    }
+
+    fn call_raw(
+        &self,
+        caller: Caller<'_, T>,
+        slots: &mut [u64],
+        failure: &mut Option<Trap>,
+    ) -> bool {
+        returned(self.values_on_slots(caller, slots), failure)
+    }
+}
+
+impl<F> ValuesHost<F> {
+    /// Calls the function with the arguments in `slots` made values by their types
+    /// (numbers only), the results checked and put back.
+    fn values_on_slots<T>(&self, caller: Caller<'_, T>, slots: &mut [u64]) -> Result<(), Trap>
+    where
+        F: Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap>,
+    {
+        let (params, types) = (&self.ty.params, &self.ty.results);
+        let mut values = [Value::I32(0); 2 * crate::entities::RAW_SLOTS];
+        let (args, results) = values.split_at_mut(params.len());
+        for ((v, s), t) in args.iter_mut().zip(slots.iter()).zip(params.iter()) {
+            *v = Value::from_raw(*s, *t);
+        }
+        let results = &mut results[..types.len()];
+        for (v, t) in results.iter_mut().zip(types.iter()) {
+            *v = Value::default_of(*t);
+        }
+        (self.f)(caller, args, results)?;
+        for ((s, v), t) in slots.iter_mut().zip(results.iter()).zip(types.iter()) {
+            if !v.matches(*t) {
+                return Err(wrong_result());
+            }
+            *s = v.to_raw();
+        }
+        Ok(())
+    }
+}
+
+impl<T, F> HostCallable<T> for RawHost<F>
+where
+    F: Fn(Caller<'_, T>, &mut [u64]) -> Result<(), Trap> + Send + Sync,
+{
+    /// The arguments in slots, the results decoded by their types and checked (a
+    /// reference must be one of the store's).
+    fn call_values(
+        &self,
+        mut caller: Caller<'_, T>,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), Trap> {
+        let mut slots = vec![0; args.len().max(results.len())];
+        for (s, v) in slots.iter_mut().zip(args) {
+            *s = v.to_raw();
+        }
+        (self.f)(caller.reborrow(), &mut slots)?;
+        for ((r, s), t) in results.iter_mut().zip(&slots).zip(self.ty.results.iter()) {
+            *r = Value::from_raw(*s, *t);
+            if !caller.store.inner.fits(*r, *t) {
+                return Err(wrong_result());
+            }
+        }
+        Ok(())
+    }
+
+    fn call_raw(
+        &self,
+        caller: Caller<'_, T>,
+        slots: &mut [u64],
+        failure: &mut Option<Trap>,
+    ) -> bool {
+        returned((self.f)(caller, slots), failure)
+    }
+}
+
 /// A host function, held twice: `idle` is taken (no reference count touched) while the
 /// function runs and put back after, so the function stays alive even if it replaces the
 /// store; a call of a function that is already running (recursion) clones `shared`.
 struct HostSlot<T> {
-    shared: Arc<HostFn<T>>,
-    idle: Option<Arc<HostFn<T>>>,
+    shared: Arc<dyn HostCallable<T>>,
+    idle: Option<Arc<dyn HostCallable<T>>>,
 }
 
 /// The store as the (non-generic) interpreter sees it.
-pub(crate) trait ErasedStore {
-    fn inner(&mut self) -> &mut StoreInner;
-    /// Runs host function `host` (an index into the store's host functions).
+///
+/// # Safety
+/// An implementor is `repr(C)` with a [`StoreInner`] as its first field (the one
+/// implementor is [`Store`]), so that [`inner`](ErasedStore::inner) is a cast.
+pub(crate) unsafe trait ErasedStore {
+    /// Runs host function `host` (an index into the store's host functions) with typed
+    /// values.
     fn call_host(
         &mut self,
         host: u32,
@@ -428,14 +604,31 @@ pub(crate) trait ErasedStore {
         args: &[Value],
         results: &mut [Value],
     ) -> Result<(), Trap>;
+    /// Runs host function `host` (one whose type is
+    /// [`raw_callable`](crate::entities::raw_callable)) on raw slots: `true` when it
+    /// returned, `false` with how it failed in `failure` (a small result, returned in a
+    /// register, for the interpreter's hot path).
+    fn call_host_raw(
+        &mut self,
+        host: u32,
+        caller: Option<Instance>,
+        slots: &mut [u64],
+        failure: &mut Option<Trap>,
+    ) -> bool;
 }
 
-impl<T> ErasedStore for Store<T> {
-    #[inline]
-    fn inner(&mut self) -> &mut StoreInner {
-        &mut self.inner
+impl dyn ErasedStore + '_ {
+    /// The store's entities and call stack.
+    #[inline(always)]
+    pub(crate) fn inner(&mut self) -> &mut StoreInner {
+        // SAFETY: the implementor begins with its `StoreInner` (the trait's contract), and
+        // the pointer is derived from `self`, a unique borrow of the whole store.
+        unsafe { &mut *(self as *mut Self as *mut StoreInner) }
     }
+}
 
+// SAFETY: `Store<T>` is `repr(C)` with `inner: StoreInner` first.
+unsafe impl<T> ErasedStore for Store<T> {
     fn call_host(
         &mut self,
         host: u32,
@@ -443,24 +636,61 @@ impl<T> ErasedStore for Store<T> {
         args: &[Value],
         results: &mut [Value],
     ) -> Result<(), Trap> {
-        // The function must stay alive while it has the store (which it may replace, or
-        // add host functions to, moving the list): the call owns it meanwhile.
+        self.run_host(host, caller, |f, caller| {
+            f.call_values(caller, args, results)
+        })
+    }
+
+    fn call_host_raw(
+        &mut self,
+        host: u32,
+        caller: Option<Instance>,
+        slots: &mut [u64],
+        failure: &mut Option<Trap>,
+    ) -> bool {
+        let mut returned = false;
+        let outcome = self.run_host(host, caller, |f, caller| {
+            returned = f.call_raw(caller, slots, failure);
+            Ok(())
+        });
+        // A panic, caught by `run_host`.
+        if let Err(t) = outcome {
+            *failure = Some(t);
+        }
+        returned
+    }
+}
+
+/// The trap of a host function whose result is not of its result type.
+#[cold]
+pub(crate) fn wrong_result() -> Trap {
+    Trap::host("a host function returned a value of another type than its result type")
+}
+
+impl<T> Store<T> {
+    /// Runs host function `host` through `call`: the function is owned by the call while
+    /// it runs (it may replace the store, or add host functions to it, moving the list),
+    /// and a panic is caught here and travels as a trap, so that each call it passes
+    /// through puts its part of the call stack back before it resumes the panic.
+    #[inline(always)]
+    fn run_host(
+        &mut self,
+        host: u32,
+        caller: Option<Instance>,
+        call: impl FnOnce(&dyn HostCallable<T>, Caller<'_, T>) -> Result<(), Trap>,
+    ) -> Result<(), Trap> {
         let slot = &mut self.hosts[host as usize];
         let f = slot.idle.take().unwrap_or_else(|| slot.shared.clone());
         let id = self.inner.id;
-        // A panic is caught here and travels as a trap, so that each call it passes
-        // through puts its part of the call stack back before it resumes the panic.
-        let call = std::panic::AssertUnwindSafe(|| {
-            f(
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            call(
+                &*f,
                 Caller {
                     store: &mut *self,
                     instance: caller,
                 },
-                args,
-                results,
             )
-        });
-        let outcome = std::panic::catch_unwind(call);
+        }));
         if self.inner.id == id {
             let slot = &mut self.hosts[host as usize];
             if slot.idle.is_none() {

@@ -1128,3 +1128,173 @@ fn a_store_is_send_when_its_data_is() {
     store_of::<Vec<String>>();
     store_of::<std::sync::mpsc::Sender<u8>>();
 }
+
+// ---------------------------------------------------------------------------------------
+// Host functions on raw slots
+
+/// `(i32, i64, f32, f64) -> (f64, i32)`: the slots hold the arguments' bits; the
+/// function writes its results over them.
+fn raw_mix<T>(store: &mut Store<T>) -> Func {
+    let params = [ValType::I32, ValType::I64, ValType::F32, ValType::F64];
+    store.func_new_raw(ty(&params, &[ValType::F64, ValType::I32]), |_, slots| {
+        assert_eq!(
+            slots.len(),
+            4,
+            "room for the larger of parameters and results"
+        );
+        let a = slots[0] as u32 as i32;
+        let b = slots[1] as i64;
+        let c = f32::from_bits(slots[2] as u32);
+        let d = f64::from_bits(slots[3]);
+        slots[0] = (f64::from(a) + b as f64 + f64::from(c) + d).to_bits();
+        slots[1] = u64::from((a * 2) as u32);
+        Ok(())
+    })
+}
+
+#[test]
+fn a_raw_host_function_gets_and_returns_numbers_as_slots() {
+    let m = module(
+        r#"(module
+          (import "env" "mix" (func $mix (param i32 i64 f32 f64) (result f64 i32)))
+          (func (export "run") (result f64 i32)
+            (call $mix (i32.const -3) (i64.const 40) (f32.const 0.5) (f64.const 2.25)))
+          (func (export "tail") (result f64 i32)
+            (return_call $mix (i32.const 1) (i64.const 2) (f32.const 3) (f64.const 4))))"#,
+    );
+    let mut store = Store::new();
+    let mix = raw_mix(&mut store);
+    let inst = store.instantiate(&m, &[Extern::Func(mix)]).unwrap();
+    let run = func(&store, inst, "run");
+    assert_eq!(
+        store.invoke(run, &[]).unwrap(),
+        [Value::F64(39.75f64.to_bits()), Value::I32(-6)]
+    );
+    let tail = func(&store, inst, "tail");
+    assert_eq!(
+        store.invoke(tail, &[]).unwrap(),
+        [Value::F64(10f64.to_bits()), Value::I32(2)]
+    );
+    // Called by the embedder: values in, values out.
+    let args = [
+        Value::I32(1),
+        Value::I64(1),
+        Value::F32(1f32.to_bits()),
+        Value::F64(1f64.to_bits()),
+    ];
+    assert_eq!(
+        store.invoke(mix, &args).unwrap(),
+        [Value::F64(4f64.to_bits()), Value::I32(2)]
+    );
+}
+
+#[test]
+fn a_raw_host_function_with_references_is_called_through_values_and_checked() {
+    // A funcref parameter and result: wasm calls it through typed values, and a result
+    // that is not one of the store's functions is refused.
+    let m = module(
+        r#"(module
+          (import "env" "pass" (func $pass (param funcref) (result funcref)))
+          (import "env" "bad" (func $bad (result funcref)))
+          (func $f (export "f"))
+          (elem declare func $f)
+          (func (export "run") (result funcref) (call $pass (ref.func $f)))
+          (func (export "run_bad") (result funcref) (call $bad)))"#,
+    );
+    let mut store = Store::new();
+    let funcref = ValType::Ref(rill_decoder::RefType::FUNCREF);
+    let pass = store.func_new_raw(ty(&[funcref], &[funcref]), |_, _| Ok(()));
+    let bad = store.func_new_raw(ty(&[], &[funcref]), |_, slots| {
+        slots[0] = 1_000_000;
+        Ok(())
+    });
+    let inst = store
+        .instantiate(&m, &[Extern::Func(pass), Extern::Func(bad)])
+        .unwrap();
+    let f = func(&store, inst, "f");
+    let run = func(&store, inst, "run");
+    assert_eq!(store.invoke(run, &[]).unwrap(), [Value::FuncRef(Some(f))]);
+    let run_bad = func(&store, inst, "run_bad");
+    assert!(matches!(store.invoke(run_bad, &[]), Err(Trap::Host(_))));
+    assert!(matches!(store.invoke(bad, &[]), Err(Trap::Host(_))));
+}
+
+#[test]
+fn a_typed_host_function_of_numbers_called_from_wasm_returns_checked_values() {
+    // A host function on values whose type is all numbers is called through slots too:
+    // a result of the wrong kind is still refused.
+    let m = module(
+        r#"(module
+          (import "env" "inc" (func $inc (param i32) (result i32)))
+          (import "env" "bad" (func $bad (param i32) (result i32)))
+          (func (export "run") (param i32) (result i32) (call $inc (local.get 0)))
+          (func (export "run_bad") (result i32) (call $bad (i32.const 0))))"#,
+    );
+    let mut store = Store::new();
+    let i32_to_i32 = ty(&[ValType::I32], &[ValType::I32]);
+    let inc = store.func_new(i32_to_i32.clone(), |_, args, results| {
+        let [Value::I32(x)] = args else {
+            return Err(Trap::host("not an i32"));
+        };
+        results[0] = Value::I32(x + 1);
+        Ok(())
+    });
+    let bad = store.func_new(i32_to_i32, |_, _, results| {
+        results[0] = Value::F32(0);
+        Ok(())
+    });
+    let inst = store
+        .instantiate(&m, &[Extern::Func(inc), Extern::Func(bad)])
+        .unwrap();
+    let run = func(&store, inst, "run");
+    assert_eq!(
+        store.invoke(run, &[Value::I32(41)]).unwrap(),
+        [Value::I32(42)]
+    );
+    let run_bad = func(&store, inst, "run_bad");
+    assert!(matches!(store.invoke(run_bad, &[]), Err(Trap::Host(_))));
+}
+
+#[test]
+#[should_panic(expected = "v128")]
+fn a_raw_host_function_cannot_take_v128() {
+    Store::new().func_new_raw(ty(&[ValType::V128], &[]), |_, _| Ok(()));
+}
+
+#[test]
+fn a_second_module_in_a_store_that_took_over_a_plan_shares_its_types() {
+    // The first instance takes the module's registered types over without hashing them;
+    // a second module must still find them (its function type is the first one's), so a
+    // function of one called through the other's table checks its type as the same.
+    let a = module(
+        r#"(module
+          (type $t (func (param i32) (result i32)))
+          (table (export "table") 1 funcref)
+          (elem (i32.const 0) $double)
+          (func $double (type $t) (i32.mul (local.get 0) (i32.const 2))))"#,
+    );
+    let b = module(
+        r#"(module
+          (type $u (func (result f32)))
+          (type $t (func (param i32) (result i32)))
+          (import "a" "table" (table 1 funcref))
+          (func (export "run") (param i32) (result i32)
+            (call_indirect (type $t) (local.get 0) (i32.const 0)))
+          (func (export "wrong") (result f32)
+            (call_indirect (type $u) (i32.const 0))))"#,
+    );
+    let mut store = Store::new();
+    let ia = store.instantiate(&a, &[]).unwrap();
+    let table = store.export(ia, "table").unwrap();
+    let ib = store.instantiate(&b, &[table]).unwrap();
+    let run = func(&store, ib, "run");
+    assert_eq!(
+        store.invoke(run, &[Value::I32(21)]).unwrap(),
+        [Value::I32(42)]
+    );
+    let wrong = func(&store, ib, "wrong");
+    assert_eq!(
+        store.invoke(wrong, &[]),
+        Err(Trap::IndirectCallTypeMismatch)
+    );
+}

@@ -45,10 +45,12 @@ impl Value {
         }
     }
 
-    /// The scalar register encoding (see `rill_lower::isa`). A `v128` does not fit: it
-    /// lives in a vector slot (see `exec_simd`); here it gives its low 64 bits, and callers
-    /// that may see one use [`Value::to_bits128`] or the vector slots.
-    pub(crate) fn to_raw(self) -> u64 {
+    /// The raw encoding of a value in a 64-bit slot, as the interpreter's registers and
+    /// host functions on raw slots ([`Store::func_new_raw`](crate::Store::func_new_raw))
+    /// hold it: numbers as their bits (`i32` and `f32` zero-extended); a reference 0 when
+    /// null, else its store address plus one. A `v128` does not fit: this gives its low 64
+    /// bits.
+    pub fn to_raw(self) -> u64 {
         match self {
             Value::I32(v) => u64::from(v as u32),
             Value::I64(v) => v as u64,
@@ -78,8 +80,10 @@ impl Value {
         }
     }
 
-    /// Decodes a scalar register of type `ty` (a `v128`: see [`Value::from_bits128`]).
-    pub(crate) fn from_raw(raw: u64, ty: ValType) -> Value {
+    /// Decodes [`Value::to_raw`]'s encoding of a value of type `ty` (a `v128` gets only
+    /// the low 64 bits). Any bits decode to some value of the type's kind; whether a
+    /// reference is one of the store's is checked where it is used.
+    pub fn from_raw(raw: u64, ty: ValType) -> Value {
         match ty {
             ValType::I32 => Value::I32(raw as u32 as i32),
             ValType::I64 => Value::I64(raw as i64),

@@ -16,7 +16,7 @@ use rill_lower::Slot;
 
 use super::{Code, Cx, ErasedStore, Frame};
 use crate::entities::{
-    value_fits, FuncEntity, FuncKind, Instance, InstanceData, StoreInner, MAX_CALL_DEPTH,
+    value_fits, FuncEntity, FuncKind, Instance, InstanceData, StoreInner, MAX_CALL_DEPTH, RAW_SLOTS,
 };
 use crate::value::Value;
 use crate::Trap;
@@ -141,12 +141,6 @@ impl<'s> Cx<'s> {
 /// stack.
 const INLINE: usize = 6;
 
-/// Calls host function `call.f` from the frame at `call.at`, the results written where
-/// the call expects them. An `Err` is how the host function ended instead (a trap, an
-/// exception it threw, or the store replaced under the run).
-///
-/// Not inlined: the handler that calls it ends by dispatching, which the locals here
-/// (the values) would stop from being a jump.
 /// How a host call ended, for the handler that made it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Ended {
@@ -158,19 +152,25 @@ pub(super) enum Ended {
     Trapped,
 }
 
+/// Calls host function `f` from the frame at `at`, the results written where the call
+/// expects them. A function of numbers only gets its values as raw slots (copied, no
+/// [`Value`] made); others as values.
+///
 /// Takes the call's fields one by one and returns a one-byte [`Ended`]: a struct passed or
 /// returned by value would be a local whose address escapes, and the handler's dispatch
-/// after the call would no longer be a jump.
+/// after the call would no longer be a jump. Not inlined: the handler that calls it ends
+/// by dispatching, which the locals here would stop from being a jump.
 #[inline(never)]
 pub(super) fn call(cx: &mut Cx<'_>, f: u32, at: usize, base: Slot, tail: bool) -> Ended {
     let call = HostCall { f, at, base, tail };
-    let ty = &cx.funcs[call.f as usize].ty;
-    let n = ty.params.len() + ty.results.len();
-    let outcome = if n > INLINE {
-        call_many(cx, call, n)
+    let func = &cx.funcs[call.f as usize];
+    let FuncKind::Host { index, raw } = func.kind else {
+        unreachable!("a host function")
+    };
+    let outcome = if raw {
+        call_raw(cx, call, index)
     } else {
-        let mut values = [Value::I32(0); INLINE];
-        call_with(cx, call, &mut values[..n])
+        call_values(cx, call, index)
     };
     match outcome {
         Ok(()) => Ended::Returned,
@@ -184,32 +184,86 @@ pub(super) fn call(cx: &mut Cx<'_>, f: u32, at: usize, base: Slot, tail: bool) -
     }
 }
 
-/// [`call`] for a function with many parameters and results.
-#[cold]
+/// [`call`] for a function of numbers only (see
+/// [`raw_callable`](crate::entities::raw_callable)): the argument registers are copied to
+/// slots, and the results back.
+#[inline(always)]
+fn call_raw(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
+    let ty = &cx.funcs[call.f as usize].ty;
+    let (np, nr) = (ty.params.len(), ty.results.len());
+    let mut slots = [0u64; RAW_SLOTS];
+    let from = call.at + call.base as usize;
+    // A copy of fixed size is a few vector moves; one of `np` slots a call of `memcpy`.
+    match cx.regs.get(from..from + RAW_SLOTS) {
+        Some(regs) => slots.copy_from_slice(regs),
+        None => slots[..np].copy_from_slice(&cx.regs[from..from + np]),
+    }
+    let slots = &mut slots[..np.max(nr)];
+    let mut failure = None;
+    let returned = lend_store(cx, call, |store, caller| {
+        store.call_host_raw(h, caller, slots, &mut failure)
+    })?;
+    if !returned {
+        return Err(failure.expect("a failure"));
+    }
+    let out = if call.tail { call.at } else { from };
+    // One result is the common case; the loop for more is unrolled for many.
+    if nr == 1 {
+        cx.regs[out] = slots[0];
+    } else {
+        for (r, s) in cx.regs[out..out + nr].iter_mut().zip(slots.iter()) {
+            *r = *s;
+        }
+    }
+    Ok(())
+}
+
+/// [`call`] for a function that takes or returns references or vectors, or many values:
+/// its values are made and checked by their types.
 #[inline(never)]
-fn call_many(cx: &mut Cx<'_>, call: HostCall, n: usize) -> Result<(), Trap> {
-    let mut values = vec![Value::I32(0); n];
-    call_with(cx, call, &mut values)
+fn call_values(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
+    let ty = &cx.funcs[call.f as usize].ty;
+    let n = ty.params.len() + ty.results.len();
+    if n > INLINE {
+        let mut values = vec![Value::I32(0); n];
+        call_with(cx, call, h, &mut values)
+    } else {
+        let mut values = [Value::I32(0); INLINE];
+        call_with(cx, call, h, &mut values[..n])
+    }
 }
 
 /// [`call`] with room for the arguments and then the results in `values`.
 #[inline(always)]
-fn call_with(cx: &mut Cx<'_>, call: HostCall, values: &mut [Value]) -> Result<(), Trap> {
-    let (h, np) = read_args(cx.funcs, cx.regs, cx.vregs, call, values);
+fn call_with(cx: &mut Cx<'_>, call: HostCall, h: u32, values: &mut [Value]) -> Result<(), Trap> {
+    let np = read_args(cx.funcs, cx.regs, cx.vregs, call, values);
     let (args, results) = values.split_at_mut(np);
+    lend_store(cx, call, |store, caller| {
+        store.call_host(h, caller, args, results)
+    })??;
+    write_results(cx, call, results)
+}
+
+/// Runs `host` with the whole store, which `cx` lends it: `cx`'s borrows of the store are
+/// not used until they are derived again after it. Calls the host function makes run
+/// above the calling frame, with the frames of this call counted as in use.
+#[inline(always)]
+fn lend_store<R>(
+    cx: &mut Cx<'_>,
+    call: HostCall,
+    host: impl FnOnce(&mut dyn ErasedStore, Option<Instance>) -> R,
+) -> Result<R, Trap> {
     let top = call.at + usize::from(cx.code.func.frame_size);
     let depth = cx.outer_depth + cx.frames.len() + 1;
     let caller = Instance(cx.inst.id);
     let id = cx.id;
-    // From here until `reattach`, `cx`'s borrows of the store are not used.
-    // SAFETY: `cx.store` is the store the run was attached to (see `Cx::attach`).
+    // SAFETY: `cx.store` is the store the run was attached to (see `Cx::attach`); from
+    // here until `reattach`, `cx`'s borrows of it are not used.
     let store = unsafe { &mut *cx.store };
-    // Calls the host function makes run above the calling frame (`top`), with the frames
-    // of this call counted as in use.
     let stack = &mut store.inner().stack;
     let lent = (stack.base, stack.depth);
     (stack.base, stack.depth) = (top, depth);
-    let outcome = store.call_host(h, Some(caller), args, results);
+    let outcome = host(store, Some(caller));
     let inner = store.inner();
     if inner.id != id {
         return Err(super::replaced());
@@ -217,12 +271,11 @@ fn call_with(cx: &mut Cx<'_>, call: HostCall, values: &mut [Value]) -> Result<()
     (inner.stack.base, inner.stack.depth) = lent;
     // SAFETY: the same store (just checked); the old borrows are not used again.
     unsafe { cx.reattach() };
-    outcome?;
-    write_results(cx, call, results)
+    Ok(outcome)
 }
 
 /// Reads a host call's arguments into `values` and puts the result types' defaults after
-/// them: the host function's index and the number of arguments.
+/// them: the number of arguments.
 #[inline(always)]
 fn read_args(
     funcs: &[FuncEntity],
@@ -230,11 +283,8 @@ fn read_args(
     vregs: &[crate::simd::V],
     call: HostCall,
     values: &mut [Value],
-) -> (u32, usize) {
+) -> usize {
     let func = &funcs[call.f as usize];
-    let FuncKind::Host(h) = func.kind else {
-        unreachable!("a host function")
-    };
     let (params, results) = (&*func.ty.params, &*func.ty.results);
     let (args, defaults) = values.split_at_mut(params.len());
     let from = call.at + call.base as usize;
@@ -247,7 +297,7 @@ fn read_args(
     for (v, t) in defaults.iter_mut().zip(results) {
         *v = Value::default_of(*t);
     }
-    (h, params.len())
+    params.len()
 }
 
 /// Checks a host function's results and writes them where the call expects them.
@@ -265,9 +315,7 @@ fn write_results(cx: &mut Cx<'_>, call: HostCall, results: &[Value]) -> Result<(
             _ => value_fits(cx.funcs, cx.types, cx.exceptions.len(), *v, *t),
         };
         if !ok {
-            return Err(Trap::host(
-                "a host function returned a value of another type than its result type",
-            ));
+            return Err(crate::store::wrong_result());
         }
         match (v, cx.regs.get_mut(out + i)) {
             (Value::V128(_), _) | (_, None) => {

@@ -392,7 +392,7 @@ fn activation(
 ) -> Result<(), Trap> {
     let inner = store.inner();
     let id = inner.id;
-    if let FuncKind::Host(h) = inner.funcs[f as usize].kind {
+    if let FuncKind::Host { index: h, .. } = inner.funcs[f as usize].kind {
         return call_host_directly(store, f, h, args, results);
     }
     let stack = &mut inner.stack;
