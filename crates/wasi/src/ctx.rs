@@ -408,3 +408,43 @@ impl WasiCtxBuilder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_can_move_to_another_thread() {
+        fn send<T: Send>(_: &T) {}
+        let ctx = WasiCtxBuilder::new().build();
+        send(&ctx);
+    }
+
+    #[test]
+    fn builder_keeps_the_last_value_of_a_variable_and_resets() {
+        let mut b = WasiCtxBuilder::new();
+        b.env("A", "1").env("B", "2").env("A", "3").arg("prog");
+        let ctx = b.build();
+        assert_eq!(
+            ctx.env,
+            [("A".into(), "3".into()), ("B".into(), "2".into())]
+        );
+        assert_eq!(ctx.args, ["prog"]);
+        let again = b.build();
+        assert!(again.env.is_empty() && again.args.is_empty());
+    }
+
+    #[test]
+    fn stdin_bytes_are_read_once() {
+        let mut input = Input::Bytes {
+            data: b"abc".to_vec(),
+            pos: 0,
+        };
+        let mut buf = [0u8; 2];
+        assert_eq!(input.read(&mut buf).unwrap(), 2);
+        assert_eq!(input.available(), 1);
+        assert_eq!(input.read(&mut buf).unwrap(), 1);
+        assert_eq!(&buf[..1], b"c");
+        assert_eq!(input.read(&mut buf).unwrap(), 0);
+    }
+}
