@@ -46,18 +46,33 @@ struct Cli {
 enum Command {
     /// Compile a module while it streams in, instantiate it, and call a function.
     ///
-    /// Without --invoke, instantiating runs the module's start function, and then its
-    /// `_start` export is called if it has one. The arguments are parsed by the parameter
-    /// types of the function: i32 and i64 in decimal or 0x hex, f32 and f64 as decimals,
-    /// `inf`, `-inf`, `nan` or `nan:0x…`, and `null` for a reference. Each result is printed
-    /// on a line of its own.
+    /// A WASI program (a module importing from `wasi_snapshot_preview1`) gets ARGS as its
+    /// arguments after argv[0], the module's name; its `_start` is called and rill exits
+    /// with the program's exit status. It sees only the directories given with --dir and
+    /// the variables given with --env, and uses rill's standard input, output and error.
+    /// Put rill's options before the module, or end them with `--`.
+    ///
+    /// Otherwise, and with --invoke, instantiating runs the module's start function, and
+    /// then the function is called (without --invoke: the `_start` export, if there is
+    /// one). The arguments are parsed by the parameter types of the function: i32 and i64
+    /// in decimal or 0x hex, f32 and f64 as decimals, `inf`, `-inf`, `nan` or `nan:0x…`,
+    /// and `null` for a reference. Each result is printed on a line of its own.
     #[command(after_help = EXIT_CODES_HELP)]
     Run {
         #[arg(help = MODULE_HELP)]
         module: String,
-        /// The exported function to call.
+        /// The exported function to call, with typed arguments (a WASI program then gets
+        /// only argv[0]).
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
+        /// WASI: give the program the host directory HOST, under the name GUEST (default:
+        /// HOST as given). Repeatable.
+        #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = parse_dir)]
+        dirs: Vec<(String, String)>,
+        /// WASI: set an environment variable for the program (it sees no others).
+        /// Repeatable.
+        #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
+        envs: Vec<(String, String)>,
         /// Instantiate another module first and provide its exports to imports from module
         /// NAME (repeatable; each may import from the ones before it).
         #[arg(long, value_name = "NAME=FILE", value_parser = parse_preload)]
@@ -110,6 +125,26 @@ fn parse_preload(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `--dir HOST[::GUEST]`.
+fn parse_dir(s: &str) -> Result<(String, String), String> {
+    let (host, guest) = match s.split_once("::") {
+        Some((h, g)) => (h, g),
+        None => (s, s),
+    };
+    if host.is_empty() || guest.is_empty() {
+        return Err(format!("expected HOST or HOST::GUEST, got {s:?}"));
+    }
+    Ok((host.to_owned(), guest.to_owned()))
+}
+
+/// `--env KEY=VALUE`.
+fn parse_env(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -126,6 +161,8 @@ fn main() -> ExitCode {
                 Command::Run {
                     module,
                     invoke,
+                    dirs,
+                    envs,
                     preload,
                     args,
                 } => {
@@ -137,9 +174,11 @@ fn main() -> ExitCode {
                             .into_iter()
                             .map(|(name, file)| (name, Input::parse(&file)))
                             .collect(),
+                        dirs,
+                        envs,
                     };
                     match run::run(&rt, args) {
-                        Ok(()) => ExitCode::SUCCESS,
+                        Ok(status) => ExitCode::from(status),
                         Err(f) => f.report(),
                     }
                 }
@@ -188,6 +227,21 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dir_and_env_syntax() {
+        assert_eq!(parse_dir("data"), Ok(("data".into(), "data".into())));
+        assert_eq!(
+            parse_dir("/tmp/x::/data"),
+            Ok(("/tmp/x".into(), "/data".into()))
+        );
+        assert!(parse_dir("::/data").is_err());
+        assert!(parse_dir("x::").is_err());
+        assert_eq!(parse_env("A=b=c"), Ok(("A".into(), "b=c".into())));
+        assert_eq!(parse_env("A="), Ok(("A".into(), String::new())));
+        assert!(parse_env("=b").is_err());
+        assert!(parse_env("A").is_err());
     }
 
     #[test]

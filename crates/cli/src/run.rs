@@ -1,10 +1,12 @@
-//! `rill run`: compile (streaming), link the preloaded modules, instantiate, invoke.
+//! `rill run`: compile (streaming), link the preloaded modules and WASI, instantiate,
+//! invoke.
 
 use std::collections::HashMap;
 
 use rill::{
     AbsHeapType, FuncType, HeapType, Imports, Instance, Module, RefType, Store, ValType, Value,
 };
+use rill_wasi::{I32Exit, WasiCtx, WasiCtxBuilder};
 use tokio::runtime::Runtime;
 
 use crate::failure::{Class, Failure};
@@ -17,14 +19,42 @@ pub struct RunArgs {
     pub args: Vec<String>,
     /// `--preload NAME=FILE`, in order.
     pub preloads: Vec<(String, Input)>,
+    /// `--dir HOST::GUEST`, in order (WASI descriptors 3, 4, …).
+    pub dirs: Vec<(String, String)>,
+    /// `--env KEY=VALUE`.
+    pub envs: Vec<(String, String)>,
 }
 
-/// Runs a module; the results are printed one per line. One store holds the preloaded
-/// instances and the module's, so what a preloaded module exports is what the module
-/// imports.
-pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
-    let mut store = Store::new(());
+/// The store's data: the WASI context every module of the run shares.
+pub struct Host {
+    wasi: WasiCtx,
+}
+
+/// Runs a module and gives the exit status: a WASI program's own (`proc_exit`), else 0.
+/// Results are printed one per line. One store holds the preloaded instances and the
+/// module's, so what a preloaded module exports is what the module imports; WASI's
+/// functions are there for all of them.
+pub fn run(rt: &Runtime, args: RunArgs) -> Result<u8, Failure> {
+    match run_module(rt, args) {
+        Ok(status) | Err(Stop::Exit(status)) => Ok(status),
+        Err(Stop::Failed(f)) => Err(f),
+    }
+}
+
+fn run_module(rt: &Runtime, args: RunArgs) -> Result<u8, Stop> {
+    let module = source::compile(rt, &args.module)?;
+    // A WASI program's arguments are its argv; with --invoke they are the function's.
+    let is_wasi = rill_wasi::imports_wasi(&module);
+    let argv_rest: &[String] = if is_wasi && args.invoke.is_none() {
+        &args.args
+    } else {
+        &[]
+    };
+    let wasi = wasi_ctx(&args, argv_rest)?;
+    let mut store = Store::new(Host { wasi });
     let mut imports = Imports::new();
+    rill_wasi::add_to_imports(&mut store, &mut imports, |h: &mut Host| &mut h.wasi);
+
     let mut preloaded: HashMap<String, Input> = HashMap::new();
     for (name, input) in &args.preloads {
         let module = source::compile(rt, input)?;
@@ -35,7 +65,6 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
         preloaded.insert(name.clone(), input.clone());
     }
 
-    let module = source::compile(rt, &args.module)?;
     // Instantiating runs the start function, if the module has one.
     let instance = instantiate(&mut store, &module, &imports, &preloaded, &args.module)?;
 
@@ -43,17 +72,17 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
         Some(name) => name.as_str(),
         None if instance.get_func(&store, "_start").is_some() => "_start",
         None => {
-            if !args.args.is_empty() {
-                return Err(Failure::new(
+            if !args.args.is_empty() && !is_wasi {
+                return Err(Stop::Failed(Failure::new(
                     Class::TypeError,
                     format!(
                         "{}: arguments given, but there is no `_start` export and no --invoke NAME{}",
                         args.module,
                         exported_functions(&store, &instance)
                     ),
-                ));
+                )));
             }
-            return Ok(());
+            return Ok(0);
         }
     };
     let func = instance.get_func(&store, name).ok_or_else(|| {
@@ -67,18 +96,47 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<(), Failure> {
         )
     })?;
     let ty = func.ty(&store).map_err(|e| Failure::from_rill(e, name))?;
-    let values = parse_args(name, &ty, &args.args)?;
-    let results = func
-        .call(&mut store, &values)
-        .map_err(|e| Failure::from_rill(e, name))?;
+    let call_args = if is_wasi && args.invoke.is_none() {
+        &[][..]
+    } else {
+        &args.args[..]
+    };
+    let values = parse_args(name, &ty, call_args)?;
+    let results = match func.call(&mut store, &values) {
+        Ok(results) => results,
+        Err(e) => match I32Exit::from_error(&e) {
+            Some(status) => return Err(Stop::Exit(exit_status(status))),
+            None => return Err(Failure::from_rill(e, name).into()),
+        },
+    };
     for v in results {
         out!("{}", format_value(&v));
     }
-    Ok(())
+    Ok(0)
+}
+
+/// A WASI exit status as a process's: the low 8 bits, as POSIX `exit` keeps them.
+fn exit_status(status: i32) -> u8 {
+    status as u8
+}
+
+/// The WASI context: argv[0] is the module as named on the command line, then `rest`;
+/// the environment is exactly the --env variables; standard streams are rill's own.
+fn wasi_ctx(args: &RunArgs, rest: &[String]) -> Result<WasiCtx, Failure> {
+    let mut b = WasiCtxBuilder::new();
+    b.arg(args.module.to_string())
+        .args(rest.iter().cloned())
+        .envs(args.envs.iter().cloned())
+        .inherit_stdio();
+    for (host, guest) in &args.dirs {
+        b.preopened_dir(host, guest.clone())
+            .map_err(|e| Failure::io(format!("--dir {host}: {e}")))?;
+    }
+    Ok(b.build())
 }
 
 /// " (exported functions: a, b)", or "" when there are none.
-fn exported_functions(store: &Store<()>, instance: &Instance) -> String {
+fn exported_functions(store: &Store<Host>, instance: &Instance) -> String {
     let Ok(exports) = instance.exports(store) else {
         return String::new();
     };
@@ -98,12 +156,12 @@ fn exported_functions(store: &Store<()>, instance: &Instance) -> String {
 /// `LinkError` naming its module and field (JS would make a missing module a `TypeError`;
 /// on the command line, "nothing provides this import" is what the user needs to know).
 fn instantiate(
-    store: &mut Store<()>,
+    store: &mut Store<Host>,
     module: &Module,
     imports: &Imports,
     preloaded: &HashMap<String, Input>,
     input: &Input,
-) -> Result<Instance, Failure> {
+) -> Result<Instance, Stop> {
     for import in module.imports() {
         if imports.get(&import.module, &import.name).is_none() {
             let why = match preloaded.get(&import.module) {
@@ -120,10 +178,27 @@ fn instantiate(
             return Err(Failure::from_rill(
                 rill::Error::<std::convert::Infallible>::LinkError(e),
                 &input.to_string(),
-            ));
+            )
+            .into());
         }
     }
-    Instance::new(store, module, imports).map_err(|e| Failure::from_rill(e, &input.to_string()))
+    Instance::new(store, module, imports).map_err(|e| match I32Exit::from_error(&e) {
+        Some(status) => Stop::Exit(exit_status(status)),
+        None => Failure::from_rill(e, &input.to_string()).into(),
+    })
+}
+
+/// Why a run stopped early: the program ended itself with `proc_exit` (in its start
+/// function or its `_start`), or something failed.
+enum Stop {
+    Exit(u8),
+    Failed(Failure),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Stop {
+        Stop::Failed(f)
+    }
 }
 
 /// Parses the command-line arguments by the function's parameter types.

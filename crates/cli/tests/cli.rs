@@ -428,6 +428,185 @@ fn malformed_and_invalid_modules_are_compile_errors_with_offsets() {
 }
 
 // ---------------------------------------------------------------------------------------
+// rill run: WASI programs
+
+/// A WASI program in the text format: prints each argument on a line of its own, then
+/// each environment variable, then exits with status 40 + argc through `proc_exit`.
+const ECHO_WAT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $env_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 8) "\n")
+  ;; Writes the NUL-terminated string at $p and a newline.
+  (func $line (param $p i32) (local $n i32)
+    (block $done (loop $scan
+      (br_if $done (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $scan)))
+    (i32.store (i32.const 16) (local.get $p))
+    (i32.store (i32.const 20) (local.get $n))
+    (i32.store (i32.const 24) (i32.const 8))
+    (i32.store (i32.const 28) (i32.const 1))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 2) (i32.const 32))))
+  ;; Prints the `count` strings whose pointers are at $ptrs.
+  (func $lines (param $ptrs i32) (param $count i32) (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+      (call $line (i32.load (i32.add (local.get $ptrs) (i32.mul (local.get $i) (i32.const 4)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next))))
+  (func (export "_start") (local $argc i32) (local $envc i32)
+    (drop (call $args_sizes (i32.const 0) (i32.const 4)))
+    (local.set $argc (i32.load (i32.const 0)))
+    (drop (call $args_get (i32.const 1024) (i32.const 4096)))
+    (call $lines (i32.const 1024) (local.get $argc))
+    (drop (call $env_sizes (i32.const 0) (i32.const 4)))
+    (local.set $envc (i32.load (i32.const 0)))
+    (drop (call $env_get (i32.const 2048) (i32.const 8192)))
+    (call $lines (i32.const 2048) (local.get $envc))
+    (call $exit (i32.add (i32.const 40) (local.get $argc)))))"#;
+
+#[test]
+fn wasi_program_gets_argv_env_and_exits_with_its_status() {
+    let dir = temp_dir();
+    let m = write(&dir, "echo.wat", ECHO_WAT);
+    // Everything after the module is the program's, dashes included; argv[0] is the module.
+    let r = rill(&[
+        "run",
+        "--env",
+        "A=1",
+        "--env",
+        "B=x=y",
+        s(&m),
+        "one",
+        "-v",
+        "--dir",
+        "x",
+    ]);
+    r.assert_code(45);
+    assert_eq!(
+        r.stdout,
+        format!("{}\none\n-v\n--dir\nx\nA=1\nB=x=y\n", s(&m))
+    );
+    assert_eq!(r.stderr, "");
+
+    // `--` ends rill's options; no --env: the program sees no environment.
+    let r = rill(&["run", "--", s(&m), "--invoke"]);
+    r.assert_code(42);
+    assert_eq!(r.stdout, format!("{}\n--invoke\n", s(&m)));
+
+    // --invoke keeps typed arguments: WASI then gets only argv[0].
+    let r = rill(&["run", "--invoke", "_start", s(&m)]);
+    r.assert_code(41);
+    assert_eq!(r.stdout, format!("{}\n", s(&m)));
+    rill(&["run", "--invoke", "_start", s(&m), "1"]).assert_error(
+        3,
+        "TypeError",
+        &["expected 0 arguments"],
+    );
+}
+
+#[test]
+fn wasi_program_that_returns_exits_0_and_one_that_traps_is_a_runtime_error() {
+    let dir = temp_dir();
+    let ok = write(
+        &dir,
+        "ok.wat",
+        r#"(module (import "wasi_snapshot_preview1" "sched_yield" (func $y (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start") (drop (call $y))))"#,
+    );
+    let r = rill(&["run", s(&ok), "ignored"]);
+    r.assert_code(0);
+    assert_eq!(r.stdout, "");
+    let trap = write(
+        &dir,
+        "trap.wat",
+        r#"(module (import "wasi_snapshot_preview1" "sched_yield" (func $y (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start") (drop (call $y)) unreachable))"#,
+    );
+    rill(&["run", s(&trap)]).assert_error(4, "RuntimeError", &["unreachable"]);
+    // A --dir that cannot be opened.
+    rill(&["run", "--dir", s(&dir.join("missing")), s(&ok)]).assert_error(2, "IoError", &["--dir"]);
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// tests/fixtures/files.c, built with Debian's clang and wasi-libc: reads a file from a
+/// preopened directory, writes another, lists the directory, prints to stdout.
+#[test]
+fn wasi_c_program_reads_writes_and_lists_a_preopened_dir() {
+    let dir = temp_dir();
+    let data = dir.join("data");
+    std::fs::create_dir(&data).unwrap();
+    write(&data, "input.txt", "alpha\nbeta\ngamma\n");
+    write(&data, "zeta.txt", "");
+    std::fs::create_dir(data.join("sub")).unwrap();
+    let host_dir = format!("{}::/data", s(&data));
+    let r = rill(&[
+        "run",
+        "--dir",
+        &host_dir,
+        "--env",
+        "FILES_MODE=cli-test",
+        s(&fixture("files.wasm")),
+        "/data",
+        "greetings",
+    ]);
+    r.assert_code(0);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "greetings from {}\nFILES_MODE=cli-test\ncopied 3 lines to /data/output.txt\n\
+             entry: input.txt\nentry: output.txt\nentry: sub\nentry: zeta.txt\n\
+             /etc/passwd: Capabilities insufficient\n",
+            s(&fixture("files.wasm"))
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("output.txt")).unwrap(),
+        "1: alpha\n2: beta\n3: gamma\n"
+    );
+
+    // Without the directory the program cannot open its input: it says so and exits 1.
+    let r = rill(&["run", s(&fixture("files.wasm")), "/data"]);
+    r.assert_code(1);
+    assert!(
+        r.stderr.starts_with("files: cannot open /data/input.txt"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// About 20 s in release (CoreMark calibrates itself to run 10 s of CPU time); a debug
+/// build interprets far too slowly for that, so there it is ignored: run
+/// `cargo test -p rill-cli --release --test cli coremark`.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "release only: CoreMark runs 10+ s of CPU time"
+)]
+fn coremark_wasi_prints_its_report_and_exits_0() {
+    let r = rill(&["run", s(&bench("coremark/coremark.wasm"))]);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("Correct operation validated."),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("CoreMark 1.0 : "), "{}", r.stdout);
+}
+
+// ---------------------------------------------------------------------------------------
 // rill validate
 
 #[test]

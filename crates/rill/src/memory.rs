@@ -179,6 +179,33 @@ impl Memory {
         Ok(self.inst_mut(store)?.data_mut())
     }
 
+    /// The memory's bytes and the store's data, both writable and borrowed at once (no
+    /// copy): what a host function needs to move bytes between guest memory and state it
+    /// keeps in the store's data, e.g. a WASI context.
+    ///
+    /// ```
+    /// use rill::{Memory, MemoryDescriptor, Store};
+    /// let mut store = Store::new(Vec::<u8>::new());
+    /// let memory = Memory::new(&mut store, MemoryDescriptor { initial: 1, ..Default::default() })?;
+    /// let (bytes, data) = memory.data_and_store_mut(&mut store)?;
+    /// bytes[..3].copy_from_slice(b"abc");
+    /// data.extend_from_slice(&bytes[1..3]);
+    /// assert_eq!(store.data(), b"bc");
+    /// # Ok::<(), rill::Error>(())
+    /// ```
+    pub fn data_and_store_mut<'a, S: AsContextMut + ?Sized>(
+        &self,
+        store: &'a mut S,
+    ) -> Result<(&'a mut [u8], &'a mut S::Data), Error>
+    where
+        S::Data: 'a,
+    {
+        let mut cx = store.as_context_mut();
+        cx.check(self.store, "the memory")?;
+        let (memory, data) = cx.0.memory_and_data_mut(self.index);
+        Ok((memory.data_mut(), &mut data.user))
+    }
+
     /// The memory's buffer as it is now (the JS `memory.buffer`): valid until the memory
     /// grows.
     pub fn buffer(&self, store: impl AsContext) -> Result<MemoryBuffer, Error> {

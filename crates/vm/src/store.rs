@@ -180,6 +180,12 @@ impl<T> Store<T> {
         &mut self.inner.memories[m as usize]
     }
 
+    /// A memory by address and the embedder's data, both writable at once (a host
+    /// function that moves bytes between guest memory and its own state needs both).
+    pub fn memory_and_data_mut(&mut self, m: u32) -> (&mut MemoryInst, &mut T) {
+        (&mut self.inner.memories[m as usize], &mut self.data)
+    }
+
     /// A new table with every element `init`; `None` if `init` is not of the element type
     /// or the size is over [`MAX_TABLE_ELEMENTS`].
     pub fn table_new(&mut self, ty: TableType, init: Value) -> Option<u32> {
