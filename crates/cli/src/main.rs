@@ -77,6 +77,11 @@ enum Command {
         /// NAME (repeatable; each may import from the ones before it).
         #[arg(long, value_name = "NAME=FILE", value_parser = parse_preload)]
         preload: Vec<(String, String)>,
+        /// Stop the guest once this much time has passed since it was compiled (its start
+        /// function included): e.g. `500ms`, `2s`, `1.5s`, `1m`; a bare number is seconds.
+        /// A stopped guest is a RuntimeError "deadline exceeded" (exit code 4).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        timeout: Option<std::time::Duration>,
         /// The function's arguments.
         #[arg(
             value_name = "ARGS",
@@ -137,6 +142,32 @@ fn parse_dir(s: &str) -> Result<(String, String), String> {
     Ok((host.to_owned(), guest.to_owned()))
 }
 
+/// `--timeout DURATION`: a decimal number with an optional unit (`ms`, `s`, `m`, `h`;
+/// seconds without one).
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let seconds_per_unit = match unit.trim() {
+        "ms" => 1e-3,
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => {
+            return Err(format!(
+                "expected a duration like 500ms, 2s or 1m, got {s:?}"
+            ))
+        }
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a duration like 500ms, 2s or 1m, got {s:?}"))?;
+    std::time::Duration::try_from_secs_f64(n * seconds_per_unit)
+        .map_err(|_| format!("a duration out of range: {s:?}"))
+}
+
 /// `--env KEY=VALUE`.
 fn parse_env(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
@@ -164,6 +195,7 @@ fn main() -> ExitCode {
                     dirs,
                     envs,
                     preload,
+                    timeout,
                     args,
                 } => {
                     let args = run::RunArgs {
@@ -176,6 +208,7 @@ fn main() -> ExitCode {
                             .collect(),
                         dirs,
                         envs,
+                        timeout,
                     };
                     match run::run(&rt, args) {
                         Ok(status) => ExitCode::from(status),
@@ -242,6 +275,20 @@ mod tests {
         assert_eq!(parse_env("A="), Ok(("A".into(), String::new())));
         assert!(parse_env("=b").is_err());
         assert!(parse_env("A").is_err());
+    }
+
+    #[test]
+    fn duration_syntax() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        for bad in ["", "ms", "5 parsecs", "-1s", "1e400s", "1..2s"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

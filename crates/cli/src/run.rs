@@ -23,6 +23,8 @@ pub struct RunArgs {
     pub dirs: Vec<(String, String)>,
     /// `--env KEY=VALUE`.
     pub envs: Vec<(String, String)>,
+    /// `--timeout`: how long the guest may run, from when it is compiled.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// The store's data: the WASI context every module of the run shares.
@@ -52,6 +54,9 @@ fn run_module(rt: &Runtime, args: RunArgs) -> Result<u8, Stop> {
     };
     let wasi = wasi_ctx(&args, argv_rest)?;
     let mut store = Store::new(Host { wasi });
+    if let Some(t) = args.timeout {
+        store.set_deadline(std::time::Instant::now().checked_add(t));
+    }
     let mut imports = Imports::new();
     rill_wasi::add_to_imports(&mut store, &mut imports, |h: &mut Host| &mut h.wasi);
 

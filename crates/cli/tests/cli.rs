@@ -942,3 +942,43 @@ fn url_errors() {
     rill(&["run", "https://127.0.0.1/x.wasm"]).assert_error(2, "IoError", &["only http://"]);
     rill(&["run", "http://"]).assert_error(2, "IoError", &["http://"]);
 }
+
+#[test]
+fn timeout_stops_a_guest_that_never_ends() {
+    let dir = temp_dir();
+    let m = write(
+        &dir,
+        "spin.wat",
+        r#"(module (func (export "spin") (loop (br 0))))"#,
+    );
+    let started = std::time::Instant::now();
+    rill(&["run", "--timeout", "200ms", s(&m), "--invoke", "spin"]).assert_error(
+        4,
+        "RuntimeError",
+        &["deadline exceeded"],
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // A start function is under the same deadline.
+    let m = write(
+        &dir,
+        "start.wat",
+        r#"(module (func $spin (loop (br 0))) (start $spin))"#,
+    );
+    rill(&["run", "--timeout", "0.2s", s(&m)]).assert_error(
+        4,
+        "RuntimeError",
+        &["deadline exceeded"],
+    );
+    // A guest that ends in time is not affected.
+    let r = rill(&[
+        "run",
+        "--timeout",
+        "1m",
+        s(&micro()),
+        "--invoke",
+        "fib",
+        "20",
+    ]);
+    r.assert_code(0);
+    assert_eq!(r.stdout, "6765\n");
+}

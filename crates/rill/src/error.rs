@@ -255,7 +255,16 @@ macro_rules! message_error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeError {
     message: Cow<'static, str>,
-    unsupported: bool,
+    kind: StopKind,
+}
+
+/// Why execution stopped, where it was not the program's own trap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StopKind {
+    Trap,
+    Unsupported,
+    Interrupted,
+    DeadlineExceeded,
 }
 
 impl RuntimeError {
@@ -263,15 +272,22 @@ impl RuntimeError {
     pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
         RuntimeError {
             message: message.into(),
-            unsupported: false,
+            kind: StopKind::Trap,
         }
     }
 
-    /// The error of reaching something the interpreter does not execute yet.
-    pub(crate) fn unsupported(message: impl Into<Cow<'static, str>>) -> Self {
+    /// The error of an interpreter trap, kept distinguishable where the embedder stopped
+    /// the code (interruption, deadline).
+    pub(crate) fn of_trap(trap: &rill_vm::Trap) -> Self {
+        let kind = match trap {
+            rill_vm::Trap::Interrupted => StopKind::Interrupted,
+            rill_vm::Trap::DeadlineExceeded => StopKind::DeadlineExceeded,
+            t if t.is_unsupported() => StopKind::Unsupported,
+            _ => StopKind::Trap,
+        };
         RuntimeError {
-            message: message.into(),
-            unsupported: true,
+            message: trap.to_string().into(),
+            kind,
         }
     }
 
@@ -285,7 +301,19 @@ impl RuntimeError {
     /// execute yet (SIMD, GC, exception handling). The message then starts with
     /// `unsupported:`.
     pub fn is_unsupported(&self) -> bool {
-        self.unsupported
+        self.kind == StopKind::Unsupported
+    }
+
+    /// Whether the code was stopped by the store's
+    /// [`InterruptHandle`](crate::InterruptHandle) (message `interrupted`).
+    pub fn is_interrupted(&self) -> bool {
+        self.kind == StopKind::Interrupted
+    }
+
+    /// Whether the code was stopped because the store's deadline passed
+    /// ([`Store::set_deadline`](crate::Store::set_deadline); message `deadline exceeded`).
+    pub fn is_deadline_exceeded(&self) -> bool {
+        self.kind == StopKind::DeadlineExceeded
     }
 }
 

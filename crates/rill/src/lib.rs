@@ -150,7 +150,9 @@ pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module};
 pub use progress::CompileProgress;
 pub use rill_decoder::Bytes;
 pub use rill_decoder::{AbsHeapType, Features, FuncType, HeapType, RefType, ValType};
-pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
+pub use store::{
+    AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
+};
 pub use streaming::{
     Body, Compile, CompileStreaming, IntoResponse, Response, ResponseFuture, StreamingSource,
 };

@@ -67,8 +67,7 @@ pub(crate) fn trap_error<T>(store: &VmStore<T>, trap: Trap) -> Error {
                 Err(e) => e,
             }
         }
-        t if t.is_unsupported() => RuntimeError::unsupported(t.to_string()).into(),
-        t => RuntimeError::new(t.to_string()).into(),
+        t => RuntimeError::of_trap(&t).into(),
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, TypeError};
 use crate::handles::Exports;
+pub use rill_vm::InterruptHandle;
 
 /// A store: everything instances are made of, plus data of the embedder's (`T`).
 ///
@@ -95,6 +96,57 @@ impl<T> Store<T> {
     /// Drops the store and everything in it, and gives back the embedder's data.
     pub fn into_data(self) -> T {
         self.vm.into_data().user
+    }
+
+    /// A handle (`Send + Sync`, cloneable) that stops the wasm code running in this store
+    /// from any thread: the call ends with an [`Error::RuntimeError`] for which
+    /// [`RuntimeError::is_interrupted`](crate::RuntimeError::is_interrupted) holds. Loops,
+    /// recursion, tail calls and long `memory.fill`/`memory.copy` stop within microseconds;
+    /// a host function runs to its end first. A request made while no wasm runs stops the
+    /// next call at its start.
+    ///
+    /// ```
+    /// let wasm = wat::parse_str(r#"(module (func (export "spin") (loop (br 0))))"#).unwrap();
+    /// let module = rill::Module::new(&wasm)?;
+    /// let mut store = rill::Store::new(());
+    /// let instance = rill::Instance::new(&mut store, &module, &rill::Imports::new())?;
+    /// let spin = instance.get_typed_func::<(), ()>(&store, "spin")?;
+    /// let handle = store.interrupt_handle();
+    /// std::thread::spawn(move || {
+    ///     std::thread::sleep(std::time::Duration::from_millis(10));
+    ///     handle.interrupt();
+    /// });
+    /// match spin.call(&mut store, ()) {
+    ///     Err(rill::Error::RuntimeError(e)) => assert!(e.is_interrupted()),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), rill::Error>(())
+    /// ```
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.vm.interrupt_handle()
+    }
+
+    /// Stops wasm code running in this store once `deadline` has passed (an
+    /// [`Error::RuntimeError`] for which
+    /// [`RuntimeError::is_deadline_exceeded`](crate::RuntimeError::is_deadline_exceeded)
+    /// holds), checked as often as an interruption; `None`: no deadline. For calls made
+    /// after it.
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.vm.set_deadline(deadline);
+    }
+
+    /// The most frames the wasm call stack may hold, all nested calls together (default
+    /// [`rill_vm::MAX_CALL_DEPTH`], 100,000); deeper calls end in a `RuntimeError` "call
+    /// stack exhausted". For calls made after it.
+    pub fn set_max_call_depth(&mut self, frames: usize) {
+        self.vm.set_max_call_depth(frames);
+    }
+
+    /// The most 64-bit value slots (locals and temporaries) the frames on the wasm call
+    /// stack may use together (default [`rill_vm::MAX_REGISTERS`], 4 Mi slots = 32 MiB);
+    /// past it, a `RuntimeError` "call stack exhausted". For calls made after it.
+    pub fn set_max_stack_slots(&mut self, slots: usize) {
+        self.vm.set_max_stack_slots(slots);
     }
 }
 

@@ -391,9 +391,11 @@ impl TypeRegistry {
     }
 }
 
-/// Most frames on the call stack (all nested calls together: wasm→host→wasm…).
+/// Most frames on the call stack (all nested calls together: wasm→host→wasm…) by default
+/// ([`Store::set_max_call_depth`](crate::Store::set_max_call_depth) changes it).
 pub const MAX_CALL_DEPTH: usize = 100_000;
-/// Most registers (64-bit slots) all frames together may use.
+/// Most registers (64-bit value slots) all frames together may use by default (32 MiB;
+/// [`Store::set_max_stack_slots`](crate::Store::set_max_stack_slots) changes it).
 pub const MAX_REGISTERS: usize = 4 << 20;
 /// Most calls running one inside the other (wasm → host → wasm …). Each level takes a
 /// few KiB of native stack (host function, interpreter entry); a nested call that finds
@@ -462,6 +464,14 @@ pub(crate) struct StoreInner {
     pub(crate) exceptions: Vec<Exception>,
     pub(crate) types: TypeRegistry,
     pub(crate) stack: Stack,
+    /// Set by an [`InterruptHandle`](crate::InterruptHandle) to stop running code.
+    pub(crate) interrupt: Arc<std::sync::atomic::AtomicBool>,
+    /// When running code stops with [`Trap::DeadlineExceeded`](crate::Trap).
+    pub(crate) deadline: Option<std::time::Instant>,
+    /// Most frames on the call stack ([`MAX_CALL_DEPTH`] unless configured).
+    pub(crate) max_call_depth: usize,
+    /// Most registers all frames together may use ([`MAX_REGISTERS`] unless configured).
+    pub(crate) max_registers: usize,
 }
 
 impl StoreInner {
@@ -479,6 +489,10 @@ impl StoreInner {
             exceptions: Vec::new(),
             types: TypeRegistry::default(),
             stack: Stack::default(),
+            interrupt: Arc::default(),
+            deadline: None,
+            max_call_depth: MAX_CALL_DEPTH,
+            max_registers: MAX_REGISTERS,
         }
     }
 

@@ -41,6 +41,7 @@ mod entities;
 mod exec;
 mod exec_simd;
 mod instance;
+mod interrupt;
 mod module;
 mod ops;
 mod simd;
@@ -54,6 +55,7 @@ pub use entities::{
     NATIVE_STACK_RED_ZONE, NATIVE_STACK_SEGMENT,
 };
 pub use instance::InstantiationError;
+pub use interrupt::InterruptHandle;
 pub use module::{CompileError, Module, ModuleParts, VerifiedFunc};
 pub use store::{AccessError, Caller, HostFn, RawHostFn, Store};
 pub use trap::{HostData, HostException, HostFailure, Trap};
@@ -63,3 +65,5 @@ pub use value::{Func, Value};
 mod tests;
 #[cfg(test)]
 mod tests_host;
+#[cfg(test)]
+mod tests_interrupt;

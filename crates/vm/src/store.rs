@@ -97,6 +97,43 @@ impl<T> Store<T> {
         &mut self.data
     }
 
+    /// A handle that stops the wasm code running in this store from any thread (see
+    /// [`InterruptHandle`](crate::InterruptHandle)).
+    pub fn interrupt_handle(&self) -> crate::InterruptHandle {
+        crate::InterruptHandle(self.inner.interrupt.clone())
+    }
+
+    /// Stops wasm code running in this store with [`Trap::DeadlineExceeded`] once `deadline`
+    /// has passed (looked at as often as the interrupt flag, see
+    /// [`InterruptHandle`](crate::InterruptHandle)); `None`: no deadline. Takes effect for
+    /// calls made after it.
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.inner.deadline = deadline;
+    }
+
+    /// The most frames the call stack may hold, all nested calls together (default
+    /// [`MAX_CALL_DEPTH`](crate::MAX_CALL_DEPTH)); a call past it traps with
+    /// [`Trap::StackExhausted`]. Takes effect for calls made after it.
+    pub fn set_max_call_depth(&mut self, frames: usize) {
+        self.inner.max_call_depth = frames;
+    }
+
+    /// The most 64-bit value slots (locals and temporaries) the frames on the call stack
+    /// may use together (default [`MAX_REGISTERS`](crate::MAX_REGISTERS), 32 MiB); a call
+    /// past it traps with [`Trap::StackExhausted`]. Takes effect for calls made after it
+    /// (registers kept from earlier calls are given back when no call is running).
+    pub fn set_max_stack_slots(&mut self, slots: usize) {
+        self.inner.max_registers = slots;
+        let stack = &mut self.inner.stack;
+        // Frames of running calls live in the register file: cut it only when none runs.
+        if stack.nesting == 0 && stack.regs.len() > slots {
+            stack.regs.truncate(slots);
+            stack.regs.shrink_to_fit();
+            stack.vregs.truncate(slots);
+            stack.vregs.shrink_to_fit();
+        }
+    }
+
     /// Drops the store (and everything in it) and gives back the embedder's data.
     pub fn into_data(self) -> T {
         self.data

@@ -29,6 +29,12 @@ pub enum Trap {
     NullReference,
     #[error("call stack exhausted")]
     StackExhausted,
+    /// The store's [`InterruptHandle`](crate::InterruptHandle) stopped the code.
+    #[error("interrupted")]
+    Interrupted,
+    /// The store's deadline ([`Store::set_deadline`](crate::Store::set_deadline)) passed.
+    #[error("deadline exceeded")]
+    DeadlineExceeded,
     #[error("null exception reference")]
     NullExceptionReference,
     /// An exception no handler caught: its store address (see

@@ -62,6 +62,19 @@ macro_rules! target {
     };
 }
 
+/// Branches by `offset`; a backward branch (a loop's, or one to itself) counts a tick, and every
+/// [`CHECK_INTERVAL`](crate::interrupt::CHECK_INTERVAL)th one looks at the interrupt flag
+/// and the deadline ([`slow::tick`](super::slow::tick)).
+macro_rules! jump {
+    ($ip:ident, $offset:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let to = target!($ip, $offset);
+        if $offset <= 0 && !$cx.count_tick() {
+            return super::slow::tick(to, $fp, $mem, $len, $cx);
+        }
+        next!(to, $fp, $mem, $len, $cx)
+    }};
+}
+
 /// The instruction after `ip`.
 macro_rules! after {
     ($ip:ident) => {
@@ -203,14 +216,14 @@ macro_rules! handlers {
                 Instr::$c32 { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $c32 { a, b, offset });
                     if ops::$c32f(get!(fp, a), get!(fp, b)) != 0 {
-                        next!(target!(ip, offset), fp, mem, len, cx)
+                        jump!(ip, offset, fp, mem, len, cx)
                     }
                     next!(after!(ip), fp, mem, len, cx)
                 },
                 Instr::$c32i { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $c32i { a, imm, offset });
                     if ops::$c32f(get!(fp, a), u64::from(imm as u32)) != 0 {
-                        next!(target!(ip, offset), fp, mem, len, cx)
+                        jump!(ip, offset, fp, mem, len, cx)
                     }
                     next!(after!(ip), fp, mem, len, cx)
                 },
@@ -219,14 +232,14 @@ macro_rules! handlers {
                 Instr::$c64 { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $c64 { a, b, offset });
                     if ops::$c64f(get!(fp, a), get!(fp, b)) != 0 {
-                        next!(target!(ip, offset), fp, mem, len, cx)
+                        jump!(ip, offset, fp, mem, len, cx)
                     }
                     next!(after!(ip), fp, mem, len, cx)
                 },
                 Instr::$c64i { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $c64i { a, imm, offset });
                     if ops::$c64f(get!(fp, a), imm as i64 as u64) != 0 {
-                        next!(target!(ip, offset), fp, mem, len, cx)
+                        jump!(ip, offset, fp, mem, len, cx)
                     }
                     next!(after!(ip), fp, mem, len, cx)
                 },
@@ -235,14 +248,14 @@ macro_rules! handlers {
                 Instr::$cf { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $cf { a, b, offset });
                     if ops::$cff(get!(fp, a), get!(fp, b)) != 0 {
-                        next!(target!(ip, offset), fp, mem, len, cx)
+                        jump!(ip, offset, fp, mem, len, cx)
                     }
                     next!(after!(ip), fp, mem, len, cx)
                 },
                 Instr::$cfn { .. } => |ip, fp, mem, len, cx| {
                     operands!(ip, $cfn { a, b, offset });
                     if ops::$cff(get!(fp, a), get!(fp, b)) == 0 {
-                        next!(target!(ip, offset), fp, mem, len, cx)
+                        jump!(ip, offset, fp, mem, len, cx)
                     }
                     next!(after!(ip), fp, mem, len, cx)
                 },
@@ -257,33 +270,33 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
     rill_lower::with_isa!(handlers (*instr) {
         Instr::Br { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, Br { offset });
-            next!(target!(ip, offset), fp, mem, len, cx)
+            jump!(ip, offset, fp, mem, len, cx)
         },
         Instr::BrIfZ { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, BrIfZ { c, offset });
             if get!(fp, c) == 0 {
-                next!(target!(ip, offset), fp, mem, len, cx)
+                jump!(ip, offset, fp, mem, len, cx)
             }
             next!(after!(ip), fp, mem, len, cx)
         },
         Instr::BrIfNz { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, BrIfNz { c, offset });
             if get!(fp, c) != 0 {
-                next!(target!(ip, offset), fp, mem, len, cx)
+                jump!(ip, offset, fp, mem, len, cx)
             }
             next!(after!(ip), fp, mem, len, cx)
         },
         Instr::BrOnNull { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, BrOnNull { r, offset });
             if get!(fp, r) == 0 {
-                next!(target!(ip, offset), fp, mem, len, cx)
+                jump!(ip, offset, fp, mem, len, cx)
             }
             next!(after!(ip), fp, mem, len, cx)
         },
         Instr::BrOnNonNull { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, BrOnNonNull { r, offset });
             if get!(fp, r) != 0 {
-                next!(target!(ip, offset), fp, mem, len, cx)
+                jump!(ip, offset, fp, mem, len, cx)
             }
             next!(after!(ip), fp, mem, len, cx)
         },

@@ -16,7 +16,7 @@ use rill_lower::Slot;
 
 use super::{Code, Cx, ErasedStore, Frame};
 use crate::entities::{
-    value_fits, FuncEntity, FuncKind, Instance, InstanceData, StoreInner, MAX_CALL_DEPTH, RAW_SLOTS,
+    value_fits, FuncEntity, FuncKind, Instance, InstanceData, StoreInner, RAW_SLOTS,
 };
 use crate::value::Value;
 use crate::Trap;
@@ -66,6 +66,10 @@ impl<'s> Cx<'s> {
             tags,
             exceptions,
             stack,
+            interrupt,
+            deadline,
+            max_call_depth,
+            max_registers,
         } = inner;
         Cx {
             funcs,
@@ -82,8 +86,14 @@ impl<'s> Cx<'s> {
             regs: &mut stack.regs,
             vregs: &mut stack.vregs,
             frames,
-            max_frames: MAX_CALL_DEPTH.saturating_sub(outer_depth),
+            max_frames: max_call_depth.saturating_sub(outer_depth),
             outer_depth,
+            max_regs: *max_registers,
+            ticks: crate::interrupt::CHECK_INTERVAL,
+            checks: crate::interrupt::Checks {
+                flag: interrupt,
+                deadline: *deadline,
+            },
             store: raw,
             id: *id,
             // SAFETY: the entry function's code and instance, kept by the store (behind
@@ -120,8 +130,14 @@ impl<'s> Cx<'s> {
             tags,
             exceptions,
             stack,
+            interrupt,
+            deadline,
             ..
         } = inner;
+        self.checks = crate::interrupt::Checks {
+            flag: interrupt,
+            deadline: *deadline,
+        };
         self.regs = &mut stack.regs;
         self.vregs = &mut stack.vregs;
         self.funcs = funcs;

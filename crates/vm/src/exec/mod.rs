@@ -46,7 +46,7 @@ use rill_lower::{CompiledFunc, Instr, TrapCode};
 
 use crate::entities::{
     Exception, FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, TableInst, TagInst,
-    TypeRegistry, MAX_NESTED_CALLS, MAX_REGISTERS, NATIVE_STACK_BUDGET, NATIVE_STACK_RED_ZONE,
+    TypeRegistry, MAX_NESTED_CALLS, NATIVE_STACK_BUDGET, NATIVE_STACK_RED_ZONE,
     NATIVE_STACK_SEGMENT,
 };
 use crate::store::ErasedStore;
@@ -165,6 +165,12 @@ pub(crate) struct Cx<'s> {
     max_frames: usize,
     /// Frames of the calls this one is nested in.
     outer_depth: usize,
+    /// Most registers the frames may use together.
+    max_regs: usize,
+    /// Backward branches and calls left before the next look at `checks`.
+    ticks: u32,
+    /// The store's interrupt flag and deadline.
+    checks: crate::interrupt::Checks<'s>,
     /// The whole store, for host calls (see `host.rs`); the fields above that borrow its
     /// parts are derived from it, and again after every host call.
     store: *mut (dyn ErasedStore + 's),
@@ -213,6 +219,14 @@ impl Cx<'_> {
     fn trap(&mut self, t: Trap) -> Exit {
         self.trap = Some(t);
         Exit::Trap
+    }
+
+    /// Counts a backward branch or a call: `false` when it is time to look at the interrupt
+    /// flag and the deadline ([`slow::tick`]).
+    #[inline(always)]
+    fn count_tick(&mut self) -> bool {
+        self.ticks -= 1;
+        self.ticks != 0
     }
 }
 
@@ -406,7 +420,14 @@ fn activation(
             *v,
         ));
     }
-    let result = written.and_then(|()| run(store, f, base));
+    // Entering wasm is a check too: a request made while no wasm ran stops it here.
+    let checks = crate::interrupt::Checks {
+        flag: &inner.interrupt,
+        deadline: inner.deadline,
+    };
+    let result = written
+        .and_then(|()| checks.check())
+        .and_then(|()| run(store, f, base));
     let inner = store.inner();
     if inner.id != id {
         return Err(replaced());
@@ -515,11 +536,12 @@ fn enter(cx: &mut Cx<'_>, at: usize, code: &Code) -> Option<*mut u64> {
 #[cold]
 #[inline(never)]
 fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
-    if need > MAX_REGISTERS {
+    if need > cx.max_regs {
         cx.trap(Trap::StackExhausted);
         return false;
     }
-    cx.regs.resize((need * 2).clamp(1024, MAX_REGISTERS), 0);
+    cx.regs
+        .resize((need * 2).clamp(1024, cx.max_regs.max(1024)), 0);
     true
 }
 

@@ -7,6 +7,7 @@ use super::handlers::{after, get, set};
 use super::host;
 use super::{enter, next, Cx, Exit, Frame, Op};
 use crate::entities::{FuncKind, InstanceData};
+use crate::interrupt::{Checks, BULK_CHUNK};
 use crate::ops;
 use crate::Trap;
 
@@ -79,7 +80,23 @@ pub(super) fn call(
         cx.inst = inst;
         (mem, len) = cx.mem0();
     }
+    if !cx.count_tick() {
+        return tick(code.ops.as_ptr(), new_fp, mem, len, cx);
+    }
     next!(code.ops.as_ptr(), new_fp, mem, len, cx)
+}
+
+/// Looks at the interrupt flag and the deadline (after every
+/// [`CHECK_INTERVAL`](crate::interrupt::CHECK_INTERVAL) backward branches and calls), then
+/// continues at `ip`.
+#[cold]
+#[inline(never)]
+pub(super) fn tick(ip: *const Op, fp: *mut u64, mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit {
+    cx.ticks = crate::interrupt::CHECK_INTERVAL;
+    if let Err(t) = cx.checks.check() {
+        return cx.trap(t);
+    }
+    next!(ip, fp, mem, len, cx)
 }
 
 /// A tail call's `v128` arguments (see `exec_simd::tail_args`); `false` after recording a
@@ -307,27 +324,39 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             n,
             memory,
         } => {
+            let checks = cx.checks;
             let m = &mut cx.memories[inst.memories[memory as usize] as usize].data;
             let (d, v, n) = (get!(fp, dst), get!(fp, val) as u8, get!(fp, n));
-            range_mut(m, d, n).ok_or(Trap::MemoryOutOfBounds)?.fill(v);
+            let to = range_mut(m, d, n).ok_or(Trap::MemoryOutOfBounds)?;
+            for (i, chunk) in to.chunks_mut(BULK_CHUNK).enumerate() {
+                if i > 0 {
+                    checks.check()?;
+                }
+                chunk.fill(v);
+            }
         }
         Instr::MemoryCopy { dst, src, n, site } => {
             let s = code.func.copy_sites[site as usize];
             let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
             let (ma, mb) = (inst.memories[s.a as usize], inst.memories[s.b as usize]);
+            let checks = cx.checks;
             if ma == mb {
                 let m = &mut cx.memories[ma as usize].data;
                 if range_mut(m, sr, n).is_none() || range_mut(m, d, n).is_none() {
                     return Err(Trap::MemoryOutOfBounds);
                 }
-                m.copy_within(sr as usize..(sr + n) as usize, d as usize);
+                copy_within_checked(m, sr as usize, d as usize, n as usize, checks)?;
             } else {
-                let bytes = range_mut(&mut cx.memories[mb as usize].data, sr, n)
-                    .ok_or(Trap::MemoryOutOfBounds)?
-                    .to_vec();
-                range_mut(&mut cx.memories[ma as usize].data, d, n)
-                    .ok_or(Trap::MemoryOutOfBounds)?
-                    .copy_from_slice(&bytes);
+                let (to, from) = two_mut(cx.memories, ma as usize, mb as usize);
+                let from = range_mut(&mut from.data, sr, n).ok_or(Trap::MemoryOutOfBounds)?;
+                let to = range_mut(&mut to.data, d, n).ok_or(Trap::MemoryOutOfBounds)?;
+                let pairs = to.chunks_mut(BULK_CHUNK).zip(from.chunks(BULK_CHUNK));
+                for (i, (t, f)) in pairs.enumerate() {
+                    if i > 0 {
+                        checks.check()?;
+                    }
+                    t.copy_from_slice(f);
+                }
             }
         }
         Instr::MemoryInit { dst, src, n, site } => {
@@ -408,4 +437,39 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
         _ => unreachable!("a fast instruction: {instr:?}"),
     }
     Ok(())
+}
+
+/// `memory.copy` within one memory (both ranges checked), in chunks of [`BULK_CHUNK`] with
+/// a look at the interrupt flag and the deadline between two (front to back when the
+/// destination is lower, back to front otherwise, so that overlapping ranges copy right).
+fn copy_within_checked(
+    m: &mut [u8],
+    src: usize,
+    dst: usize,
+    n: usize,
+    checks: Checks<'_>,
+) -> Result<(), Trap> {
+    let mut done = 0;
+    while done < n {
+        if done > 0 {
+            checks.check()?;
+        }
+        let k = BULK_CHUNK.min(n - done);
+        let at = if dst <= src { done } else { n - done - k };
+        m.copy_within(src + at..src + at + k, dst + at);
+        done += k;
+    }
+    Ok(())
+}
+
+/// Two different elements of `items`, both writable.
+fn two_mut<T>(items: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
+    assert_ne!(a, b, "two different elements");
+    if a < b {
+        let (low, high) = items.split_at_mut(b);
+        (&mut low[a], &mut high[0])
+    } else {
+        let (low, high) = items.split_at_mut(a);
+        (&mut high[0], &mut low[b])
+    }
 }
