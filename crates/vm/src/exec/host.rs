@@ -66,6 +66,7 @@ impl<'s> Cx<'s> {
             tags,
             exceptions,
             stack,
+            limits,
         } = inner;
         Cx {
             funcs,
@@ -78,6 +79,7 @@ impl<'s> Cx<'s> {
             datas,
             tags,
             exceptions,
+            limits,
             thrown: None,
             regs: &mut stack.regs,
             vregs: &mut stack.vregs,
@@ -120,6 +122,7 @@ impl<'s> Cx<'s> {
             tags,
             exceptions,
             stack,
+            limits,
             ..
         } = inner;
         self.regs = &mut stack.regs;
@@ -134,6 +137,7 @@ impl<'s> Cx<'s> {
         self.datas = datas;
         self.tags = tags;
         self.exceptions = exceptions;
+        self.limits = limits;
     }
 }
 
