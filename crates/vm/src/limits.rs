@@ -418,3 +418,7 @@ impl Limits {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "tests_limits.rs"]
+mod tests;
