@@ -181,7 +181,9 @@ impl<T> Store<T> {
     /// the error says why, and nothing is allocated.
     pub fn memory_new(&mut self, ty: MemoryType) -> Result<u32, String> {
         let have = self.inner.memories.len();
-        self.inner.limits.admit_memory(&ty, have, "memory")?;
+        self.inner
+            .limits
+            .admit_memory(&ty, have, "the new memory")?;
         match MemoryInst::new(ty) {
             Ok(m) => self.inner.memories.push(m),
             Err(e) => {
@@ -259,7 +261,7 @@ impl<T> Store<T> {
         let have = self.inner.tables.len();
         self.inner
             .limits
-            .admit_table(&ty, have, "table")
+            .admit_table(&ty, have, "the new table")
             .map_err(TableNewError::Resource)?;
         debug_assert!(ty.limits.min <= MAX_TABLE_ELEMENTS);
         self.inner.tables.push(TableInst {

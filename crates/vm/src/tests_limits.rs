@@ -203,11 +203,14 @@ fn count_limits() {
     // Memories and tables the embedder makes count too.
     store.memory_new(mem_type(0, None)).unwrap();
     let e = store.memory_new(mem_type(0, None)).unwrap_err();
-    assert_eq!(e, "memory: the store's limit of 2 memories is reached");
+    assert_eq!(
+        e,
+        "the new memory: the store's limit of 2 memories is reached"
+    );
     assert_eq!(
         store.try_table_new(table_type(0), Value::FuncRef(None)),
         Err(TableNewError::Resource(
-            "table: the store's limit of 1 tables is reached".into()
+            "the new table: the store's limit of 1 tables is reached".into()
         ))
     );
     assert_eq!(store.table_new(table_type(0), Value::FuncRef(None)), None);
@@ -249,7 +252,7 @@ fn table_elements_limit_wasm_and_embedder_grows_and_creation() {
     assert_eq!(
         store.try_table_new(table_type(4), Value::FuncRef(None)),
         Err(TableNewError::Resource(
-            "table: 4 elements: over the limit of 3 elements for one table".into()
+            "the new table: 4 elements: over the limit of 3 elements for one table".into()
         ))
     );
     let e = resource(
@@ -338,7 +341,7 @@ fn a_custom_limiter_is_asked_about_every_creation_and_growth() {
     let e = store.memory_new(mem_type(4, None)).unwrap_err();
     assert_eq!(
         e,
-        "memory: 262144 bytes: refused by the store's resource limiter"
+        "the new memory: 262144 bytes: refused by the store's resource limiter"
     );
     // A module whose second memory is refused hands back the first, and its table.
     let e = resource(
