@@ -26,8 +26,10 @@ pub enum InstantiationError {
     /// A segment was out of bounds or the start function trapped.
     #[error("{0}")]
     Trap(Trap),
-    /// A memory or table the module defines is larger than the implementation can make
-    /// (the JS API's `RangeError`); the message names it by index.
+    /// A memory or table the module defines is larger than the implementation can make,
+    /// or the store's [`ResourceLimiter`](crate::ResourceLimiter) refuses it or the
+    /// instance (their number or size): the JS API's `RangeError`. The message names the
+    /// memory or table by index, and the limit; nothing of the instance was made.
     #[error("{0}")]
     Resource(String),
 }

@@ -25,7 +25,9 @@
 //! `Sync`) when `T` is.
 //!
 //! Nothing here is on the interpreter's hot paths: the limiter is consulted only where a
-//! memory or table grows or is created, and where a module is instantiated.
+//! memory or table grows or is created, and where a module is instantiated. A limiter that
+//! panics inside wasm's `memory.grow` or `table.grow` is treated like a host function that
+//! panics: the call stack is put back in order and the panic goes on out of the call.
 //!
 //! [`Store::memory_grow`]: crate::Store::memory_grow
 //! [`Store::table_grow`]: crate::Store::table_grow
@@ -34,7 +36,17 @@
 
 use rill_decoder::{MemoryType, TableType};
 
-use crate::entities::{MemoryInst, MAX_TABLE_ELEMENTS};
+use crate::entities::{MemoryInst, TableInst, MAX_TABLE_ELEMENTS};
+use crate::Trap;
+
+/// Runs `f`; its panic as the trap a host function's panic travels as.
+fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Trap> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        Trap::HostPanic(crate::trap::PanicPayload(std::sync::Arc::new(
+            std::sync::Mutex::new(Some(payload)),
+        )))
+    })
+}
 
 /// A policy bounding what a store may allocate. Every method has a default that allows
 /// everything, so a policy implements only what it limits.
@@ -256,20 +268,42 @@ pub(crate) struct Limits {
 impl Limits {
     /// Grows memory `m` by `delta` pages if its type, the implementation and the limiter
     /// allow it: the old size in pages, or `None` (nothing changed).
-    #[cold]
     pub(crate) fn grow_memory(&mut self, m: &mut MemoryInst, delta: u64) -> Option<u64> {
         m.grow_limited(delta, self.limiter.as_deref_mut())
     }
 
     /// Grows table `t` by `delta` elements set to `init`, like [`Limits::grow_memory`].
+    pub(crate) fn grow_table(&mut self, t: &mut TableInst, delta: u64, init: u64) -> Option<u64> {
+        t.grow_limited(delta, init, self.limiter.as_deref_mut())
+    }
+
+    /// [`Limits::grow_memory`] for wasm's `memory.grow`: a panic of the limiter becomes
+    /// the trap that carries a host function's panic, so that the interpreter puts its
+    /// call stack back in order before the panic goes on (as for a host function).
     #[cold]
-    pub(crate) fn grow_table(
+    pub(crate) fn grow_memory_in_wasm(
         &mut self,
-        t: &mut crate::entities::TableInst,
+        m: &mut MemoryInst,
+        delta: u64,
+    ) -> Result<Option<u64>, Trap> {
+        if self.limiter.is_none() {
+            return Ok(m.grow(delta));
+        }
+        catch(|| self.grow_memory(m, delta))
+    }
+
+    /// [`Limits::grow_table`] for wasm's `table.grow` (see [`Limits::grow_memory_in_wasm`]).
+    #[cold]
+    pub(crate) fn grow_table_in_wasm(
+        &mut self,
+        t: &mut TableInst,
         delta: u64,
         init: u64,
-    ) -> Option<u64> {
-        t.grow_limited(delta, init, self.limiter.as_deref_mut())
+    ) -> Result<Option<u64>, Trap> {
+        if self.limiter.is_none() {
+            return Ok(t.grow(delta, init));
+        }
+        catch(|| self.grow_table(t, delta, init))
     }
 
     fn refused(&self, what: &str, size: String) -> String {

@@ -475,3 +475,34 @@ fn a_store_with_a_limiter_stays_send_and_sync() {
     send_sync::<Store>();
     send_sync::<StoreLimits>();
 }
+
+/// Panics when asked about a growth (not a creation).
+struct Panicky;
+
+impl ResourceLimiter for Panicky {
+    fn memory_growing(&mut self, current: u64, _desired: u64, _maximum: Option<u64>) -> bool {
+        assert!(current == 0, "no growth, please");
+        true
+    }
+}
+
+#[test]
+fn a_limiter_that_panics_in_memory_grow_leaves_the_store_usable() {
+    let mut store = Store::new();
+    store.set_limiter(Panicky);
+    let inst = store.instantiate(&module(GROWER), &[]).unwrap();
+    let (grow, size) = (func(&store, inst, "grow"), func(&store, inst, "size"));
+    // The limiter's panic goes on out of the call, as a host function's does.
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        store.invoke(grow, &[Value::I32(1)])
+    }));
+    let payload = r.expect_err("the panic goes on");
+    assert_eq!(
+        payload.downcast_ref::<&str>().copied(),
+        Some("no growth, please")
+    );
+    assert_eq!(call_i32(&mut store, size, &[]), 1);
+    assert_eq!(call_i32(&mut store, grow, &[Value::I32(0)]), 1);
+    store.take_limiter();
+    assert_eq!(call_i32(&mut store, grow, &[Value::I32(1)]), 1);
+}

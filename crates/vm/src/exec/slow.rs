@@ -300,7 +300,7 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             let is64 = m.ty.memory64;
             let r = cx
                 .limits
-                .grow_memory(m, get!(fp, delta))
+                .grow_memory_in_wasm(m, get!(fp, delta))?
                 .unwrap_or(minus_one(is64));
             set!(fp, d, r);
         }
@@ -373,7 +373,7 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             let is64 = t.ty.table64;
             let r = cx
                 .limits
-                .grow_table(t, get!(fp, n), get!(fp, init))
+                .grow_table_in_wasm(t, get!(fp, n), get!(fp, init))?
                 .unwrap_or(minus_one(is64));
             set!(fp, d, r);
         }
