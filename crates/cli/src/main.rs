@@ -73,6 +73,13 @@ enum Command {
         /// Repeatable.
         #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
         envs: Vec<(String, String)>,
+        /// Limit the bytes of all the store's memories together (the module's, the
+        /// preloaded modules', WASI's): BYTES is a number with an optional suffix, KiB,
+        /// MiB, GiB, TiB (powers of 1024) or KB, MB, GB, TB (powers of 1000), e.g. 64MiB.
+        /// A guest whose memory.grow would go over gets -1; a module whose own memories
+        /// are over it fails to instantiate with a RangeError.
+        #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+        max_memory: Option<u64>,
         /// Instantiate another module first and provide its exports to imports from module
         /// NAME (repeatable; each may import from the ones before it).
         #[arg(long, value_name = "NAME=FILE", value_parser = parse_preload)]
@@ -128,6 +135,37 @@ fn parse_preload(s: &str) -> Result<(String, String), String> {
         }
         _ => Err(format!("expected NAME=FILE, got {s:?}")),
     }
+}
+
+/// `--max-memory BYTES`: a whole number of bytes, optionally followed (a space allowed
+/// between) by `B`, `KiB`, `MiB`, `GiB`, `TiB` (binary) or `KB`, `MB`, `GB`, `TB`
+/// (decimal); the suffix's case does not matter.
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, suffix) = t.split_at(split);
+    let bad =
+        || format!("expected a number of bytes such as 100000, 512KiB, 64MiB or 1GiB, got {s:?}");
+    if digits.is_empty() {
+        return Err(bad());
+    }
+    let unit: u64 = match suffix.trim_start().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        _ => return Err(bad()),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("{s:?} is too many bytes"))
 }
 
 /// `--dir HOST[::GUEST]`.
@@ -194,6 +232,7 @@ fn main() -> ExitCode {
                     invoke,
                     dirs,
                     envs,
+                    max_memory,
                     preload,
                     timeout,
                     args,
@@ -209,6 +248,7 @@ fn main() -> ExitCode {
                         dirs,
                         envs,
                         timeout,
+                        max_memory,
                     };
                     match run::run(&rt, args) {
                         Ok(status) => ExitCode::from(status),
@@ -289,6 +329,31 @@ mod tests {
         for bad in ["", "ms", "5 parsecs", "-1s", "1e400s", "1..2s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_bytes("100000"), Ok(100_000));
+        assert_eq!(parse_bytes("0"), Ok(0));
+        assert_eq!(parse_bytes("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_bytes("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_bytes("64mib"), Ok(64 << 20));
+        assert_eq!(parse_bytes("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_bytes("2TiB"), Ok(2 << 40));
+        assert_eq!(parse_bytes("64 MiB"), Ok(64 << 20));
+        assert_eq!(parse_bytes("10B"), Ok(10));
+        assert_eq!(parse_bytes("3KB"), Ok(3_000));
+        assert_eq!(parse_bytes("64MB"), Ok(64_000_000));
+        assert_eq!(parse_bytes("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_bytes("18446744073709551615"), Ok(u64::MAX));
+        for bad in [
+            "", "MiB", "-1", "1.5GiB", "64 M", "64XB", "0x10", "1 2", "+5", "64MiBs",
+        ] {
+            assert!(parse_bytes(bad).is_err(), "{bad:?} accepted");
+        }
+        // Too large: an error, not a wrap-around.
+        assert!(parse_bytes("18446744073709551616").is_err());
+        assert!(parse_bytes("17179869184GiB").is_err());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use rill::{
-    AbsHeapType, FuncType, HeapType, Imports, Instance, Module, RefType, Store, ValType, Value,
+    AbsHeapType, FuncType, HeapType, Imports, Instance, Module, RefType, Store, StoreLimitsBuilder,
+    ValType, Value,
 };
 use rill_wasi::{I32Exit, WasiCtx, WasiCtxBuilder};
 use tokio::runtime::Runtime;
@@ -25,6 +26,8 @@ pub struct RunArgs {
     pub envs: Vec<(String, String)>,
     /// `--timeout`: how long the guest may run, from when it is compiled.
     pub timeout: Option<std::time::Duration>,
+    /// `--max-memory BYTES`: the most bytes of all the store's memories together.
+    pub max_memory: Option<u64>,
 }
 
 /// The store's data: the WASI context every module of the run shares.
@@ -56,6 +59,10 @@ fn run_module(rt: &Runtime, args: RunArgs) -> Result<u8, Stop> {
     let mut store = Store::new(Host { wasi });
     if let Some(t) = args.timeout {
         store.set_deadline(std::time::Instant::now().checked_add(t));
+    }
+    if let Some(bytes) = args.max_memory {
+        // Before anything is made in the store, so every memory counts.
+        store.set_limits(StoreLimitsBuilder::new().total_memory(bytes).build());
     }
     let mut imports = Imports::new();
     rill_wasi::add_to_imports(&mut store, &mut imports, |h: &mut Host| &mut h.wasi);

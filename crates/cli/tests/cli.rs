@@ -511,6 +511,100 @@ fn wasi_program_gets_argv_env_and_exits_with_its_status() {
 }
 
 #[test]
+fn max_memory_refuses_growth_with_minus_one_and_big_memories_with_a_range_error() {
+    let dir = temp_dir();
+    let m = write(
+        &dir,
+        "grow.wat",
+        r#"(module (memory 1)
+             (func (export "grow") (param i32 i32) (result i32 i32)
+               (memory.grow (local.get 0)) (memory.grow (local.get 1))))"#,
+    );
+    // 128 KiB = 2 pages: the first page more fits, the second does not.
+    let r = rill(&[
+        "run",
+        "--max-memory",
+        "128KiB",
+        s(&m),
+        "--invoke",
+        "grow",
+        "1",
+        "1",
+    ]);
+    r.assert_code(0);
+    assert_eq!(r.stdout, "1\n-1\n");
+    // The same in plain bytes, and without a limit both grows succeed.
+    let r = rill(&[
+        "run",
+        "--max-memory=131072",
+        s(&m),
+        "--invoke",
+        "grow",
+        "1",
+        "1",
+    ]);
+    assert_eq!(r.stdout, "1\n-1\n");
+    let r = rill(&["run", s(&m), "--invoke", "grow", "1", "1"]);
+    assert_eq!(r.stdout, "1\n2\n");
+    // A decimal megabyte is 15 pages and a bit: 14 more fit, not 15.
+    let r = rill(&[
+        "run",
+        "--max-memory",
+        "1MB",
+        s(&m),
+        "--invoke",
+        "grow",
+        "15",
+        "14",
+    ]);
+    assert_eq!(r.stdout, "-1\n1\n");
+
+    // A module whose own memory is over the limit does not instantiate: RangeError, exit 5.
+    let big = write(&dir, "big.wat", "(module (memory 32))");
+    rill(&["run", "--max-memory", "1MiB", s(&big)]).assert_error(
+        5,
+        "RangeError",
+        &[
+            "memory 0",
+            "2097152 bytes",
+            "over the limit of 1048576 bytes",
+        ],
+    );
+    rill(&["run", "--max-memory", "2MiB", s(&big)]).assert_code(0);
+    // The limit covers the preloaded modules too (one store).
+    rill(&[
+        "run",
+        "--max-memory",
+        "3MiB",
+        "--preload",
+        &format!("lib={}", s(&big)),
+        s(&big),
+    ])
+    .assert_error(5, "RangeError", &["memory 0", "for all memories"]);
+
+    // A WASI program sees the refused grow as -1 and decides what to do (here, exit 7).
+    let wasi = write(
+        &dir,
+        "wasi_grow.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (memory (export "memory") 1)
+             (func (export "_start")
+               (call $exit (select (i32.const 7) (i32.const 0)
+                 (i32.eq (memory.grow (i32.const 16)) (i32.const -1))))))"#,
+    );
+    rill(&["run", "--max-memory", "1MiB", s(&wasi)]).assert_code(7);
+    rill(&["run", "--max-memory", "64MiB", s(&wasi)]).assert_code(0);
+
+    // A value that is not a size is a usage error.
+    for bad in ["1.5GiB", "64XB", "-1", "", "99999999999999999999"] {
+        let r = rill(&["run", &format!("--max-memory={bad}"), s(&m)]);
+        r.assert_code(2);
+        assert!(r.stderr.contains("--max-memory"), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn wasi_program_that_returns_exits_0_and_one_that_traps_is_a_runtime_error() {
     let dir = temp_dir();
     let ok = write(

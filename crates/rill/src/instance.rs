@@ -137,8 +137,10 @@ impl Instance {
     ///   starts with the official testsuite's words: `unknown import` for a missing field,
     ///   `incompatible import type` for everything else.
     ///
-    /// A memory or table the module defines that is too large to make is an
-    /// [`Error::RangeError`] naming it by index. Then an active data or element segment out
+    /// A memory or table the module defines that is too large to make, or that the
+    /// store's limits refuse ([`Store::set_limits`](crate::Store::set_limits): its size, or
+    /// the number of instances, memories or tables), is an [`Error::RangeError`] naming it
+    /// by index and the limit; nothing of the instance is made then. Then an active data or element segment out
     /// of bounds, or a trap in the start function, is an [`Error::RuntimeError`]; an error a
     /// host function raises during the start function is returned unchanged
     /// ([`Error::Host`]).

@@ -20,6 +20,7 @@
 //! | a JS function as an import | [`Func::wrap`] (typed closure, optionally taking a [`Caller`]), [`Func::new`] (untyped) |
 //! | calling an exported function | [`Func::call`]`(&mut store, &args)`; checked once, then no allocation: [`Func::typed`] → [`TypedFunc::call`] |
 //! | `CompileError`, `LinkError`, `RuntimeError`, `TypeError`, `RangeError` | the variants of [`Error`] |
+//! | (no JS counterpart) bounding memory, tables, instances | [`Store::set_limits`] ([`StoreLimits`]), [`Store::set_limiter`] (a [`ResourceLimiter`]) |
 //!
 //! # Streaming
 //! [`compile_streaming`] reads a module from a byte stream, a [`Response`] (content type,
@@ -81,6 +82,12 @@
 //! long-running program that instantiates untrusted or short-lived modules gives each its
 //! own store (one store per request, per plugin run, ...); instantiating a compiled
 //! [`Module`] in a fresh store is cheap.
+//!
+//! A store can bound what its guests take ([`Store::set_limits`], [`StoreLimits`], or any
+//! [`ResourceLimiter`]): the bytes of one memory and of all memories, the elements of a
+//! table, and the numbers of instances, memories and tables. A guest whose `memory.grow`
+//! or `table.grow` would go over gets -1; creating or instantiating over a limit is a
+//! [`Error::RangeError`], before anything is allocated.
 //!
 //! Host functions get a [`Caller`]: the store's data, the calling instance's exports,
 //! memories without copying, tables, globals, and calls into any function of the store,
@@ -150,6 +157,7 @@ pub use module::{ExportDescriptor, ExternKind, ImportDescriptor, Module};
 pub use progress::CompileProgress;
 pub use rill_decoder::Bytes;
 pub use rill_decoder::{AbsHeapType, Features, FuncType, HeapType, RefType, ValType};
+pub use rill_vm::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use store::{
     AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
 };

@@ -35,7 +35,8 @@ impl Memory {
     /// A new memory (`new WebAssembly.Memory(descriptor)`).
     ///
     /// - `initial` > `maximum`, or either above 65,536 pages (i32) or 2^48 pages (i64), or
-    ///   an allocation failure: [`Error::RangeError`].
+    ///   an allocation failure, or over the store's limits
+    ///   ([`Store::set_limits`](crate::Store::set_limits)): [`Error::RangeError`].
     /// - `shared` without a `maximum`: [`Error::TypeError`].
     ///
     /// ```
@@ -82,9 +83,8 @@ impl Memory {
             page_size_log2: None,
         };
         let cx = store.as_context_mut();
-        let index =
-            cx.0.memory_new(ty)
-                .map_err(|e| RangeError::new(format!("cannot allocate the memory: {e}")))?;
+        // Over the implementation's limit or the store's limits (the message says which).
+        let index = cx.0.memory_new(ty).map_err(RangeError::new)?;
         Ok(Memory {
             store: cx.0.id(),
             index,
@@ -136,11 +136,14 @@ impl Memory {
     }
 
     /// Grows the memory by `delta` pages and returns the old size in pages. Beyond the
-    /// maximum (or the runtime limit: 65,536 pages for i32, 262,144 for i64) or on an
+    /// maximum (or the runtime limit: 65,536 pages for i32, 262,144 for i64), refused by
+    /// the store's limits ([`Store::set_limits`](crate::Store::set_limits)), or on an
     /// allocation failure: [`Error::RangeError`]. Every [`MemoryBuffer`] of the memory is
     /// detached afterwards, also for `grow(0)`.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
-        self.inst_mut(&mut store)?.grow(delta).ok_or_else(|| {
+        let mut cx = store.as_context_mut();
+        let vm = cx.check(self.store, "the memory")?;
+        vm.memory_grow(self.index, delta).ok_or_else(|| {
             RangeError::new(format!("cannot grow the memory by {delta} pages")).into()
         })
     }

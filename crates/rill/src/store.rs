@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, TypeError};
 use crate::handles::Exports;
+use crate::{ResourceLimiter, StoreLimits};
 pub use rill_vm::InterruptHandle;
 
 /// A store: everything instances are made of, plus data of the embedder's (`T`).
@@ -147,6 +148,57 @@ impl<T> Store<T> {
     /// past it, a `RuntimeError` "call stack exhausted". For calls made after it.
     pub fn set_max_stack_slots(&mut self, slots: usize) {
         self.vm.set_max_stack_slots(slots);
+    }
+
+    /// Installs `limiter` as the store's resource policy, replacing any before it: every
+    /// memory and table created or grown in the store from now on, and every
+    /// instantiation, asks it first (see [`ResourceLimiter`]).
+    ///
+    /// Over a limit, wasm's `memory.grow` and `table.grow` give -1 (the guest decides what
+    /// to do, as with any failed grow); [`Memory::grow`](crate::Memory::grow) and
+    /// [`Table::grow`](crate::Table::grow) fail with [`Error::RangeError`], as they do
+    /// past a maximum; [`Memory::new`](crate::Memory::new), [`Table::new`](crate::Table::new)
+    /// and instantiating a module whose memories, tables or instance would be over a
+    /// limit fail with [`Error::RangeError`] naming the memory or table and the limit,
+    /// before anything is allocated. Start functions, and wasm called back from host
+    /// functions, are limited the same way.
+    ///
+    /// The store owns the limiter (it cannot borrow `T`: the interpreter, which consults
+    /// it, is not generic over `T`); a limiter that shares state with the embedder holds
+    /// an `Arc` of it.
+    pub fn set_limiter(&mut self, limiter: impl ResourceLimiter + Send + Sync + 'static) {
+        self.vm.set_limiter(limiter);
+    }
+
+    /// Installs the ready-made policy [`StoreLimits`] (see [`Store::set_limiter`]). Install it
+    /// in a new store: the total of memory bytes counts the memories made or grown after.
+    ///
+    /// ```
+    /// use rill::{Error, Imports, Instance, Module, Store, StoreLimitsBuilder};
+    /// # let wat = |src: &str| {
+    /// #     let buf = wast::parser::ParseBuffer::new(src).unwrap();
+    /// #     wast::parser::parse::<wast::Wat>(&buf).unwrap().encode().unwrap()
+    /// # };
+    /// let mut store = Store::new(());
+    /// store.set_limits(StoreLimitsBuilder::new().total_memory(1 << 20).instances(10).build());
+    ///
+    /// // 16 pages (1 MiB) fit; one more page does not: `memory.grow` gives -1.
+    /// let module = Module::new(wat(r#"(module (memory 16)
+    ///     (func (export "grow") (result i32) (memory.grow (i32.const 1))))"#))?;
+    /// let instance = Instance::new(&mut store, &module, &Imports::new())?;
+    /// let grow = instance.get_typed_func::<(), i32>(&store, "grow")?;
+    /// assert_eq!(grow.call(&mut store, ())?, -1);
+    ///
+    /// // A module defining a larger memory is not instantiated, and nothing is allocated.
+    /// let big = Module::new(wat("(module (memory 65536))"))?;
+    /// let Err(Error::RangeError(e)) = Instance::new(&mut store, &big, &Imports::new()) else {
+    ///     panic!("instantiated over the limit")
+    /// };
+    /// assert!(e.to_string().contains("memory 0: 4294967296 bytes: over the limit"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.vm.set_limiter(limits);
     }
 }
 

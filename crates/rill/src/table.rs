@@ -45,7 +45,8 @@ impl Table {
     /// A new table (`new WebAssembly.Table(descriptor, init)`): every element is `init`,
     /// or null when `init` is `None`.
     ///
-    /// - `initial` > `maximum`, or above 10,000,000: [`Error::RangeError`].
+    /// - `initial` > `maximum`, or above 10,000,000, or over the store's limits
+    ///   ([`Store::set_limits`](crate::Store::set_limits)): [`Error::RangeError`].
     /// - `init` not of the element type, or no `init` for a non-nullable element type:
     ///   [`Error::TypeError`].
     pub fn new(
@@ -81,8 +82,14 @@ impl Table {
         let cx = store.as_context_mut();
         let id = cx.0.id();
         let index =
-            cx.0.table_new(ty, init.to_vm(id)?)
-                .ok_or_else(|| TypeError::new(format!("{init:?} is not a value of the table")))?;
+            cx.0.try_table_new(ty, init.to_vm(id)?)
+                .map_err(|e| match e {
+                    rill_vm::TableNewError::WrongType => Error::from(TypeError::new(format!(
+                        "{init:?} is not a value of the table"
+                    ))),
+                    // Over the store's limits (the message says which).
+                    rill_vm::TableNewError::Resource(msg) => RangeError::new(msg).into(),
+                })?;
         Ok(Table { store: id, index })
     }
 
@@ -133,7 +140,8 @@ impl Table {
     }
 
     /// Grows the table by `delta` elements set to `init` (or null) and returns the old
-    /// length. Beyond the maximum or 10,000,000 elements: [`Error::RangeError`].
+    /// length. Beyond the maximum or 10,000,000 elements, or refused by the store's limits
+    /// ([`Store::set_limits`](crate::Store::set_limits)): [`Error::RangeError`].
     pub fn grow(
         &self,
         mut store: impl AsContextMut,

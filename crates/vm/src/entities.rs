@@ -58,19 +58,27 @@ pub struct MemoryInst {
 
 impl MemoryInst {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryInst, String> {
+        let (bytes, _) = Self::initial_bytes(&ty)?;
+        Ok(MemoryInst {
+            data: vec![0; bytes as usize],
+            ty,
+            page_size: 1u64 << ty.page_size_log2.unwrap_or(16),
+            grows: 0,
+        })
+    }
+
+    /// The initial size in bytes of a memory of type `ty` and the maximum its type
+    /// declares in bytes, or why the implementation cannot make it.
+    pub(crate) fn initial_bytes(ty: &MemoryType) -> Result<(u64, Option<u64>), String> {
         let page_size = 1u64 << ty.page_size_log2.unwrap_or(16);
         let bytes = ty
             .limits
             .min
             .checked_mul(page_size)
-            .filter(|b| *b <= Self::max_bytes(&ty, page_size))
+            .filter(|b| *b <= Self::max_bytes(ty, page_size))
             .ok_or("memory size exceeds the implementation limit")?;
-        Ok(MemoryInst {
-            data: vec![0; bytes as usize],
-            ty,
-            page_size,
-            grows: 0,
-        })
+        let max = ty.limits.max.map(|m| m.saturating_mul(page_size));
+        Ok((bytes, max))
     }
 
     fn max_bytes(ty: &MemoryType, page_size: u64) -> u64 {
@@ -95,14 +103,39 @@ impl MemoryInst {
     /// Grows by `delta` pages; the old size in pages, or `None` (no change). Every call
     /// that succeeds, by 0 pages too, counts as a grow ([`MemoryInst::grows`]), whether the
     /// host or wasm's `memory.grow` makes it.
+    ///
+    /// Asks no [`ResourceLimiter`](crate::ResourceLimiter): the store's limiter is
+    /// consulted by [`Store::memory_grow`](crate::Store::memory_grow) and by wasm's
+    /// `memory.grow`.
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        self.grow_limited(delta, None)
+    }
+
+    /// [`MemoryInst::grow`], growth by more than 0 pages allowed by `limiter` first.
+    pub(crate) fn grow_limited(
+        &mut self,
+        delta: u64,
+        mut limiter: Option<&mut (dyn crate::ResourceLimiter + Send + Sync + 'static)>,
+    ) -> Option<u64> {
         let old = self.pages();
         let new_bytes = old
             .checked_add(delta)?
             .checked_mul(self.page_size)
             .filter(|b| *b <= Self::max_bytes(&self.ty, self.page_size))?;
+        let current = self.data.len() as u64;
+        if let Some(l) = limiter.as_deref_mut().filter(|_| delta > 0) {
+            let max = self.ty.limits.max.map(|m| m.saturating_mul(self.page_size));
+            if !l.memory_growing(current, new_bytes, max) {
+                return None;
+            }
+        }
         let additional = new_bytes as usize - self.data.len();
-        self.data.try_reserve_exact(additional).ok()?;
+        if self.data.try_reserve_exact(additional).is_err() {
+            if let Some(l) = limiter.filter(|_| delta > 0) {
+                l.memory_grow_failed(current, new_bytes);
+            }
+            return None;
+        }
         self.data.resize(new_bytes as usize, 0);
         self.grows += 1;
         Some(old)
@@ -152,12 +185,28 @@ impl TableInst {
         self.elems.is_empty()
     }
 
-    /// Grows by `delta` elements set to `init`; the old size, or `None`.
+    /// Grows by `delta` elements set to `init`; the old size, or `None`. Asks no
+    /// [`ResourceLimiter`](crate::ResourceLimiter) (see [`MemoryInst::grow`]).
     pub fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        self.grow_limited(delta, init, None)
+    }
+
+    /// [`TableInst::grow`], growth by more than 0 elements allowed by `limiter` first.
+    pub(crate) fn grow_limited(
+        &mut self,
+        delta: u64,
+        init: u64,
+        limiter: Option<&mut (dyn crate::ResourceLimiter + Send + Sync + 'static)>,
+    ) -> Option<u64> {
         let old = self.elems.len() as u64;
         let new = old.checked_add(delta)?;
         if new > self.ty.limits.max.unwrap_or(u64::MAX) || new > MAX_TABLE_ELEMENTS {
             return None;
+        }
+        if let Some(l) = limiter.filter(|_| delta > 0) {
+            if !l.table_growing(old, new, self.ty.limits.max) {
+                return None;
+            }
         }
         self.elems.resize(new as usize, init);
         Some(old)
@@ -472,6 +521,8 @@ pub(crate) struct StoreInner {
     pub(crate) max_call_depth: usize,
     /// Most registers all frames together may use ([`MAX_REGISTERS`] unless configured).
     pub(crate) max_registers: usize,
+    /// The resource limiter (see `limits.rs`).
+    pub(crate) limits: crate::limits::Limits,
 }
 
 impl StoreInner {
@@ -493,6 +544,7 @@ impl StoreInner {
             deadline: None,
             max_call_depth: MAX_CALL_DEPTH,
             max_registers: MAX_REGISTERS,
+            limits: crate::limits::Limits::default(),
         }
     }
 

@@ -26,8 +26,10 @@ pub enum InstantiationError {
     /// A segment was out of bounds or the start function trapped.
     #[error("{0}")]
     Trap(Trap),
-    /// A memory or table the module defines is larger than the implementation can make
-    /// (the JS API's `RangeError`); the message names it by index.
+    /// A memory or table the module defines is larger than the implementation can make,
+    /// or the store's [`ResourceLimiter`](crate::ResourceLimiter) refuses it or the
+    /// instance (their number or size): the JS API's `RangeError`. The message names the
+    /// memory or table by index, and the limit; nothing of the instance was made.
     #[error("{0}")]
     Resource(String),
 }
@@ -123,6 +125,28 @@ pub(crate) fn instantiate(
             _ => return Err(link(what)),
         }
     }
+    // Limits: the instance, and the sizes of the memories and tables it defines, are
+    // checked before anything of it is made.
+    let table_types: Vec<rill_decoder::TableType> = module.tables.iter().map(|t| t.ty).collect();
+    store
+        .limits
+        .admit_instance(
+            [
+                store.instances.len(),
+                store.memories.len(),
+                store.tables.len(),
+            ],
+            &module.memories,
+            inst.memories.len(),
+            &table_types,
+            inst.tables.len(),
+        )
+        .map_err(InstantiationError::Resource)?;
+    // Until the memories and tables are made, a failure hands back what was admitted.
+    let refund = |store: &mut StoreInner, t: Trap| {
+        store.limits.refund(&module.memories, &table_types);
+        InstantiationError::Trap(t)
+    };
     // Functions.
     store.funcs.reserve(module.code.len());
     inst.funcs.reserve(module.code.len());
@@ -141,7 +165,7 @@ pub(crate) fn instantiate(
     }
     // Globals (each initialiser sees the globals before it).
     for g in &module.globals {
-        let value = eval_const(store, &inst, &g.init).map_err(InstantiationError::Trap)?;
+        let value = eval_const(store, &inst, &g.init).map_err(|t| refund(store, t))?;
         let ty = rill_decoder::GlobalType {
             content: canon_val(&inst, g.ty.content),
             mutable: g.ty.mutable,
@@ -149,22 +173,17 @@ pub(crate) fn instantiate(
         store.globals.push(GlobalInst::new(ty, value));
         inst.globals.push(store.globals.len() as u32 - 1);
     }
-    // Tables and memories.
+    // Tables and memories (their sizes admitted above).
+    let mut inits = Vec::with_capacity(module.tables.len());
     for t in &module.tables {
-        let init = match &t.init {
-            Some(e) => eval_const(store, &inst, e).map_err(InstantiationError::Trap)? as u64,
+        inits.push(match &t.init {
+            Some(e) => eval_const(store, &inst, e).map_err(|t| refund(store, t))? as u64,
             None => 0,
-        };
+        });
+    }
+    for (t, init) in module.tables.iter().zip(inits) {
         let mut ty = t.ty;
         ty.element = canon_ref(&inst, ty.element);
-        if ty.limits.min > crate::entities::MAX_TABLE_ELEMENTS {
-            return Err(InstantiationError::Resource(format!(
-                "table {}: {} elements exceed the implementation limit of {}",
-                inst.tables.len(),
-                ty.limits.min,
-                crate::entities::MAX_TABLE_ELEMENTS
-            )));
-        }
         store.tables.push(TableInst {
             elems: vec![init; t.ty.limits.min as usize],
             ty,

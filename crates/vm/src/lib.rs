@@ -36,12 +36,18 @@
 //!   also documents the deterministic choice made for each relaxed operator), and
 //!   [`Value::V128`] crosses [`Store::invoke`], host functions and globals with all 128
 //!   bits.
+//! - Resource limits ([`ResourceLimiter`], [`StoreLimits`], `limits.rs`): a policy the
+//!   store owns ([`Store::set_limiter`]) bounds the bytes of memories, the elements of
+//!   tables and the numbers of instances, memories and tables; over a limit, wasm's
+//!   `memory.grow`/`table.grow` give -1 and creating or instantiating fails before
+//!   anything is allocated.
 
 mod entities;
 mod exec;
 mod exec_simd;
 mod instance;
 mod interrupt;
+mod limits;
 mod module;
 mod ops;
 mod simd;
@@ -56,8 +62,9 @@ pub use entities::{
 };
 pub use instance::InstantiationError;
 pub use interrupt::InterruptHandle;
+pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use module::{CompileError, Module, ModuleParts, VerifiedFunc};
-pub use store::{AccessError, Caller, HostFn, RawHostFn, Store};
+pub use store::{AccessError, Caller, HostFn, RawHostFn, Store, TableNewError};
 pub use trap::{HostData, HostException, HostFailure, Trap};
 pub use value::{Func, Value};
 

@@ -72,6 +72,18 @@ pub enum AccessError {
     Immutable,
 }
 
+/// Why [`Store::try_table_new`] made no table.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TableNewError {
+    /// The initial value is not of the element type.
+    #[error("value of the wrong type")]
+    WrongType,
+    /// The size is over the implementation's limit, or the store's limits refuse the
+    /// table (the message says which).
+    #[error("{0}")]
+    Resource(String),
+}
+
 impl<T> Store<T> {
     /// An empty store holding `data`.
     pub fn with_data(data: T) -> Store<T> {
@@ -201,10 +213,55 @@ impl<T> Store<T> {
         self.inner.funcs.len() as u32
     }
 
-    /// A new memory.
+    /// A new memory. Its size over the implementation's limit, or refused by the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter) (its size, or the number of memories):
+    /// the error says why, and nothing is allocated.
     pub fn memory_new(&mut self, ty: MemoryType) -> Result<u32, String> {
-        self.inner.memories.push(MemoryInst::new(ty)?);
+        let have = self.inner.memories.len();
+        self.inner
+            .limits
+            .admit_memory(&ty, have, "the new memory")?;
+        match MemoryInst::new(ty) {
+            Ok(m) => self.inner.memories.push(m),
+            Err(e) => {
+                self.inner.limits.refund(&[ty], &[]);
+                return Err(e);
+            }
+        }
         Ok(self.inner.memories.len() as u32 - 1)
+    }
+
+    /// Grows memory `m` by `delta` pages, as wasm's `memory.grow` does: the old size in
+    /// pages, or `None` (over its maximum or the implementation's limit, refused by the
+    /// store's [`ResourceLimiter`](crate::ResourceLimiter), or the allocation failed;
+    /// nothing changes). ([`MemoryInst::grow`] asks no limiter.)
+    pub fn memory_grow(&mut self, m: u32, delta: u64) -> Option<u64> {
+        let inner = &mut self.inner;
+        inner
+            .limits
+            .grow_memory(&mut inner.memories[m as usize], delta)
+    }
+
+    /// Installs `limiter` as the store's resource policy (replacing any before it): from
+    /// now on, every memory and table created or grown in the store, by wasm (start
+    /// functions and calls nested in host functions included) or by the embedder, and
+    /// every instantiation, asks it first. See [`ResourceLimiter`](crate::ResourceLimiter)
+    /// for what a refusal does, and the `limits` module's notes for why the store owns
+    /// it. The counts of instances, memories and tables include those the store already
+    /// has; sizes are asked about as they change.
+    pub fn set_limiter(&mut self, limiter: impl crate::ResourceLimiter + Send + Sync + 'static) {
+        self.inner.limits.limiter = Some(Box::new(limiter));
+    }
+
+    /// Removes the store's resource limiter and gives it back (`None` if it had none):
+    /// nothing is limited afterwards but by the implementation.
+    pub fn take_limiter(&mut self) -> Option<Box<dyn crate::ResourceLimiter + Send + Sync>> {
+        self.inner.limits.limiter.take()
+    }
+
+    /// The store's resource limiter, if it has one.
+    pub fn limiter(&self) -> Option<&(dyn crate::ResourceLimiter + Send + Sync)> {
+        self.inner.limits.limiter.as_deref()
     }
 
     /// A memory by address.
@@ -223,17 +280,32 @@ impl<T> Store<T> {
         (&mut self.inner.memories[m as usize], &mut self.data)
     }
 
-    /// A new table with every element `init`; `None` if `init` is not of the element type
-    /// or the size is over [`MAX_TABLE_ELEMENTS`].
+    /// A new table with every element `init`; `None` if `init` is not of the element type,
+    /// the size is over [`MAX_TABLE_ELEMENTS`], or the store's limiter refuses it (see
+    /// [`Store::try_table_new`] to tell which).
     pub fn table_new(&mut self, ty: TableType, init: Value) -> Option<u32> {
-        if !self.inner.fits(init, ValType::Ref(ty.element)) || ty.limits.min > MAX_TABLE_ELEMENTS {
-            return None;
+        self.try_table_new(ty, init).ok()
+    }
+
+    /// A new table with every element `init`, or why not: `init` not of the element type,
+    /// or its size over [`MAX_TABLE_ELEMENTS`] or refused by the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter) (its size, or the number of tables;
+    /// nothing is allocated).
+    pub fn try_table_new(&mut self, ty: TableType, init: Value) -> Result<u32, TableNewError> {
+        if !self.inner.fits(init, ValType::Ref(ty.element)) {
+            return Err(TableNewError::WrongType);
         }
+        let have = self.inner.tables.len();
+        self.inner
+            .limits
+            .admit_table(&ty, have, "the new table")
+            .map_err(TableNewError::Resource)?;
+        debug_assert!(ty.limits.min <= MAX_TABLE_ELEMENTS);
         self.inner.tables.push(TableInst {
             elems: vec![init.to_raw(); ty.limits.min as usize],
             ty,
         });
-        Some(self.inner.tables.len() as u32 - 1)
+        Ok(self.inner.tables.len() as u32 - 1)
     }
 
     /// A table by address (its type and size).
@@ -265,8 +337,9 @@ impl<T> Store<T> {
         Ok(())
     }
 
-    /// Grows table `t` by `delta` elements set to `init`: the old size, or `None` (over
-    /// the maximum or the implementation's limit; nothing changes). A value of the wrong
+    /// Grows table `t` by `delta` elements set to `init`, as wasm's `table.grow` does: the
+    /// old size, or `None` (over the maximum or the implementation's limit, or refused by
+    /// the store's [`ResourceLimiter`](crate::ResourceLimiter); nothing changes). A value of the wrong
     /// type is an error.
     pub fn table_grow(
         &mut self,
@@ -280,7 +353,10 @@ impl<T> Store<T> {
         {
             return Err(AccessError::WrongType);
         }
-        Ok(self.inner.tables[t as usize].grow(delta, init.to_raw()))
+        let inner = &mut self.inner;
+        Ok(inner
+            .limits
+            .grow_table(&mut inner.tables[t as usize], delta, init.to_raw()))
     }
 
     /// A new global; `None` if `value` is not of the global's type.

@@ -70,6 +70,7 @@ impl<'s> Cx<'s> {
             deadline,
             max_call_depth,
             max_registers,
+            limits,
         } = inner;
         Cx {
             funcs,
@@ -82,6 +83,7 @@ impl<'s> Cx<'s> {
             datas,
             tags,
             exceptions,
+            limits,
             thrown: None,
             regs: &mut stack.regs,
             vregs: &mut stack.vregs,
@@ -132,6 +134,7 @@ impl<'s> Cx<'s> {
             stack,
             interrupt,
             deadline,
+            limits,
             ..
         } = inner;
         self.checks = crate::interrupt::Checks {
@@ -150,6 +153,7 @@ impl<'s> Cx<'s> {
         self.datas = datas;
         self.tags = tags;
         self.exceptions = exceptions;
+        self.limits = limits;
     }
 }
 

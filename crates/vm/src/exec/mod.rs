@@ -152,6 +152,8 @@ pub(crate) struct Cx<'s> {
     datas: &'s mut [rill_decoder::Bytes],
     tags: &'s [TagInst],
     exceptions: &'s mut Vec<Exception>,
+    /// The store's resource limiter, for `memory.grow` and `table.grow`.
+    limits: &'s mut crate::limits::Limits,
     /// The exception being thrown, while the unwinder looks for its handler.
     thrown: Option<exceptions::Thrown>,
     /// The register file (the store's). Frame pointers point into it: whoever grows it

@@ -315,7 +315,10 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
         Instr::MemoryGrow { d, delta, memory } => {
             let m = &mut cx.memories[inst.memories[memory as usize] as usize];
             let is64 = m.ty.memory64;
-            let r = m.grow(get!(fp, delta)).unwrap_or(minus_one(is64));
+            let r = cx
+                .limits
+                .grow_memory_in_wasm(m, get!(fp, delta))?
+                .unwrap_or(minus_one(is64));
             set!(fp, d, r);
         }
         Instr::MemoryFill {
@@ -397,8 +400,9 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
         Instr::TableGrow { d, init, n, table } => {
             let t = &mut cx.tables[inst.tables[table as usize] as usize];
             let is64 = t.ty.table64;
-            let r = t
-                .grow(get!(fp, n), get!(fp, init))
+            let r = cx
+                .limits
+                .grow_table_in_wasm(t, get!(fp, n), get!(fp, init))?
                 .unwrap_or(minus_one(is64));
             set!(fp, d, r);
         }
