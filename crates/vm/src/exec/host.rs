@@ -132,15 +132,12 @@ impl<'s> Cx<'s> {
             tags,
             exceptions,
             stack,
-            interrupt,
-            deadline,
             limits,
             ..
         } = inner;
-        self.checks = crate::interrupt::Checks {
-            flag: interrupt,
-            deadline: *deadline,
-        };
+        // `checks` stays: its flag is in the interrupt flag's own allocation (behind an
+        // `Arc` the store keeps, not in the store's memory), and a deadline set meanwhile
+        // is for calls made after it.
         self.regs = &mut stack.regs;
         self.vregs = &mut stack.vregs;
         self.funcs = funcs;
@@ -219,21 +216,29 @@ fn call_raw(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
         None => slots[..np].copy_from_slice(&cx.regs[from..from + np]),
     }
     let slots = &mut slots[..np.max(nr)];
+    let out = if call.tail { call.at } else { from };
+    let id = cx.id;
     let mut failure = None;
     let returned = lend_store(cx, call, |store, caller| {
-        store.call_host_raw(h, caller, slots, &mut failure)
+        let returned = store.call_host_raw(h, caller, slots, &mut failure);
+        // The results go in through the store, before `cx` derives its borrows again: read
+        // back right after being stored, `cx.regs` stalled the call.
+        let inner = store.inner();
+        if returned && inner.id == id {
+            let regs = &mut inner.stack.regs;
+            // One result is the common case; the loop for more is unrolled for many.
+            if nr == 1 {
+                regs[out] = slots[0];
+            } else {
+                for (r, s) in regs[out..out + nr].iter_mut().zip(slots.iter()) {
+                    *r = *s;
+                }
+            }
+        }
+        returned
     })?;
     if !returned {
         return Err(failure.expect("a failure"));
-    }
-    let out = if call.tail { call.at } else { from };
-    // One result is the common case; the loop for more is unrolled for many.
-    if nr == 1 {
-        cx.regs[out] = slots[0];
-    } else {
-        for (r, s) in cx.regs[out..out + nr].iter_mut().zip(slots.iter()) {
-            *r = *s;
-        }
     }
     Ok(())
 }
