@@ -142,6 +142,7 @@ fn memory_of(store: &Store, inst: Instance) -> &[u8] {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "megabytes checked byte by byte: too slow under miri")]
 fn a_long_memory_fill_stops_between_chunks() {
     let (mut store, run, inst) =
         bulk_after_poke("(memory.fill (i32.const 0) (i32.const 9) (i32.const 3145728))");
@@ -163,6 +164,10 @@ fn a_long_memory_copy_stops_between_chunks() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "millions of wasm stores and byte checks: too slow under miri"
+)]
 fn long_overlapping_copies_in_chunks_copy_right() {
     // Both directions, ranges overlapping by more than a chunk: every byte lands where a
     // one-piece memmove puts it.
@@ -196,6 +201,7 @@ fn long_overlapping_copies_in_chunks_copy_right() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "thousands of frames: too slow under miri")]
 fn the_call_depth_and_stack_slots_are_configurable() {
     let m = module(
         r#"(module
