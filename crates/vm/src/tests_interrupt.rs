@@ -64,12 +64,15 @@ fn interrupted_after_request(name: &str) -> Duration {
 fn every_endless_shape_stops_when_interrupted_from_another_thread() {
     for name in ["loop", "loop_if", "tail_calls", "fib", "fills"] {
         let took = interrupted_after_request(name);
-        // The checks come every few microseconds; the slack is for a loaded machine
-        // (and Miri), not a measurement.
-        assert!(
-            took < Duration::from_secs(5),
-            "{name} took {took:?} to stop"
-        );
+        // The checks come every few microseconds; the slack is for a loaded machine, not
+        // a measurement. (Under Miri, whose clock runs with the interpreted code, only
+        // stopping is checked.)
+        if !cfg!(miri) {
+            assert!(
+                took < Duration::from_secs(5),
+                "{name} took {took:?} to stop"
+            );
+        }
     }
 }
 
