@@ -12,18 +12,18 @@ use crate::{
     NATIVE_STACK_BUDGET,
 };
 
-fn module(wat: &str) -> Arc<Module> {
+pub(crate) fn module(wat: &str) -> Arc<Module> {
     Arc::new(Module::new(&wat::parse_str(wat).unwrap()).unwrap())
 }
 
-fn ty(params: &[ValType], results: &[ValType]) -> FuncType {
+pub(crate) fn ty(params: &[ValType], results: &[ValType]) -> FuncType {
     FuncType {
         params: params.into(),
         results: results.into(),
     }
 }
 
-fn func<T>(store: &Store<T>, inst: Instance, name: &str) -> Func {
+pub(crate) fn func<T>(store: &Store<T>, inst: Instance, name: &str) -> Func {
     match store.export(inst, name) {
         Some(Extern::Func(f)) => f,
         other => panic!("export {name}: {other:?}"),

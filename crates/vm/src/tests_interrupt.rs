@@ -5,18 +5,8 @@ use std::time::{Duration, Instant};
 
 use rill_decoder::{FuncType, ValType};
 
-use crate::{Extern, Func, Instance, Module, Store, Trap, Value};
-
-fn module(wat: &str) -> Arc<Module> {
-    Arc::new(Module::new(&wat::parse_str(wat).unwrap()).unwrap())
-}
-
-fn func<T>(store: &Store<T>, inst: Instance, name: &str) -> Func {
-    match store.export(inst, name) {
-        Some(Extern::Func(f)) => f,
-        other => panic!("export {name}: {other:?}"),
-    }
-}
+use crate::tests_host::{func, module};
+use crate::{Extern, Func, Instance, Store, Trap, Value};
 
 /// Code that never ends on its own, in each shape the checks must reach.
 const ENDLESS: &str = r#"(module

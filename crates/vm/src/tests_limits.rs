@@ -7,24 +7,14 @@ use std::sync::{Arc, Mutex};
 
 use rill_decoder::{FuncType, Limits as DeclLimits, MemoryType, RefType, TableType, ValType};
 
+use crate::tests_host::{func, module};
 use crate::{
-    Extern, Func, Instance, InstantiationError, Module, ResourceLimiter, Store, StoreLimits,
+    Extern, Func, Instance, InstantiationError, ResourceLimiter, Store, StoreLimits,
     StoreLimitsBuilder, TableNewError, Trap, Value,
 };
 
 const PAGE: u64 = 65_536;
 const MIB: u64 = 1 << 20;
-
-fn module(wat: &str) -> Arc<Module> {
-    Arc::new(Module::new(&wat::parse_str(wat).unwrap()).unwrap())
-}
-
-fn func<T>(store: &Store<T>, inst: Instance, name: &str) -> Func {
-    match store.export(inst, name) {
-        Some(Extern::Func(f)) => f,
-        other => panic!("export {name}: {other:?}"),
-    }
-}
 
 fn memory<T>(store: &Store<T>, inst: Instance, name: &str) -> u32 {
     match store.export(inst, name) {
