@@ -43,6 +43,7 @@
 //! | references | `RefFunc { d, func }`, `RefIsNull { d, a }`, `RefAsNonNull { a }`, `BrOnNull { r, offset }`, `BrOnNonNull { r, offset }` | | |
 //! | exceptions | `Throw { base, tag }`, `ThrowRef { r }` | the payload `base..` / the `exnref` in `r` | a handler's slots (see [`crate::Handler`]) |
 //! | traps | `Trap { code }`, `Unsupported { op }` | | trap |
+//! | fuel | `ConsumeFuel { amount }` (only in code lowered with fuel metering, see [`crate::fuel`]) | the store's fuel | the store's fuel |
 //! | SIMD | `Simd { op, d, a, b, c }`, `SimdX { op, v, s, x }` | see [`crate::isa_simd`]: `v128` values live in a parallel file of 128-bit vector slots indexed like the scalar slots | |
 //!
 //! The lists below ([`with_isa!`]) are the single source: the enum, the lowering's operator
@@ -430,6 +431,9 @@ macro_rules! define_instr {
             /// Traps: operator number `op` of `rill_decoder::OPERATORS` is not supported by
             /// the interpreter yet (SIMD, GC, exceptions, threads).
             Unsupported { op: u16 },
+            /// Fuel metering (see [`crate::fuel`]): takes `amount` from the store's fuel, or
+            /// stops ("out of fuel", resumable at this instruction) if less is left.
+            ConsumeFuel { amount: u32 },
             /// `ip += offset`.
             Br { offset: i32 },
             /// Branch if `c` is zero (all 64 bits: an `i32`, an `i64` or a null reference).
@@ -635,6 +639,7 @@ macro_rules! define_instr {
                     Instr::Trap { .. }
                     | Instr::Unsupported { .. }
                     | Instr::Br { .. }
+                    | Instr::ConsumeFuel { .. }
                     | Instr::Return0
                     | Instr::Call { .. }
                     | Instr::ReturnCall { .. }
@@ -724,6 +729,7 @@ macro_rules! define_instr {
                     Instr::Trap { .. }
                     | Instr::Unsupported { .. }
                     | Instr::Br { .. }
+                    | Instr::ConsumeFuel { .. }
                     | Instr::Return0
                     | Instr::DataDrop { .. }
                     | Instr::ElemDrop { .. } => {}

@@ -20,6 +20,7 @@
 //! the validator's label, block and call types), so a `v128` is copied with `CopyV128` and
 //! everything else with `Copy`.
 
+pub mod fuel;
 pub mod isa;
 pub mod isa_simd;
 mod translate;
@@ -140,6 +141,8 @@ pub struct CompiledFunc {
     /// instruction): the interpreter keeps vector slots for its frames (see
     /// [`isa_simd`]); functions without it never pay for them.
     pub uses_v128: bool,
+    /// Lowered with fuel metering ([`Options::fuel`]): the code pays for what it runs.
+    pub metered: bool,
 }
 
 impl CompiledFunc {
@@ -156,11 +159,37 @@ impl CompiledFunc {
     }
 }
 
+/// How [`lower_function_with`] lowers. The default is what [`lower_function`] does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Emit fuel metering ([`fuel`]): the code pays for the operators it runs. Off by
+    /// default, and code lowered without it runs no metering at all.
+    pub fuel: bool,
+}
+
+impl Options {
+    /// Sets [`Options::fuel`].
+    pub fn fuel(mut self, on: bool) -> Options {
+        self.fuel = on;
+        self
+    }
+}
+
 /// Validates `body` (function `imported + body.index` of the module `env` describes) and
 /// lowers it in the same pass.
 pub fn lower_function(
     env: &ModuleEnv,
     body: &FunctionBody,
+) -> Result<CompiledFunc, rill_validator::Error> {
+    lower_function_with(env, body, Options::default())
+}
+
+/// [`lower_function`] with `options`.
+pub fn lower_function_with(
+    env: &ModuleEnv,
+    body: &FunctionBody,
+    options: Options,
 ) -> Result<CompiledFunc, rill_validator::Error> {
     #[cfg(feature = "diagnostics")]
     FUNCTIONS_LOWERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -169,6 +198,7 @@ pub fn lower_function(
         .func_type_of(func)
         .ok_or_else(|| rill_validator::ValidationError::new(body.offset, "unknown function"))?;
     let mut lowerer = Lowerer::new(env, ty, body.offset);
+    lowerer.set_fuel(options.fuel);
     validate_function(env, body, &mut lowerer)?;
     Ok(lowerer.into_compiled())
 }

@@ -66,6 +66,9 @@ struct Ctrl {
     hidden: usize,
     /// Exception handling state of `try_table`/`try` blocks.
     eh: exceptions::TryState,
+    /// Fuel metering: this construct opened a region (see [`crate::fuel`]), the top of
+    /// `Lowerer::fuel_regions` until its `end` (or, for an `if`, its `else`).
+    fuel_region: bool,
 }
 
 /// Numeric operator shapes, from the ISA lists.
@@ -357,6 +360,11 @@ pub struct Lowerer {
     /// Memory 0 is a 32-bit memory: its accesses use the compact forms (whose handlers rely
     /// on 32-bit addresses).
     mem0_32: bool,
+    /// Emit fuel metering ([`crate::fuel`]).
+    fuel: bool,
+    /// The `ConsumeFuel` instructions of the open fuel regions, innermost last: operators
+    /// add their cost to the last.
+    fuel_regions: Vec<usize>,
 }
 
 const MAX_SLOTS: usize = Slot::MAX as usize;
@@ -402,6 +410,42 @@ impl Lowerer {
                 .map(|t| env.tag_type(t).map_or(Vec::new(), |f| f.params.to_vec()))
                 .collect(),
             mem0_32: env.memories.first().is_some_and(|m| !m.memory64),
+            fuel: false,
+            fuel_regions: Vec::new(),
+        }
+    }
+
+    /// Turns fuel metering on or off ([`crate::fuel`]); before the body is lowered.
+    pub fn set_fuel(&mut self, on: bool) {
+        self.fuel = on;
+    }
+
+    /// Fuel metering: starts a region here (a `ConsumeFuel` whose amount the region's
+    /// operators fill in), for the innermost control frame, which ends it.
+    fn open_fuel_region(&mut self) {
+        if !self.fuel {
+            return;
+        }
+        let at = self.emit(Instr::ConsumeFuel { amount: 0 });
+        self.fuel_regions.push(at);
+        if let Some(c) = self.ctrls.last_mut() {
+            c.fuel_region = true;
+        }
+    }
+
+    /// Fuel metering: ends the region the control frame `c` opened, if it did.
+    fn close_fuel_region(&mut self, opened: bool) {
+        if opened {
+            self.fuel_regions.pop();
+        }
+    }
+
+    /// Fuel metering: adds `cost` to the current region's charge.
+    fn charge_fuel(&mut self, cost: u32) {
+        if let Some(&at) = self.fuel_regions.last() {
+            if let Instr::ConsumeFuel { amount } = &mut self.code[at] {
+                *amount = amount.saturating_add(cost);
+            }
         }
     }
 
@@ -452,6 +496,7 @@ impl Lowerer {
             simd_sites: self.simd_sites.into_boxed_slice(),
             uses_v128: self.uses_v128,
             handlers: self.handlers.into_boxed_slice(),
+            metered: self.fuel,
         }
     }
 
@@ -898,6 +943,7 @@ impl Lowerer {
             else_fixup: None,
             hidden: 0,
             eh: Default::default(),
+            fuel_region: false,
         });
     }
 
@@ -913,6 +959,7 @@ impl Lowerer {
             else_fixup: None,
             hidden: 0,
             eh: Default::default(),
+            fuel_region: false,
         });
     }
 
@@ -923,6 +970,8 @@ impl Lowerer {
         if kind == CtrlKind::Loop {
             let head = self.bind();
             self.ctrls.last_mut().expect("pushed").head = head;
+            // Each iteration pays for the loop's body again.
+            self.open_fuel_region();
         }
     }
 
@@ -954,7 +1003,9 @@ impl Lowerer {
             else_fixup: Some(at),
             hidden: params,
             eh: Default::default(),
+            fuel_region: false,
         });
+        self.open_fuel_region();
     }
 
     /// Puts the frame's results (of types `types`) into its slots at the end of an arm.
@@ -976,6 +1027,9 @@ impl Lowerer {
             self.ctrls.last_mut().expect("frame").fixups.push(at);
         }
         let here = self.bind();
+        let then_region = self.ctrls.last().expect("frame").fuel_region;
+        self.close_fuel_region(then_region);
+        self.open_fuel_region();
         let c = self.ctrls.last_mut().expect("frame");
         let else_at = c.else_fixup.take().expect("if has its branch");
         c.kind = CtrlKind::Else;
@@ -1000,7 +1054,8 @@ impl Lowerer {
             if self.reachable {
                 self.ret();
             }
-            self.ctrls.pop();
+            let c = self.ctrls.pop().expect("frame");
+            self.close_fuel_region(c.fuel_region);
             return;
         }
         // A catch arm's results sit above the exception's hidden slot: always moved home.
@@ -1011,6 +1066,7 @@ impl Lowerer {
             self.results_home(results);
         }
         let c = self.ctrls.pop().expect("frame");
+        self.close_fuel_region(c.fuel_region);
         let (h, n) = (c.height, c.results);
         if joins {
             let here = self.bind();
@@ -1848,7 +1904,9 @@ impl OperatorSink for Lowerer {
             else_fixup: None,
             hidden: 0,
             eh: Default::default(),
+            fuel_region: false,
         });
+        self.open_fuel_region();
         Ok(())
     }
 
@@ -1874,6 +1932,9 @@ impl OperatorSink for Lowerer {
         }
         if self.pending_eqz && !matches!(op, Operator::If { .. } | Operator::BrIf { .. }) {
             self.flush_eqz();
+        }
+        if self.fuel {
+            self.charge_fuel(crate::fuel::operator_cost(op));
         }
         self.translate(op, info);
         if self.too_large {

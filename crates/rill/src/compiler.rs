@@ -22,6 +22,8 @@ use rill_decoder::FunctionBody;
 use rill_validator::{validate_function, ModuleEnv, NoopSink};
 use rill_vm::VerifiedFunc;
 
+use crate::config::ModuleConfig;
+
 /// Compiles one function body against the frozen module environment.
 ///
 /// One compiler is made per module, when the code section starts (or the module ends
@@ -31,8 +33,8 @@ pub(crate) trait FunctionCompiler: Send + Sync + 'static {
     /// What a body compiles to (the content of a function's slot in the module).
     type Code: Send + Sync + 'static;
 
-    /// The compiler for one module.
-    fn for_module(env: &Arc<ModuleEnv>) -> Self;
+    /// The compiler for one module, compiled by `config`.
+    fn for_module(env: &Arc<ModuleEnv>, config: ModuleConfig) -> Self;
 
     /// Validates (and, for a lowering compiler, lowers) one body. Errors are the
     /// validator's, so the pipeline reports them like any other compile error.
@@ -49,7 +51,7 @@ pub(crate) struct ValidateOnly;
 impl FunctionCompiler for ValidateOnly {
     type Code = ();
 
-    fn for_module(_: &Arc<ModuleEnv>) -> Self {
+    fn for_module(_: &Arc<ModuleEnv>, _: ModuleConfig) -> Self {
         ValidateOnly
     }
 
@@ -60,13 +62,13 @@ impl FunctionCompiler for ValidateOnly {
 
 /// Validation and lowering in one pass, then the interpreter's verification of the lowered
 /// code: a function ready for [`rill_vm::Module::from_parts`].
-pub(crate) struct Lower;
+pub(crate) struct Lower(rill_lower::Options);
 
 impl FunctionCompiler for Lower {
     type Code = VerifiedFunc;
 
-    fn for_module(_: &Arc<ModuleEnv>) -> Self {
-        Lower
+    fn for_module(_: &Arc<ModuleEnv>, config: ModuleConfig) -> Self {
+        Lower(config.lowering())
     }
 
     fn compile(
@@ -74,7 +76,7 @@ impl FunctionCompiler for Lower {
         env: &ModuleEnv,
         body: &FunctionBody,
     ) -> Result<VerifiedFunc, rill_validator::Error> {
-        let lowered = rill_lower::lower_function(env, body)?;
+        let lowered = rill_lower::lower_function_with(env, body, self.0)?;
         Ok(VerifiedFunc::new(lowered, body))
     }
 }

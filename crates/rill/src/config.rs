@@ -39,6 +39,12 @@ pub struct ModuleConfig {
     /// `*_desc` operators, and `br_on_cast` between any two types of one hierarchy, which
     /// Wasm 3.0 calls invalid). See [`Features`].
     pub features: Features,
+    /// Compile fuel metering into the code, so that it can run in a store that meters fuel
+    /// ([`Store::set_fuel`](crate::Store::set_fuel), which has the schedule). Off by
+    /// default: code without it pays nothing for metering. Metered code costs about
+    /// one instruction more per loop iteration, call and `if` arm, and runs without limit
+    /// in a store that meters no fuel.
+    pub fuel: bool,
 }
 
 impl Default for ModuleConfig {
@@ -46,6 +52,7 @@ impl Default for ModuleConfig {
         ModuleConfig {
             js_limits: true,
             features: Features::default(),
+            fuel: false,
         }
     }
 }
@@ -66,6 +73,16 @@ impl ModuleConfig {
     pub fn features(mut self, features: Features) -> ModuleConfig {
         self.features = features;
         self
+    }
+
+    /// Sets [`ModuleConfig::fuel`].
+    pub fn fuel(mut self, on: bool) -> ModuleConfig {
+        self.fuel = on;
+        self
+    }
+
+    pub(crate) fn lowering(self) -> rill_lower::Options {
+        rill_lower::Options::default().fuel(self.fuel)
     }
 
     pub(crate) fn validator(self) -> Config {

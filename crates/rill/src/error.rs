@@ -265,6 +265,7 @@ enum StopKind {
     Unsupported,
     Interrupted,
     DeadlineExceeded,
+    OutOfFuel,
 }
 
 impl RuntimeError {
@@ -282,6 +283,7 @@ impl RuntimeError {
         let kind = match trap {
             rill_vm::Trap::Interrupted => StopKind::Interrupted,
             rill_vm::Trap::DeadlineExceeded => StopKind::DeadlineExceeded,
+            rill_vm::Trap::OutOfFuel => StopKind::OutOfFuel,
             t if t.is_unsupported() => StopKind::Unsupported,
             _ => StopKind::Trap,
         };
@@ -314,6 +316,12 @@ impl RuntimeError {
     /// ([`Store::set_deadline`](crate::Store::set_deadline); message `deadline exceeded`).
     pub fn is_deadline_exceeded(&self) -> bool {
         self.kind == StopKind::DeadlineExceeded
+    }
+
+    /// Whether the code ran out of the store's fuel ([`Store::set_fuel`](crate::Store::set_fuel);
+    /// message `out of fuel`).
+    pub fn is_out_of_fuel(&self) -> bool {
+        self.kind == StopKind::OutOfFuel
     }
 }
 

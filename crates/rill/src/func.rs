@@ -203,6 +203,23 @@ impl Func {
     ) -> Result<Vec<Value>, Error> {
         let mut cx = store.as_context_mut();
         let vm = cx.check(self.store, "the function")?;
+        let (mut a_inline, mut a_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
+        let a = values!(a_inline, a_heap, args.len(), rill_vm::Value::I32(0));
+        let mut results = self.prepare_call(vm, args, a, allow_v128)?;
+        runtime::call(vm, self.index, a, &mut results)?;
+        self.results_out(results)
+    }
+
+    /// Checks a call's arguments against the function's type (and, unless `allow_v128`,
+    /// the JS API's rule against `v128` and `exnref`), converts them into `a`, and makes
+    /// room for the results.
+    fn prepare_call<T>(
+        &self,
+        vm: &rill_vm::Store<StoreData<T>>,
+        args: &[Value],
+        a: &mut [rill_vm::Value],
+        allow_v128: bool,
+    ) -> Result<Vec<rill_vm::Value>, Error> {
         let ty = vm.func_type(self.index);
         if !allow_v128 && !ty.params.iter().chain(ty.results.iter()).all(crosses) {
             return Err(TypeError::new(
@@ -223,20 +240,92 @@ impl Func {
             ))
             .into());
         }
-        let id = self.store;
-        let (mut a_inline, mut a_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
-        let a = values!(a_inline, a_heap, args.len(), rill_vm::Value::I32(0));
         for (a, v) in a.iter_mut().zip(args) {
-            *a = v.to_vm(id)?;
+            *a = v.to_vm(self.store)?;
         }
-        let mut results: Vec<rill_vm::Value> = ty
+        Ok(ty
             .results
             .iter()
             .map(|t| rill_vm::Value::default_of(*t))
-            .collect();
-        runtime::call(vm, self.index, a, &mut results)?;
+            .collect())
+    }
+
+    /// A call's results, as the embedder gets them.
+    fn results_out(&self, results: Vec<rill_vm::Value>) -> Result<Vec<Value>, Error> {
         check_leaving(&results)?;
-        Ok(results.into_iter().map(|v| Value::from_vm(v, id)).collect())
+        Ok(results
+            .into_iter()
+            .map(|v| Value::from_vm(v, self.store))
+            .collect())
+    }
+
+    /// Calls the function like [`Func::call`], and if it runs out of fuel, suspends it
+    /// rather than ending it: [`ResumableCall::OutOfFuel`] holds the call, to be resumed
+    /// exactly where it stopped once the store has more fuel ([`SuspendedCall::resume`]).
+    /// The store can run other calls meanwhile. A host that runs many guests fairly, a
+    /// slice of fuel each, works this way.
+    ///
+    /// The store must meter fuel for the call to run out ([`Store::set_fuel`], with a
+    /// module compiled with [`ModuleConfig::fuel`](crate::ModuleConfig::fuel)). A call made
+    /// from inside a host function cannot be suspended (the host function is under it): out
+    /// of fuel, it ends with a `RuntimeError` as [`Func::call`] does.
+    ///
+    /// ```
+    /// use rill::{Imports, Instance, Module, ModuleConfig, ResumableCall, Store, Value};
+    /// # let wat = |t: &str| wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(t).unwrap()).unwrap().encode().unwrap();
+    /// let module = Module::with_config(wat(r#"(module
+    ///     (func (export "triangle") (param i32) (result i32) (local i32)
+    ///       (loop
+    ///         (local.set 1 (i32.add (local.get 1) (local.get 0)))
+    ///         (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    ///       (local.get 1)))"#), ModuleConfig::new().fuel(true))?;
+    /// let mut store = Store::new(());
+    /// let instance = Instance::new(&mut store, &module, &Imports::new())?;
+    /// let triangle = instance.get_func(&store, "triangle").unwrap();
+    ///
+    /// store.set_fuel(500)?;
+    /// let mut call = triangle.call_resumable(&mut store, &[Value::I32(1000)])?;
+    /// let results = loop {
+    ///     match call {
+    ///         ResumableCall::Finished(results) => break results,
+    ///         ResumableCall::OutOfFuel(suspended) => {
+    ///             store.set_fuel(500)?;
+    ///             call = suspended.resume(&mut store)?;
+    ///         }
+    ///     }
+    /// };
+    /// assert_eq!(results, [Value::I32(500500)]);
+    /// # Ok::<(), rill::Error>(())
+    /// ```
+    ///
+    /// [`Store::set_fuel`]: crate::Store::set_fuel
+    pub fn call_resumable(
+        &self,
+        mut store: impl AsContextMut,
+        args: &[Value],
+    ) -> Result<ResumableCall, Error> {
+        let mut cx = store.as_context_mut();
+        let vm = cx.check(self.store, "the function")?;
+        let mut a = vec![rill_vm::Value::I32(0); args.len()];
+        self.prepare_call(vm, args, &mut a, false)?;
+        let outcome = vm.invoke_resumable(self.index, &a);
+        self.resumable_out(vm, outcome)
+    }
+
+    fn resumable_out<T>(
+        &self,
+        vm: &rill_vm::Store<StoreData<T>>,
+        outcome: Result<rill_vm::Resumable, rill_vm::Trap>,
+    ) -> Result<ResumableCall, Error> {
+        match outcome.map_err(|t| runtime::trap_error(vm, t))? {
+            rill_vm::Resumable::Finished(results) => {
+                Ok(ResumableCall::Finished(self.results_out(results)?))
+            }
+            rill_vm::Resumable::OutOfFuel(call) => Ok(ResumableCall::OutOfFuel(SuspendedCall {
+                func: *self,
+                call,
+            })),
+        }
     }
 
     /// The function as a [`TypedFunc`] with parameters `P` and results `R` (Rust types
@@ -304,6 +393,48 @@ fn host_results(
         *o = v.to_vm(store)?;
     }
     Ok(())
+}
+
+/// How a resumable call ([`Func::call_resumable`]) ended.
+#[derive(Debug)]
+pub enum ResumableCall {
+    /// The call returned these results.
+    Finished(Vec<Value>),
+    /// The call ran out of fuel: give the store more ([`Store::set_fuel`]) and resume it.
+    ///
+    /// [`Store::set_fuel`]: crate::Store::set_fuel
+    OutOfFuel(SuspendedCall),
+}
+
+/// A call that ran out of fuel ([`Func::call_resumable`]), waiting to go on from where it
+/// stopped. It holds the call's wasm stack, not the store; dropping it abandons the call.
+#[derive(Debug)]
+pub struct SuspendedCall {
+    func: Func,
+    call: rill_vm::SuspendedCall,
+}
+
+impl SuspendedCall {
+    /// The fuel the instruction the call stopped at needs: resumed with less, the call
+    /// stops there again.
+    pub fn required_fuel(&self) -> u64 {
+        self.call.required_fuel()
+    }
+
+    /// The function called.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    /// Continues the call with the store's fuel; it ends, or runs out of fuel again. The
+    /// store must be the call's own (another one: [`Error::TypeError`]), and this not
+    /// called from inside a host function.
+    pub fn resume(self, mut store: impl AsContextMut) -> Result<ResumableCall, Error> {
+        let mut cx = store.as_context_mut();
+        let vm = cx.check(self.func.store, "the suspended call")?;
+        let outcome = self.call.resume(vm);
+        self.func.resumable_out(vm, outcome)
+    }
 }
 
 /// A function whose signature was checked once ([`Func::typed`]): parameters `P`, results

@@ -340,7 +340,9 @@ pub fn instantiate<'a, S: AsContextMut + 'a>(
 /// (`WebAssembly.instantiateStreaming(source, imports)`):
 /// [`compile_streaming`](crate::compile_streaming) with all its checks, then
 /// [`Instance::new`] with the imports, read after compiling. The future depends on no
-/// executor and is `Send` when the source and the store are.
+/// executor and is `Send` when the source and the store are. In a store that meters fuel
+/// ([`Store::set_fuel`](crate::Store::set_fuel)), the module is compiled with fuel
+/// metering.
 ///
 /// ```
 /// use futures::executor::block_on;
@@ -373,7 +375,10 @@ pub fn instantiate_streaming<'a, S: AsContextMut + 'a, Src: StreamingSource + 'a
     source: Src,
     imports: &'a Imports,
 ) -> impl Future<Output = Result<Instantiated, Error<Src::Error>>> + 'a {
-    let compile = crate::compile_streaming(source);
+    // A store that meters fuel runs metered code only: compile it so.
+    let metering = store.as_context().0.get_fuel().is_some();
+    let config = crate::ModuleConfig::new().fuel(metering);
+    let compile = crate::compile_streaming_with_config(source, config);
     async move {
         let module = compile.await?;
         let instance = Instance::new(store, &module, imports).map_err(Error::widen)?;

@@ -144,7 +144,7 @@ mod values;
 
 pub use config::ModuleConfig;
 pub use error::{CompileError, Error, HostError, LinkError, RangeError, RuntimeError, TypeError};
-pub use func::{IntoFunc, TypedFunc, WasmResults, WasmTypeList};
+pub use func::{IntoFunc, ResumableCall, SuspendedCall, TypedFunc, WasmResults, WasmTypeList};
 pub use global::GlobalDescriptor;
 pub use handles::{Exports, Extern, ExternRef, Func, Global, Instance, Memory, Table, Tag};
 #[cfg(feature = "http")]
@@ -206,5 +206,14 @@ pub fn compile(bytes: impl AsRef<[u8]>) -> Compile {
 /// worker threads as soon as each is complete (watch it with
 /// [`CompileStreaming::progress`]); dropping the future cancels all of it.
 pub fn compile_streaming<Src: StreamingSource>(source: Src) -> CompileStreaming<Src> {
-    CompileStreaming::new(source, Mode::Streaming)
+    compile_streaming_with_config(source, ModuleConfig::default())
+}
+
+/// [`compile_streaming`], compiling by `config` as [`Module::with_config`] does (other
+/// limits, proposals, fuel metering).
+pub fn compile_streaming_with_config<Src: StreamingSource>(
+    source: Src,
+    config: ModuleConfig,
+) -> CompileStreaming<Src> {
+    CompileStreaming::new(source, Mode::Streaming, config)
 }

@@ -69,6 +69,12 @@ impl Module {
         })))
     }
 
+    /// Whether the module was compiled with fuel metering ([`ModuleConfig::fuel`]), as a
+    /// store that meters fuel requires.
+    pub fn is_metered(&self) -> bool {
+        self.0.vm.metered()
+    }
+
     /// The module's exports in module order (`WebAssembly.Module.exports`).
     pub fn exports(&self) -> Vec<ExportDescriptor> {
         self.0

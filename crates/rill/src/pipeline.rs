@@ -203,7 +203,13 @@ impl<C: FunctionCompiler> Pipeline<C> {
             }
             Mode::AtOnce => 0,
         };
-        self.pool = Some(Pool::new(env, count, workers, self.counters.clone()));
+        self.pool = Some(Pool::new(
+            env,
+            count,
+            workers,
+            self.counters.clone(),
+            self.config,
+        ));
     }
 
     /// Blocks until every body is compiled, compiling on the calling thread too.
@@ -282,7 +288,7 @@ pub(crate) fn canonical_error<C: FunctionCompiler>(
         }
         if let Payload::FunctionBody(body) = &event.payload {
             let env = validator.env().expect("frozen at the code section");
-            let compiler = compiler.get_or_insert_with(|| C::for_module(env));
+            let compiler = compiler.get_or_insert_with(|| C::for_module(env, config));
             if let Err(e) = compiler.compile(env, body) {
                 return Some(e);
             }

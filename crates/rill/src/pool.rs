@@ -60,9 +60,10 @@ impl<C: FunctionCompiler> Pool<C> {
         count: u32,
         workers: usize,
         counters: Arc<Counters>,
+        config: crate::config::ModuleConfig,
     ) -> Self {
         let shared = Arc::new(Shared {
-            compiler: C::for_module(&env),
+            compiler: C::for_module(&env, config),
             env,
             state: Mutex::new(State {
                 queue: VecDeque::new(),
@@ -278,7 +279,7 @@ mod tests {
 
     impl FunctionCompiler for Slow {
         type Code = u32;
-        fn for_module(_: &Arc<ModuleEnv>) -> Self {
+        fn for_module(_: &Arc<ModuleEnv>, _: crate::config::ModuleConfig) -> Self {
             Slow
         }
         fn compile(
@@ -312,7 +313,7 @@ mod tests {
     #[test]
     fn compiles_every_body_into_its_slot() {
         let counters = Arc::new(Counters::default());
-        let pool = Pool::<Slow>::new(Arc::default(), 10, 2, counters.clone());
+        let pool = Pool::<Slow>::new(Arc::default(), 10, 2, counters.clone(), Default::default());
         (0..10).for_each(|i| pool.submit(body(i)));
         pool.help();
         pool.wait();
@@ -327,7 +328,7 @@ mod tests {
     #[test]
     fn dropping_stops_taking_new_work() {
         let counters = Arc::new(Counters::default());
-        let pool = Pool::<Slow>::new(Arc::default(), 200, 2, counters.clone());
+        let pool = Pool::<Slow>::new(Arc::default(), 200, 2, counters.clone(), Default::default());
         assert_eq!(pool.workers(), 2);
         (0..200).for_each(|i| pool.submit(body(i)));
         std::thread::sleep(Duration::from_millis(12));
@@ -341,7 +342,7 @@ mod tests {
     #[test]
     fn a_panicking_compiler_is_an_error_not_a_hang() {
         let counters = Arc::new(Counters::default());
-        let pool = Pool::<Slow>::new(Arc::default(), 20, 1, counters);
+        let pool = Pool::<Slow>::new(Arc::default(), 20, 1, counters, Default::default());
         (0..20).for_each(|i| pool.submit(body(i)));
         pool.wait();
         let e = pool.take_codes().unwrap_err();
@@ -361,7 +362,7 @@ mod tests {
         let flag = Arc::new(Flag(Default::default()));
         let waker = Waker::from(flag.clone());
         let mut cx = Context::from_waker(&waker);
-        let pool = Pool::<Slow>::new(Arc::default(), 4, 2, Arc::default());
+        let pool = Pool::<Slow>::new(Arc::default(), 4, 2, Arc::default(), Default::default());
         (0..4).for_each(|i| pool.submit(body(i)));
         assert!(pool.poll_idle(&mut cx).is_pending());
         wait_until(|| flag.0.load(Ordering::SeqCst));

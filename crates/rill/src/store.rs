@@ -200,6 +200,48 @@ impl<T> Store<T> {
     pub fn set_limits(&mut self, limits: StoreLimits) {
         self.vm.set_limiter(limits);
     }
+
+    /// Gives the store `fuel` (replacing what it had left) and makes it meter fuel: the
+    /// code it runs pays for each operator it executes, by a schedule that depends on the
+    /// module alone (every operator costs 1, except `block`, `loop`, `else`, `end` and the
+    /// exception-handling markers, which cost 0; `memory.fill`/`copy`/`init` and
+    /// `table.fill`/`copy`/`init` cost 1 more per 64 bytes or elements). Code that cannot
+    /// pay stops with a [`RuntimeError`](crate::RuntimeError) for which
+    /// [`is_out_of_fuel`](crate::RuntimeError::is_out_of_fuel) holds, at the same
+    /// instruction on every run; [`Func::call_resumable`](crate::Func::call_resumable)
+    /// can resume it after refuelling. A host function may refuel through its caller.
+    ///
+    /// Only modules compiled with [`ModuleConfig::fuel`](crate::ModuleConfig::fuel) meter
+    /// fuel: a store holding another module's code refuses (an [`Error::TypeError`]), and
+    /// a store that meters refuses to instantiate one (an [`Error::LinkError`]).
+    ///
+    /// ```
+    /// use rill::{Error, Imports, Instance, Module, ModuleConfig, Store};
+    /// # let wat = |t: &str| wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(t).unwrap()).unwrap().encode().unwrap();
+    /// let module = Module::with_config(
+    ///     wat(r#"(module (func (export "spin") (loop (br 0))))"#),
+    ///     ModuleConfig::new().fuel(true),
+    /// )?;
+    /// let mut store = Store::new(());
+    /// store.set_fuel(1_000_000)?;
+    /// let instance = Instance::new(&mut store, &module, &Imports::new())?;
+    /// let spin = instance.get_typed_func::<(), ()>(&store, "spin")?;
+    /// match spin.call(&mut store, ()) {
+    ///     Err(Error::RuntimeError(e)) => assert!(e.is_out_of_fuel()),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// // Each iteration of `(loop (br 0))` costs 1 (the `br`).
+    /// assert_eq!(store.get_fuel(), Some(0));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        self.vm.set_fuel(fuel).map_err(fuel_error)
+    }
+
+    /// The fuel left, if the store meters fuel ([`Store::set_fuel`]).
+    pub fn get_fuel(&self) -> Option<u64> {
+        self.vm.get_fuel()
+    }
 }
 
 impl<T: Default> Default for Store<T> {
@@ -258,6 +300,17 @@ impl<T> Caller<'_, T> {
     /// The embedder's data, writable.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.vm.data_mut().user
+    }
+
+    /// The fuel left in the store, if it meters fuel ([`Store::get_fuel`]).
+    pub fn get_fuel(&self) -> Option<u64> {
+        self.vm.store().get_fuel()
+    }
+
+    /// Refuels the store ([`Store::set_fuel`]): the wasm code that called the host
+    /// function goes on with `fuel` when it returns.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        self.vm.store_mut().set_fuel(fuel).map_err(fuel_error)
     }
 
     /// The export `name` of the instance whose wasm code called the host function (`None`
@@ -390,6 +443,14 @@ impl<T> StoreContextMut<'_, T> {
             Err(foreign(what))
         }
     }
+}
+
+/// The error of `set_fuel` in a store holding code compiled without metering.
+fn fuel_error(e: rill_vm::FuelError) -> Error {
+    TypeError::new(format!(
+        "{e}: compile every module of a store that meters fuel with ModuleConfig::fuel"
+    ))
+    .into()
 }
 
 /// The error for a handle used with a store that is not its own.

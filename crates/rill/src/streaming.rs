@@ -304,13 +304,13 @@ impl<Src: StreamingSource> std::fmt::Debug for CompileStreaming<Src> {
 }
 
 impl<Src: StreamingSource> CompileStreaming<Src> {
-    pub(crate) fn new(source: Src, mode: Mode) -> Self {
+    pub(crate) fn new(source: Src, mode: Mode, config: crate::ModuleConfig) -> Self {
         let counters = Arc::new(Counters::default());
         CompileStreaming {
             stage: Stage::Opening {
                 open: source.open(),
             },
-            pipeline: Some(Pipeline::new(mode, counters.clone())),
+            pipeline: Some(Pipeline::with_config(mode, counters.clone(), config)),
             progress: CompileProgress(counters),
         }
     }
@@ -400,6 +400,7 @@ impl Compile {
         Compile(CompileStreaming::new(
             OneChunk(Some(Bytes::copy_from_slice(bytes))),
             Mode::AtOnce,
+            crate::ModuleConfig::default(),
         ))
     }
 }

@@ -523,6 +523,10 @@ pub(crate) struct StoreInner {
     pub(crate) max_registers: usize,
     /// The resource limiter (see `limits.rs`).
     pub(crate) limits: crate::limits::Limits,
+    /// Fuel left, when the store meters fuel (`Store::set_fuel`).
+    pub(crate) fuel: Option<u64>,
+    /// The store holds code lowered without fuel metering: it cannot meter fuel.
+    pub(crate) unmetered: bool,
 }
 
 impl StoreInner {
@@ -545,6 +549,8 @@ impl StoreInner {
             max_call_depth: MAX_CALL_DEPTH,
             max_registers: MAX_REGISTERS,
             limits: crate::limits::Limits::default(),
+            fuel: None,
+            unmetered: false,
         }
     }
 

@@ -41,10 +41,15 @@
 //!   tables and the numbers of instances, memories and tables; over a limit, wasm's
 //!   `memory.grow`/`table.grow` give -1 and creating or instantiating fails before
 //!   anything is allocated.
+//! - Fuel (`fuel.rs`): code lowered with metering pays for what it runs out of the store's
+//!   fuel ([`Store::set_fuel`]), deterministically; a call that runs out can be suspended
+//!   and resumed after refuelling ([`Store::invoke_resumable`]). An [`InterruptHandle`] or a
+//!   deadline stops running code from outside (`interrupt.rs`).
 
 mod entities;
 mod exec;
 mod exec_simd;
+mod fuel;
 mod instance;
 mod interrupt;
 mod limits;
@@ -60,16 +65,20 @@ pub use entities::{
     MAX_NESTED_CALLS, MAX_REGISTERS, MAX_TABLE_ELEMENTS, NATIVE_STACK_BUDGET,
     NATIVE_STACK_RED_ZONE, NATIVE_STACK_SEGMENT,
 };
+pub use fuel::{FuelError, Resumable, SuspendedCall};
 pub use instance::InstantiationError;
 pub use interrupt::InterruptHandle;
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use module::{CompileError, Module, ModuleParts, VerifiedFunc};
+pub use rill_lower::Options as LowerOptions;
 pub use store::{AccessError, Caller, HostFn, RawHostFn, Store, TableNewError};
 pub use trap::{HostData, HostException, HostFailure, Trap};
 pub use value::{Func, Value};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fuel;
 #[cfg(test)]
 mod tests_host;
 #[cfg(test)]

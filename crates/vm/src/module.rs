@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rill_decoder::{
     Data, Decoder, Element, Event, Export, FunctionBody, Global, Import, MemoryType, Payload, Table,
 };
-use rill_lower::{lower_function, CompiledFunc};
+use rill_lower::{lower_function_with, CompiledFunc};
 use rill_validator::{Config, ModuleEnv, ModuleValidator, ValidationError};
 
 use crate::exec::Code;
@@ -119,6 +119,12 @@ pub struct Module {
 impl Module {
     /// Decodes, validates and lowers a whole module.
     pub fn new(bytes: &[u8]) -> Result<Module, CompileError> {
+        Self::new_with(bytes, rill_lower::Options::default())
+    }
+
+    /// [`Module::new`], lowering with `options` (e.g. fuel metering:
+    /// [`rill_lower::Options::fuel`]).
+    pub fn new_with(bytes: &[u8], options: rill_lower::Options) -> Result<Module, CompileError> {
         let mut decoder = Decoder::new();
         decoder.push(bytes)?;
         decoder.finish()?;
@@ -126,13 +132,22 @@ impl Module {
         while let Some(e) = decoder.next_event() {
             events.push(e);
         }
-        Self::from_events(&events, Config::default())
+        Self::from_events_with(&events, Config::default(), options)
     }
 
     /// Validates and lowers a module from the decoder's events.
     pub fn from_events<'a>(
         events: impl IntoIterator<Item = &'a Event>,
         config: Config,
+    ) -> Result<Module, CompileError> {
+        Self::from_events_with(events, config, rill_lower::Options::default())
+    }
+
+    /// [`Module::from_events`], lowering with `options`.
+    pub fn from_events_with<'a>(
+        events: impl IntoIterator<Item = &'a Event>,
+        config: Config,
+        options: rill_lower::Options,
     ) -> Result<Module, CompileError> {
         let mut v = ModuleValidator::with_config(config);
         let mut parts = ModuleParts::default();
@@ -149,7 +164,10 @@ impl Module {
                 Payload::Start(s) => parts.start = Some(*s),
                 Payload::FunctionBody(body) => {
                     let env = v.env().expect("frozen at the code section");
-                    functions.push(VerifiedFunc::new(lower_function(env, body)?, body));
+                    functions.push(VerifiedFunc::new(
+                        lower_function_with(env, body, options)?,
+                        body,
+                    ));
                 }
                 _ => {}
             }
@@ -244,6 +262,13 @@ impl Module {
             code: functions.into_iter().map(|f| f.code).collect(),
             code_bytes,
         })
+    }
+
+    /// Whether every function of the module was lowered with fuel metering
+    /// ([`rill_lower::Options::fuel`]), as a store that meters fuel requires
+    /// ([`Store::set_fuel`](crate::Store::set_fuel)). True for a module without functions.
+    pub fn metered(&self) -> bool {
+        self.code.iter().all(|c| c.func.metered)
     }
 
     /// The module's environment: its types and the types of its functions, tables,

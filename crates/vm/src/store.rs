@@ -442,7 +442,15 @@ impl<T> Store<T> {
         module: &Arc<Module>,
         imports: &[Extern],
     ) -> Result<Instance, crate::InstantiationError> {
+        if !module.metered() && self.inner.fuel.is_some() {
+            return Err(crate::InstantiationError::Link(
+                "the module was compiled without fuel metering, and the store meters fuel".into(),
+            ));
+        }
         let (instance, start) = crate::instance::instantiate(&mut self.inner, module, imports)?;
+        if !module.metered() {
+            self.inner.unmetered = true;
+        }
         if let Some(f) = start {
             crate::exec::invoke(self, f.0, &[], &mut [])
                 .map_err(crate::InstantiationError::Trap)?;
@@ -480,14 +488,29 @@ impl<T> Store<T> {
 
     /// Calls a function and returns its results (see [`Store::call`]).
     pub fn invoke(&mut self, f: Func, args: &[Value]) -> Result<Vec<Value>, Trap> {
-        let mut results: Vec<Value> = self.inner.funcs[f.0 as usize]
+        let mut results = self.default_results(f);
+        self.call(f, args, &mut results)?;
+        Ok(results)
+    }
+
+    /// Room for `f`'s results: the default value of each result type.
+    pub(crate) fn default_results(&self, f: Func) -> Vec<Value> {
+        self.inner.funcs[f.0 as usize]
             .ty
             .results
             .iter()
             .map(|t| Value::default_of(*t))
-            .collect();
-        self.call(f, args, &mut results)?;
-        Ok(results)
+            .collect()
+    }
+
+    /// Checks a call's arguments (their number and types) and the room for its results.
+    pub(crate) fn check_call(
+        &self,
+        f: Func,
+        args: &[Value],
+        results: &[Value],
+    ) -> Result<(), Trap> {
+        check_call(&self.inner, f, args, results)
     }
 }
 

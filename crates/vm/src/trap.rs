@@ -35,6 +35,9 @@ pub enum Trap {
     /// The store's deadline ([`Store::set_deadline`](crate::Store::set_deadline)) passed.
     #[error("deadline exceeded")]
     DeadlineExceeded,
+    /// The store's fuel ran out ([`Store::set_fuel`](crate::Store::set_fuel)).
+    #[error("out of fuel")]
+    OutOfFuel,
     #[error("null exception reference")]
     NullExceptionReference,
     /// An exception no handler caught: its store address (see

@@ -272,6 +272,16 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
             operands!(ip, Br { offset });
             jump!(ip, offset, fp, mem, len, cx)
         },
+        Instr::ConsumeFuel { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, ConsumeFuel { amount });
+            match cx.fuel.checked_sub(u64::from(amount)) {
+                Some(left) => {
+                    cx.fuel = left;
+                    next!(after!(ip), fp, mem, len, cx)
+                }
+                None => slow::out_of_fuel(ip, fp, cx, u64::from(amount)),
+            }
+        },
         Instr::BrIfZ { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, BrIfZ { c, offset });
             if get!(fp, c) == 0 {
@@ -422,21 +432,35 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
         },
         Instr::Simd { op, .. } => rill_lower::with_simd_isa!(simd_handlers (op)),
         Instr::SimdX { op, .. } => rill_lower::with_simd_isa!(simd_memory_handlers (op)),
+        Instr::MemoryFill { .. }
+        | Instr::MemoryCopy { .. }
+        | Instr::MemoryInit { .. }
+        | Instr::TableFill { .. }
+        | Instr::TableCopy { .. }
+        | Instr::TableInit { .. } => |ip, fp, _mem, _len, cx| {
+            // SAFETY: as in `operands!`.
+            let instr = &(unsafe { &*ip }).instr;
+            // Their length's share of fuel first, before they change anything.
+            let cost = slow::bulk_fuel(fp, instr);
+            match cx.fuel.checked_sub(cost) {
+                Some(left) => cx.fuel = left,
+                None => return slow::out_of_fuel(ip, fp, cx, cost),
+            }
+            if !slow::execute(cx, fp, instr) {
+                return Exit::Trap;
+            }
+            let (mem, len) = cx.mem0();
+            next!(after!(ip), fp, mem, len, cx)
+        },
         Instr::LoadAt { .. }
         | Instr::StoreAt { .. }
         | Instr::MemorySize { .. }
         | Instr::MemoryGrow { .. }
-        | Instr::MemoryFill { .. }
-        | Instr::MemoryCopy { .. }
-        | Instr::MemoryInit { .. }
         | Instr::DataDrop { .. }
         | Instr::TableGet { .. }
         | Instr::TableSet { .. }
         | Instr::TableSize { .. }
         | Instr::TableGrow { .. }
-        | Instr::TableFill { .. }
-        | Instr::TableCopy { .. }
-        | Instr::TableInit { .. }
         | Instr::ElemDrop { .. } => |ip, fp, _mem, _len, cx| {
             // SAFETY: as in `operands!`.
             if !slow::execute(cx, fp, &(unsafe { &*ip }).instr) {

@@ -71,6 +71,8 @@ impl<'s> Cx<'s> {
             max_call_depth,
             max_registers,
             limits,
+            fuel,
+            unmetered: _,
         } = inner;
         Cx {
             funcs,
@@ -96,6 +98,8 @@ impl<'s> Cx<'s> {
                 flag: interrupt,
                 deadline: *deadline,
             },
+            fuel: fuel.unwrap_or(u64::MAX),
+            out_of_fuel: None,
             store: raw,
             id: *id,
             // SAFETY: the entry function's code and instance, kept by the store (behind
@@ -133,8 +137,11 @@ impl<'s> Cx<'s> {
             exceptions,
             stack,
             limits,
+            fuel,
             ..
         } = inner;
+        // A host function may have refuelled, and calls it made have used fuel.
+        self.fuel = fuel.unwrap_or(u64::MAX);
         // `checks` stays: its flag is in the interrupt flag's own allocation (behind an
         // `Arc` the store keeps, not in the store's memory), and a deadline set meanwhile
         // is for calls made after it.
@@ -285,6 +292,9 @@ fn lend_store<R>(
     // SAFETY: `cx.store` is the store the run was attached to (see `Cx::attach`); from
     // here until `reattach`, `cx`'s borrows of it are not used.
     let store = unsafe { &mut *cx.store };
+    if let Some(fuel) = &mut store.inner().fuel {
+        *fuel = cx.fuel;
+    }
     let stack = &mut store.inner().stack;
     let lent = (stack.base, stack.depth);
     (stack.base, stack.depth) = (top, depth);

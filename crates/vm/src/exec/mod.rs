@@ -173,6 +173,13 @@ pub(crate) struct Cx<'s> {
     ticks: u32,
     /// The store's interrupt flag and deadline.
     checks: crate::interrupt::Checks<'s>,
+    /// Fuel left (see `rill_lower::fuel`): the store's, or `u64::MAX` when the store meters
+    /// none. The store's copy is brought up to date when a host function or the embedder
+    /// may look at it, and this one again after.
+    fuel: u64,
+    /// Where the code ran out of fuel: the instruction to resume at, its frame (a register
+    /// index) and the fuel it needed.
+    out_of_fuel: Option<(*const Op, usize, u64)>,
     /// The whole store, for host calls (see `host.rs`); the fields above that borrow its
     /// parts are derived from it, and again after every host call.
     store: *mut (dyn ErasedStore + 's),
@@ -344,20 +351,80 @@ pub(crate) fn invoke(
     args: &[Value],
     results: &mut [Value],
 ) -> Result<(), Trap> {
-    match invoke_inner(store, f, args, results) {
-        // The call stack is back in order: the host function's panic goes on.
-        Err(Trap::HostPanic(p)) => p.resume(),
-        r => r,
-    }
+    invoke_inner(store, Start::Call(f, args), results, false).map(|_| ())
 }
 
-#[inline(never)]
-fn invoke_inner(
+/// Like [`invoke`], for a call that may run out of fuel and be resumed: then the call's
+/// state comes back instead of the trap (when the call is not nested in a host function's:
+/// those stop with [`Trap::OutOfFuel`] as any other call does).
+pub(crate) fn invoke_resumable(
     store: &mut dyn ErasedStore,
     f: u32,
     args: &[Value],
     results: &mut [Value],
-) -> Result<(), Trap> {
+) -> Result<Option<Box<Suspension>>, Trap> {
+    invoke_inner(store, Start::Call(f, args), results, true)
+}
+
+/// Continues a call that ran out of fuel, in the store it ran in, where it stopped.
+pub(crate) fn resume(
+    store: &mut dyn ErasedStore,
+    suspended: Box<Suspension>,
+    results: &mut [Value],
+) -> Result<Option<Box<Suspension>>, Trap> {
+    let stack = &store.inner().stack;
+    if stack.nesting > 0 {
+        return Err(Trap::host(
+            "a call that ran out of fuel cannot be resumed inside a host function's call",
+        ));
+    }
+    invoke_inner(store, Start::Resume(suspended), results, true)
+}
+
+/// How a run of wasm starts.
+enum Start<'a> {
+    /// A call of function `f` (store address) with these arguments.
+    Call(u32, &'a [Value]),
+    /// Where a call that ran out of fuel stopped.
+    Resume(Box<Suspension>),
+}
+
+/// A call that ran out of fuel, suspended: everything it needs to go on, taken out of the
+/// store so that the store can run other calls meanwhile.
+pub(crate) struct Suspension {
+    /// The store it runs in: its code and instances are what the pointers below point to.
+    pub(crate) store: crate::entities::StoreId,
+    /// The function called (store address), for its result types.
+    pub(crate) entry: u32,
+    /// The fuel the instruction it stopped at needs.
+    pub(crate) needed: u64,
+    /// The suspended callers, and the running function's code, instance, instruction and
+    /// frame (a register index).
+    frames: Vec<Frame>,
+    code: NonNull<Code>,
+    inst: NonNull<InstanceData>,
+    ip: *const Op,
+    fp: usize,
+    /// The call's registers.
+    regs: Vec<u64>,
+    vregs: Vec<crate::simd::V>,
+}
+
+// SAFETY: the pointers are only used by `resume`, given the store whose id the suspension
+// carries (checked by `SuspendedCall::resume`): they point at code and instances that store
+// keeps alive behind `Arc`s and never changes, and that store is borrowed mutably for the
+// run, as for any call. Nothing else in a suspension is tied to a thread.
+unsafe impl Send for Suspension {}
+// SAFETY: a suspension's pointers are never dereferenced through a shared reference.
+unsafe impl Sync for Suspension {}
+
+#[inline(never)]
+fn invoke_inner(
+    store: &mut dyn ErasedStore,
+    start: Start<'_>,
+    results: &mut [Value],
+    resumable: bool,
+) -> Result<Option<Box<Suspension>>, Trap> {
     let stack = &mut store.inner().stack;
     // Where the native stack is: nested calls count what they take from the outermost.
     // Host functions too: one that calls host functions (itself, say, handed to it as a
@@ -373,12 +440,20 @@ fn invoke_inner(
         return Err(Trap::StackExhausted);
     }
     stack.nesting += 1;
-    if nested {
-        return grow_stack_if_needed(|| activation(store, f, args, results));
+    // Only the outermost call can be suspended: a nested one has a host function's native
+    // frames under it.
+    let resumable = resumable && !nested;
+    let outcome = if nested {
+        grow_stack_if_needed(|| activation(store, start, results, resumable))
+    } else {
+        activation(store, start, results, resumable)
+    };
+    match outcome {
+        // The call stack is back in order: the host function's panic goes on.
+        Err(Trap::HostPanic(p)) => p.resume(),
+        r => r,
     }
-    activation(store, f, args, results)
 }
-
 /// Whether nested calls can continue on a new stack segment here (stacker knows this
 /// thread's stack bounds; not under Miri, which cannot switch stacks).
 fn can_grow_stack() -> bool {
@@ -402,26 +477,32 @@ fn grow_stack_if_needed<R>(f: impl FnOnce() -> R) -> R {
 #[inline(never)]
 fn activation(
     store: &mut dyn ErasedStore,
-    f: u32,
-    args: &[Value],
+    start: Start<'_>,
     results: &mut [Value],
-) -> Result<(), Trap> {
+    resumable: bool,
+) -> Result<Option<Box<Suspension>>, Trap> {
     let inner = store.inner();
     let id = inner.id;
-    if let FuncKind::Host { index: h, .. } = inner.funcs[f as usize].kind {
-        return call_host_directly(store, f, h, args, results);
-    }
     let stack = &mut inner.stack;
     let base = stack.base;
     let mut written = Ok(());
-    for (i, v) in args.iter().enumerate() {
-        written = written.and(crate::exec_simd::write_value(
-            &mut stack.regs,
-            &mut stack.vregs,
-            base + i,
-            *v,
-        ));
-    }
+    let f = match start {
+        Start::Call(f, args) => {
+            if let FuncKind::Host { index: h, .. } = inner.funcs[f as usize].kind {
+                return call_host_directly(store, f, h, args, results).map(|()| None);
+            }
+            for (i, v) in args.iter().enumerate() {
+                written = written.and(crate::exec_simd::write_value(
+                    &mut stack.regs,
+                    &mut stack.vregs,
+                    base + i,
+                    *v,
+                ));
+            }
+            f
+        }
+        Start::Resume(ref s) => s.entry,
+    };
     // Entering wasm is a check too: a request made while no wasm ran stops it here.
     let checks = crate::interrupt::Checks {
         flag: &inner.interrupt,
@@ -429,12 +510,12 @@ fn activation(
     };
     let result = written
         .and_then(|()| checks.check())
-        .and_then(|()| run(store, f, base));
+        .and_then(|()| run(store, start, base, resumable));
     let inner = store.inner();
     if inner.id != id {
         return Err(replaced());
     }
-    if result.is_ok() {
+    if let Ok(None) = result {
         let types = &inner.funcs[f as usize].ty.results;
         for (i, (r, t)) in results.iter_mut().zip(types.iter()).enumerate() {
             *r = crate::exec_simd::read_value(&inner.stack.regs, &inner.stack.vregs, base + i, *t);
@@ -547,29 +628,103 @@ fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
     true
 }
 
-/// Runs function `entry` (a wasm function) with its arguments in the store's registers from
-/// `base` (`v128`s in its vector registers); its results end up there too. Not
-/// inlined, so that only a small frame stays on the native stack while host functions
-/// nest.
+/// Runs a wasm function from its start (its arguments in the store's registers from
+/// `base`, `v128`s in its vector registers) or from where it ran out of fuel; its results
+/// end up there too. With `resumable`, running out of fuel suspends the call (its state
+/// comes back) rather than trapping. Not inlined, so that only a small frame stays on the
+/// native stack while host functions nest.
 #[inline(never)]
-fn run(store: &mut dyn ErasedStore, entry: u32, base: usize) -> Result<(), Trap> {
+fn run(
+    store: &mut dyn ErasedStore,
+    start: Start<'_>,
+    base: usize,
+    resumable: bool,
+) -> Result<Option<Box<Suspension>>, Trap> {
+    let (entry, mut frames, resume_at) = match start {
+        Start::Call(f, _) => (f, Vec::new(), None),
+        Start::Resume(s) => {
+            let Suspension {
+                entry,
+                frames,
+                code,
+                inst,
+                ip,
+                fp,
+                regs,
+                vregs,
+                ..
+            } = *s;
+            let stack = &mut store.inner().stack;
+            (stack.regs, stack.vregs) = (regs, vregs);
+            (entry, frames, Some((code, inst, ip, fp)))
+        }
+    };
     let raw: *mut dyn ErasedStore = store;
-    let mut frames = Vec::new();
     // SAFETY: `raw` is the store, and nothing else uses the store while `cx` lives (it is
     // dropped before `run` returns; host calls reach the store through `raw` alone).
     let mut cx = unsafe { Cx::attach(raw, &mut frames, entry) };
-    let code = code_of(&cx);
-    let exit = match enter(&mut cx, base, code) {
-        Some(fp) => {
-            let (mem, len) = cx.mem0();
-            run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx)
+    let exit = match resume_at {
+        None => {
+            let code = code_of(&cx);
+            match enter(&mut cx, base, code) {
+                Some(fp) => {
+                    let (mem, len) = cx.mem0();
+                    run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx)
+                }
+                None => Exit::Trap,
+            }
         }
-        None => Exit::Trap,
+        Some((code, inst, ip, fp)) => {
+            // SAFETY: the suspension's code and instance are this store's (its id was
+            // checked), which keeps them alive and unchanged; `ip` is the instruction of
+            // `code` the run stopped at, `fp` the frame the run had there, in the register
+            // file just put back.
+            unsafe {
+                cx.code = code.as_ref();
+                cx.inst = inst.as_ref();
+            }
+            let fp = cx.frame_ptr(fp);
+            let (mem, len) = cx.mem0();
+            run_handlers(ip, fp, mem, len, &mut cx)
+        }
     };
-    match exit {
-        Exit::Done => Ok(()),
-        _ => Err(cx.trap.take().expect("a trap exit records its trap")),
+    let fuel = cx.fuel;
+    let outcome = match exit {
+        Exit::Done => Ok(None),
+        _ => match (
+            cx.trap.take().expect("a trap exit records its trap"),
+            cx.out_of_fuel,
+        ) {
+            (Trap::OutOfFuel, Some((ip, fp, needed))) if resumable => {
+                Ok(Some(Box::new(Suspension {
+                    store: cx.id,
+                    entry,
+                    needed,
+                    frames: Vec::new(),
+                    code: NonNull::from(cx.code),
+                    inst: NonNull::from(cx.inst),
+                    ip,
+                    fp,
+                    regs: Vec::new(),
+                    vregs: Vec::new(),
+                })))
+            }
+            (t, _) => Err(t),
+        },
+    };
+    drop(cx);
+    let inner = store.inner();
+    if let Some(left) = &mut inner.fuel {
+        *left = fuel;
     }
+    outcome.map(|s| {
+        s.map(|mut s| {
+            s.frames = frames;
+            s.regs = std::mem::take(&mut inner.stack.regs);
+            s.vregs = std::mem::take(&mut inner.stack.vregs);
+            s
+        })
+    })
 }
 
 /// The running function's code, as a borrow of the store rather than of `cx`.

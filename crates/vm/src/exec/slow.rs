@@ -99,6 +99,29 @@ pub(super) fn tick(ip: *const Op, fp: *mut u64, mem: *mut u8, len: usize, cx: &m
     next!(ip, fp, mem, len, cx)
 }
 
+/// Records where the code ran out of fuel (to resume there) and stops it.
+#[cold]
+#[inline(never)]
+pub(super) fn out_of_fuel(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, needed: u64) -> Exit {
+    cx.out_of_fuel = Some((ip, cx.frame_index(fp), needed));
+    cx.trap(Trap::OutOfFuel)
+}
+
+/// The fuel a bulk instruction's length costs (`rill_lower::fuel::bulk_cost`).
+#[inline(always)]
+pub(super) fn bulk_fuel(fp: *mut u64, instr: &Instr) -> u64 {
+    let n = match *instr {
+        Instr::MemoryFill { n, .. }
+        | Instr::MemoryCopy { n, .. }
+        | Instr::MemoryInit { n, .. }
+        | Instr::TableFill { n, .. }
+        | Instr::TableCopy { n, .. }
+        | Instr::TableInit { n, .. } => n,
+        _ => return 0,
+    };
+    rill_lower::fuel::bulk_cost(get!(fp, n))
+}
+
 /// A tail call's `v128` arguments (see `exec_simd::tail_args`); `false` after recording a
 /// trap.
 #[inline(never)]

@@ -256,6 +256,7 @@ fn every_handler_loop() -> CompiledFunc {
             lane: 0,
         }]),
         uses_v128: true,
+        metered: false,
         handlers: Box::new([]),
         call_sites: Box::new([CallSite {
             type_index: 0,
