@@ -89,6 +89,13 @@ enum Command {
         /// A stopped guest is a RuntimeError "deadline exceeded" (exit code 4).
         #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
         timeout: Option<std::time::Duration>,
+        /// Let the guest execute this much fuel (its start function included), then stop it
+        /// with a RuntimeError "out of fuel" (exit code 4). Each wasm operator costs 1
+        /// (block, loop, else and end cost nothing; bulk memory and table operators 1 more
+        /// per 64 bytes or elements), so the same N stops at the same instruction on every
+        /// run. The module is compiled with fuel metering.
+        #[arg(long, value_name = "N")]
+        fuel: Option<u64>,
         /// The function's arguments.
         #[arg(
             value_name = "ARGS",
@@ -235,6 +242,7 @@ fn main() -> ExitCode {
                     max_memory,
                     preload,
                     timeout,
+                    fuel,
                     args,
                 } => {
                     let args = run::RunArgs {
@@ -249,6 +257,7 @@ fn main() -> ExitCode {
                         envs,
                         timeout,
                         max_memory,
+                        fuel,
                     };
                     match run::run(&rt, args) {
                         Ok(status) => ExitCode::from(status),

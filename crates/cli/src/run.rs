@@ -28,6 +28,8 @@ pub struct RunArgs {
     pub timeout: Option<std::time::Duration>,
     /// `--max-memory BYTES`: the most bytes of all the store's memories together.
     pub max_memory: Option<u64>,
+    /// `--fuel N`: the fuel the guest may use, start functions included.
+    pub fuel: Option<u64>,
 }
 
 /// The store's data: the WASI context every module of the run shares.
@@ -47,7 +49,9 @@ pub fn run(rt: &Runtime, args: RunArgs) -> Result<u8, Failure> {
 }
 
 fn run_module(rt: &Runtime, args: RunArgs) -> Result<u8, Stop> {
-    let module = source::compile(rt, &args.module)?;
+    // With --fuel, every module is compiled with metering (the store refuses others).
+    let config = rill::ModuleConfig::new().fuel(args.fuel.is_some());
+    let module = source::compile_with(rt, &args.module, config)?;
     // A WASI program's arguments are its argv; with --invoke they are the function's.
     let is_wasi = rill_wasi::imports_wasi(&module);
     let argv_rest: &[String] = if is_wasi && args.invoke.is_none() {
@@ -64,12 +68,17 @@ fn run_module(rt: &Runtime, args: RunArgs) -> Result<u8, Stop> {
         // Before anything is made in the store, so every memory counts.
         store.set_limits(StoreLimitsBuilder::new().total_memory(bytes).build());
     }
+    if let Some(fuel) = args.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|e| Failure::from_rill(e, "--fuel"))?;
+    }
     let mut imports = Imports::new();
     rill_wasi::add_to_imports(&mut store, &mut imports, |h: &mut Host| &mut h.wasi);
 
     let mut preloaded: HashMap<String, Input> = HashMap::new();
     for (name, input) in &args.preloads {
-        let module = source::compile(rt, input)?;
+        let module = source::compile_with(rt, input, config)?;
         let instance = instantiate(&mut store, &module, &imports, &preloaded, input)?;
         imports
             .define_instance(&store, name, &instance)

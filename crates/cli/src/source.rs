@@ -191,13 +191,25 @@ async fn fetch(url: &str) -> Result<ResponseFuture, Failure> {
 
 /// Compiles a module, streaming its bytes into `rill::compile_streaming` as they are read.
 pub fn compile(rt: &Runtime, input: &Input) -> Result<rill::Module, Failure> {
+    compile_with(rt, input, rill::ModuleConfig::default())
+}
+
+/// [`compile`] by `config`.
+pub fn compile_with(
+    rt: &Runtime,
+    input: &Input,
+    config: rill::ModuleConfig,
+) -> Result<rill::Module, Failure> {
     let what = input.to_string();
     match open(rt, input)? {
         Opened::Bytes(stream) => rt
-            .block_on(rill::compile_streaming(stream))
+            .block_on(rill::compile_streaming_with_config(stream, config))
             .map_err(|e| Failure::from_rill(e, &what)),
         Opened::Http(response) => rt
-            .block_on(rill::compile_streaming(rill::ResponseFuture::new(response)))
+            .block_on(rill::compile_streaming_with_config(
+                rill::ResponseFuture::new(response),
+                config,
+            ))
             .map_err(|e| Failure::from_rill(e, &what)),
     }
 }

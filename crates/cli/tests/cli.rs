@@ -1038,6 +1038,53 @@ fn url_errors() {
 }
 
 #[test]
+fn fuel_stops_a_guest_at_the_same_place_every_time() {
+    let dir = temp_dir();
+    let m = write(
+        &dir,
+        "spin.wat",
+        r#"(module (func (export "spin") (loop (br 0))))"#,
+    );
+    rill(&["run", "--fuel", "100000", s(&m), "--invoke", "spin"]).assert_error(
+        4,
+        "RuntimeError",
+        &["out of fuel"],
+    );
+    // A start function pays too.
+    let m = write(
+        &dir,
+        "start.wat",
+        r#"(module (func $spin (loop (br 0))) (start $spin))"#,
+    );
+    rill(&["run", "--fuel", "1000", s(&m)]).assert_error(4, "RuntimeError", &["out of fuel"]);
+    // Enough fuel: the same result as without; a little less: stopped, whatever the run.
+    let r = rill(&[
+        "run",
+        "--fuel",
+        "1000000",
+        s(&micro()),
+        "--invoke",
+        "fib",
+        "20",
+    ]);
+    r.assert_code(0);
+    assert_eq!(r.stdout, "6765\n");
+    for _ in 0..2 {
+        rill(&[
+            "run",
+            "--fuel",
+            "10000",
+            s(&micro()),
+            "--invoke",
+            "fib",
+            "20",
+        ])
+        .assert_error(4, "RuntimeError", &["out of fuel"]);
+    }
+    rill(&["run", "--fuel", "lots", s(&m)]).assert_code(2);
+}
+
+#[test]
 fn timeout_stops_a_guest_that_never_ends() {
     let dir = temp_dir();
     let m = write(
