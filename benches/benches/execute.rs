@@ -6,6 +6,12 @@
 //!
 //! `RILL_BENCH_FILTER=name` runs only the benchmarks whose name contains `name`;
 //! `RILL_BENCH_SKIP_COREMARK=1` skips CoreMark (about 10 s per engine; `0` or empty runs it).
+//!
+//! `RILL_BENCH_FUEL=1` also runs every benchmark with fuel metering on both sides, in the
+//! same run: rill compiled with `LowerOptions::fuel` in a store given `u64::MAX` fuel
+//! (`rill+fuel`), wasmi with `consume_fuel(true)` and as much fuel (`wasmi+fuel`). The
+//! report then adds what fuel costs each engine (`rill+fuel`/`rill`, `wasmi+fuel`/`wasmi`)
+//! and the ratio of the metered engines, each with its geometric mean.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -40,12 +46,13 @@ fn clock_ms() -> i64 {
         .as_millis() as i64
 }
 
-struct Rill {
+/// rill; with `FUEL`, compiled with fuel metering and run with (endless) fuel.
+struct Rill<const FUEL: bool = false> {
     store: rill_vm::Store,
     inst: rill_vm::Instance,
 }
 
-impl Rill {
+impl<const FUEL: bool> Rill<FUEL> {
     fn func(&self, name: &str) -> rill_vm::Func {
         match self.store.export(self.inst, name) {
             Some(rill_vm::Extern::Func(f)) => f,
@@ -54,12 +61,16 @@ impl Rill {
     }
 }
 
-impl Runner for Rill {
-    const NAME: &'static str = "rill";
+impl<const FUEL: bool> Runner for Rill<FUEL> {
+    const NAME: &'static str = if FUEL { "rill+fuel" } else { "rill" };
     fn new(bytes: &[u8]) -> Self {
-        use rill_vm::{Extern, Module, Store, Value};
-        let module = Arc::new(Module::new(bytes).expect("compiles"));
+        use rill_vm::{Extern, LowerOptions, Module, Store, Value};
+        let options = LowerOptions::default().fuel(FUEL);
+        let module = Arc::new(Module::new_with(bytes, options).expect("compiles"));
         let mut store = Store::new();
+        if FUEL {
+            store.set_fuel(u64::MAX).expect("metered");
+        }
         let mut imports = Vec::new();
         for i in module.imports() {
             assert_eq!((i.module.as_str(), i.name.as_str()), ("env", "clock_ms"));
@@ -115,17 +126,23 @@ impl Runner for Rill {
     }
 }
 
-struct Wasmi {
+/// wasmi; with `FUEL`, with `consume_fuel(true)` and (endless) fuel.
+struct Wasmi<const FUEL: bool = false> {
     store: wasmi::Store<()>,
     inst: wasmi::Instance,
 }
 
-impl Runner for Wasmi {
-    const NAME: &'static str = "wasmi";
+impl<const FUEL: bool> Runner for Wasmi<FUEL> {
+    const NAME: &'static str = if FUEL { "wasmi+fuel" } else { "wasmi" };
     fn new(bytes: &[u8]) -> Self {
-        let engine = wasmi::Engine::default();
+        let mut config = wasmi::Config::default();
+        config.consume_fuel(FUEL);
+        let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, bytes).expect("compiles");
         let mut store = wasmi::Store::new(&engine, ());
+        if FUEL {
+            store.set_fuel(u64::MAX).expect("fuel metering on");
+        }
         let mut linker = wasmi::Linker::<()>::new(&engine);
         linker
             .func_wrap("env", "clock_ms", || -> i64 { clock_ms() })
@@ -350,8 +367,19 @@ fn check<R: Runner>(p: &Program, bytes: &[u8], input: &Option<Vec<u8>>) {
     r.call("teardown", &[V::I32(data)]);
 }
 
+/// The engines, in the order of [`BEST`]'s entries.
+const RILL: usize = 0;
+const WASMI: usize = 1;
+const RILL_FUEL: usize = 2;
+const WASMI_FUEL: usize = 3;
+
 /// Best time per benchmark and engine, for the ratios.
-static BEST: Mutex<BTreeMap<String, [Option<Duration>; 2]>> = Mutex::new(BTreeMap::new());
+static BEST: Mutex<BTreeMap<String, [Option<Duration>; 4]>> = Mutex::new(BTreeMap::new());
+
+/// Whether to run the metered engines too (`RILL_BENCH_FUEL=1`).
+fn with_fuel() -> bool {
+    std::env::var_os("RILL_BENCH_FUEL").is_some_and(|v| v != "0" && !v.is_empty())
+}
 
 fn record(bench: &str, engine: usize, d: Duration) {
     let mut best = BEST.lock().unwrap();
@@ -437,51 +465,82 @@ fn coremark() {
         [V::F32(s)] => f64::from(s),
         _ => panic!("run returns the score"),
     };
-    let wasmi = score(Wasmi::new(&bytes).call("run", &[]));
-    let rill = score(Rill::new(&bytes).call("run", &[]));
-    println!("coremark: rill {rill:.1}, wasmi {wasmi:.1} (score, higher is better)");
-    // A time ratio: how long rill takes for wasmi's work.
-    let mut best = BEST.lock().unwrap();
-    best.insert(
+    let mut scores = [None; 4];
+    scores[WASMI] = Some(score(Wasmi::<false>::new(&bytes).call("run", &[])));
+    scores[RILL] = Some(score(Rill::<false>::new(&bytes).call("run", &[])));
+    if with_fuel() {
+        scores[WASMI_FUEL] = Some(score(Wasmi::<true>::new(&bytes).call("run", &[])));
+        scores[RILL_FUEL] = Some(score(Rill::<true>::new(&bytes).call("run", &[])));
+    }
+    println!(
+        "coremark scores (higher is better): {scores:.1?} (rill, wasmi, rill+fuel, wasmi+fuel)"
+    );
+    // Time ratios: how long each engine takes for the same work.
+    BEST.lock().unwrap().insert(
         "coremark".into(),
-        [
-            Some(Duration::from_secs_f64(1.0 / rill)),
-            Some(Duration::from_secs_f64(1.0 / wasmi)),
-        ],
+        scores.map(|s| s.map(|s| Duration::from_secs_f64(1.0 / s))),
     );
 }
 
 fn execute(c: &mut Criterion) {
-    bench_micro::<Rill>(c, 0);
-    bench_micro::<Wasmi>(c, 1);
+    let fuel = with_fuel();
+    bench_micro::<Rill<false>>(c, RILL);
+    bench_micro::<Wasmi<false>>(c, WASMI);
+    if fuel {
+        bench_micro::<Rill<true>>(c, RILL_FUEL);
+        bench_micro::<Wasmi<true>>(c, WASMI_FUEL);
+    }
     for p in PROGRAMS {
         if !selected(p.name) {
             continue;
         }
-        bench_program::<Rill>(c, p, 0);
-        bench_program::<Wasmi>(c, p, 1);
+        bench_program::<Rill<false>>(c, p, RILL);
+        bench_program::<Wasmi<false>>(c, p, WASMI);
+        if fuel {
+            bench_program::<Rill<true>>(c, p, RILL_FUEL);
+            bench_program::<Wasmi<true>>(c, p, WASMI_FUEL);
+        }
     }
     coremark();
     report();
 }
 
-fn report() {
-    let best = BEST.lock().unwrap();
+/// Prints the ratio of engines `a` and `b` per benchmark, and its geometric mean.
+fn ratios(best: &BTreeMap<String, [Option<Duration>; 4]>, a: usize, b: usize, what: &str) {
+    let names = ["rill", "wasmi", "rill+fuel", "wasmi+fuel"];
     let mut logs = Vec::new();
     println!(
         "\n{:<22} {:>12} {:>12} {:>8}",
-        "benchmark", "rill", "wasmi", "ratio"
+        "benchmark", names[a], names[b], "ratio"
     );
-    for (name, [r, w]) in best.iter() {
-        if let (Some(r), Some(w)) = (r, w) {
-            let ratio = r.as_secs_f64() / w.as_secs_f64();
+    for (name, times) in best.iter() {
+        if let (Some(x), Some(y)) = (times[a], times[b]) {
+            let ratio = x.as_secs_f64() / y.as_secs_f64();
             logs.push(ratio.ln());
-            println!("{name:<22} {r:>12.3?} {w:>12.3?} {ratio:>8.3}");
+            println!("{name:<22} {x:>12.3?} {y:>12.3?} {ratio:>8.3}");
         }
     }
     if !logs.is_empty() {
         let gm = (logs.iter().sum::<f64>() / logs.len() as f64).exp();
-        println!("geometric mean of rill/wasmi time ratios: {gm:.3} (below 1: rill is faster)");
+        println!(
+            "geometric mean of {}/{} time ratios: {gm:.3} ({what})",
+            names[a], names[b]
+        );
+    }
+}
+
+fn report() {
+    let best = BEST.lock().unwrap();
+    ratios(&best, RILL, WASMI, "below 1: rill is faster");
+    if with_fuel() {
+        ratios(&best, RILL_FUEL, RILL, "what fuel costs rill");
+        ratios(&best, WASMI_FUEL, WASMI, "what fuel costs wasmi");
+        ratios(
+            &best,
+            RILL_FUEL,
+            WASMI_FUEL,
+            "below 1: metered rill is faster",
+        );
     }
 }
 

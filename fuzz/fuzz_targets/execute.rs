@@ -7,7 +7,14 @@
 //! never threads, wide arithmetic or the later proposals) and passed through wasm-smith's
 //! `ensure_termination`: a fuel global, decremented at every function entry and loop head
 //! and by the length of every bulk operation, traps with `unreachable` once spent, so every
-//! program ends, and the whole instance does at most [`FUEL`] iterations and calls. Modules
+//! program ends, and the whole instance does at most [`FUEL`] iterations and calls. rill
+//! runs the module compiled with its own fuel metering besides, so that nothing can hang
+//! the fuzzer even if a program escaped `ensure_termination`: a store with [`ENGINE_FUEL`]
+//! for the instance's start function and as much for each call. Most inputs (the input's
+//! first byte, `>> 2`, chooses the slice) make each call in slices of a few to a few
+//! thousand units of fuel, suspended when a slice runs out and resumed with the next
+//! (`invoke_resumable`): a resumed call must compute what wasmi computes in one go. Running
+//! out of engine fuel ends the comparison for the module (the engines' fuel differs). Modules
 //! are small (at most [`MAX_FUNCS`] functions of at most [`MAX_INSTRUCTIONS`] instructions,
 //! memories of at most 128 KiB that must declare a maximum, tables of at most 1,000
 //! elements) so an input runs in about a millisecond.
@@ -66,6 +73,10 @@ use wasm_smith::{InstructionKind, InstructionKinds};
 /// The fuel wasm-smith's `ensure_termination` gives each instance: loop iterations plus
 /// calls plus bytes of bulk operations, across all of its exports.
 const FUEL: u32 = 1_000;
+
+/// rill's own fuel, for the start function and for each call: far more than any program
+/// `ensure_termination` lets through needs (see `rill_lower::fuel`).
+const ENGINE_FUEL: u64 = 10_000_000;
 
 /// A memory's most bytes (both index types): 2 pages. Both engines zero their memories and
 /// the comparison reads every exported one, so each page costs page faults on both sides.
@@ -350,6 +361,8 @@ enum TrapKind {
     NullReference,
     /// Not a disagreement: the engines' limits differ.
     StackExhausted,
+    /// rill's engine fuel ran out (see [`ENGINE_FUEL`]): ends the comparison.
+    OutOfFuel,
     UncaughtException,
     /// Any other error (a host error, wasmi's resource limits): compared by kind only.
     Other(String),
@@ -367,7 +380,9 @@ impl Outcome {
     fn ends_comparison(&self) -> bool {
         matches!(
             self,
-            Outcome::Unsupported(_) | Outcome::Trap(TrapKind::StackExhausted)
+            Outcome::Unsupported(_)
+                | Outcome::Trap(TrapKind::StackExhausted)
+                | Outcome::Trap(TrapKind::OutOfFuel)
         )
     }
 }
@@ -416,6 +431,9 @@ fn rill_trap(t: &Trap) -> Outcome {
             TrapKind::NullReference
         }
         Trap::StackExhausted => TrapKind::StackExhausted,
+        Trap::OutOfFuel => TrapKind::OutOfFuel,
+        // Nothing interrupts the fuzzer's stores or gives them a deadline.
+        Trap::Interrupted | Trap::DeadlineExceeded => TrapKind::Other(t.to_string()),
         Trap::Exception(_) | Trap::Throw(_) => TrapKind::UncaughtException,
         Trap::Host(m) => TrapKind::Other(m.message().to_string()),
         // rill_vm resumes a host function's panic rather than return it; the dummy host
@@ -677,12 +695,44 @@ fn known_shapes(bytes: &[u8]) -> Known {
 // ---------------------------------------------------------------------------------------
 // The run
 
-fn run(bytes: &[u8], compare_nans: bool) {
+/// Calls `f` with `args` in slices of `slice` fuel (resumed after each), or at once; out of
+/// fuel when the call has used [`ENGINE_FUEL`] in all.
+fn rill_call(
+    store: &mut rill_vm::Store,
+    f: rill_vm::Func,
+    args: &[Value],
+    slice: Option<u64>,
+) -> Result<Vec<Value>, Trap> {
+    let Some(slice) = slice else {
+        store.set_fuel(ENGINE_FUEL).expect("metered");
+        return store.invoke(f, args);
+    };
+    let mut used = 0;
+    store.set_fuel(slice).expect("metered");
+    let mut call = store.invoke_resumable(f, args)?;
+    loop {
+        match call {
+            rill_vm::Resumable::Finished(results) => return Ok(results),
+            rill_vm::Resumable::OutOfFuel(suspended) => {
+                used += slice - store.get_fuel().expect("metered");
+                if used >= ENGINE_FUEL {
+                    return Err(Trap::OutOfFuel);
+                }
+                store
+                    .set_fuel(slice.max(suspended.required_fuel()))
+                    .expect("metered");
+                call = suspended.resume(store)?;
+            }
+        }
+    }
+}
+
+fn run(bytes: &[u8], compare_nans: bool, slice: Option<u64>) {
     stat(|s| s.modules += 1);
     DOING.with(|d| d.borrow_mut().1 = bytes.to_vec());
     let module = in_rill(
-        || "compiling (rill_vm::Module::new)".into(),
-        || rill_vm::Module::new(bytes),
+        || "compiling (rill_vm::Module::new_with, fuel metering)".into(),
+        || rill_vm::Module::new_with(bytes, rill_vm::LowerOptions::default().fuel(true)),
     );
     let module = match module {
         Ok(m) => Arc::new(m),
@@ -705,6 +755,7 @@ fn run(bytes: &[u8], compare_nans: bool) {
         }
     };
     let mut rstore = rill_vm::Store::new();
+    rstore.set_fuel(ENGINE_FUEL).expect("nothing unmetered yet");
     let Some(rimports) = rill_imports(&mut rstore, &module) else {
         stat(|s| s.no_dummy_imports += 1);
         return;
@@ -755,7 +806,7 @@ fn run(bytes: &[u8], compare_nans: bool) {
             };
             match (&rinst_outcome, &w) {
                 (Inst::Unsupported(_) | Inst::Limit(_), _)
-                | (Inst::Trap(TrapKind::StackExhausted), _)
+                | (Inst::Trap(TrapKind::StackExhausted | TrapKind::OutOfFuel), _)
                 | (_, Inst::Trap(TrapKind::StackExhausted)) => false,
                 (Inst::Ok, Inst::Ok) => true,
                 (Inst::Link(_), Inst::Link(_)) => false,
@@ -792,7 +843,7 @@ fn run(bytes: &[u8], compare_nans: bool) {
         let args: Vec<Value> = ty.params.iter().map(|&p| Value::default_of(p)).collect();
         let r = in_rill(
             || format!("calling export {:?}", export.name),
-            || rstore.invoke(f, &args),
+            || rill_call(&mut rstore, f, &args, slice),
         );
         let r = match &r {
             Ok(vs) => {
@@ -949,7 +1000,12 @@ fuzz_target!(|data: &[u8]| -> Corpus {
     if module.ensure_termination(FUEL).is_err() {
         return Corpus::Reject;
     }
-    run(&module.to_bytes(), canonical);
+    // Slices of k² fuel (1 to 3,969), or none for one input in 64.
+    let slice = match u64::from(first >> 2) {
+        0 => None,
+        k => Some(k * k),
+    };
+    run(&module.to_bytes(), canonical, slice);
     print_stats();
     Corpus::Keep
 });

@@ -19,6 +19,10 @@
 //! ([`isa_simd`]); the lowering knows the type of every value it copies (locals' types, and
 //! the validator's label, block and call types), so a `v128` is copied with `CopyV128` and
 //! everything else with `Copy`.
+//!
+//! With [`Options::fuel`], the lowering also emits fuel metering: a `ConsumeFuel` at the
+//! start of each function, loop iteration and `if` arm that pays for the operators of that
+//! region at once ([`fuel`] has the schedule). Without it, the code has none.
 
 pub mod fuel;
 pub mod isa;
