@@ -155,6 +155,8 @@ struct Stats {
     stack: u64,
     /// Disagreements skipped as known (`Known`).
     known: u64,
+    /// Calls suspended out of their slice of fuel and resumed.
+    resumes: u64,
 }
 
 fn stat(f: impl FnOnce(&mut Stats)) {
@@ -176,7 +178,8 @@ fn print_stats() {
             eprintln!(
                 "stats: {} modules: {} over rill limits, {} without dummy imports, {} instantiated; \
                  wasmi compiled {}, compared {}; rill calls {}, compared {} ({} traps); \
-                 ended by unsupported {}, by stack {}, by known disagreements {}; rill outcomes {:?}",
+                 ended by unsupported {}, by stack {}, by known disagreements {}; \
+                 resumed out of fuel {}; rill outcomes {:?}",
                 s.modules,
                 s.compile_limit,
                 s.no_dummy_imports,
@@ -189,6 +192,7 @@ fn print_stats() {
                 s.unsupported,
                 s.stack,
                 s.known,
+                s.resumes,
                 s.outcomes
             );
         }
@@ -718,6 +722,7 @@ fn rill_call(
                 if used >= ENGINE_FUEL {
                     return Err(Trap::OutOfFuel);
                 }
+                stat(|s| s.resumes += 1);
                 store
                     .set_fuel(slice.max(suspended.required_fuel()))
                     .expect("metered");
