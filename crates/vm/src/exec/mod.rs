@@ -355,7 +355,7 @@ pub(crate) fn invoke(
     args: &[Value],
     results: &mut [Value],
 ) -> Result<(), Trap> {
-    invoke_inner(store, Start::Call(f, args), results, false).map(|_| ())
+    invoke_inner(store, Start::Call(f, args), results, None)
 }
 
 /// Like [`invoke`], for a call that may run out of fuel and be resumed: then the call's
@@ -367,7 +367,9 @@ pub(crate) fn invoke_resumable(
     args: &[Value],
     results: &mut [Value],
 ) -> Result<Option<Box<Suspension>>, Trap> {
-    invoke_inner(store, Start::Call(f, args), results, true)
+    let mut suspended = None;
+    invoke_inner(store, Start::Call(f, args), results, Some(&mut suspended))?;
+    Ok(suspended)
 }
 
 /// Continues a call that ran out of fuel, in the store it ran in, where it stopped.
@@ -382,7 +384,9 @@ pub(crate) fn resume(
             "a call that ran out of fuel cannot be resumed inside a host function's call",
         ));
     }
-    invoke_inner(store, Start::Resume(suspended), results, true)
+    let mut again = None;
+    invoke_inner(store, Start::Resume(suspended), results, Some(&mut again))?;
+    Ok(again)
 }
 
 /// How a run of wasm starts.
@@ -427,8 +431,8 @@ fn invoke_inner(
     store: &mut dyn ErasedStore,
     start: Start<'_>,
     results: &mut [Value],
-    resumable: bool,
-) -> Result<Option<Box<Suspension>>, Trap> {
+    suspended: Option<&mut Option<Box<Suspension>>>,
+) -> Result<(), Trap> {
     let stack = &mut store.inner().stack;
     // Where the native stack is: nested calls count what they take from the outermost.
     // Host functions too: one that calls host functions (itself, say, handed to it as a
@@ -446,11 +450,11 @@ fn invoke_inner(
     stack.nesting += 1;
     // Only the outermost call can be suspended: a nested one has a host function's native
     // frames under it.
-    let resumable = resumable && !nested;
+    let suspended = if nested { None } else { suspended };
     let outcome = if nested {
-        grow_stack_if_needed(|| activation(store, start, results, resumable))
+        grow_stack_if_needed(|| activation(store, start, results, suspended))
     } else {
-        activation(store, start, results, resumable)
+        activation(store, start, results, suspended)
     };
     match outcome {
         // The call stack is back in order: the host function's panic goes on.
@@ -483,8 +487,8 @@ fn activation(
     store: &mut dyn ErasedStore,
     start: Start<'_>,
     results: &mut [Value],
-    resumable: bool,
-) -> Result<Option<Box<Suspension>>, Trap> {
+    mut suspended: Option<&mut Option<Box<Suspension>>>,
+) -> Result<(), Trap> {
     let inner = store.inner();
     let id = inner.id;
     let stack = &mut inner.stack;
@@ -493,7 +497,7 @@ fn activation(
     let f = match start {
         Start::Call(f, args) => {
             if let FuncKind::Host { index: h, .. } = inner.funcs[f as usize].kind {
-                return call_host_directly(store, f, h, args, results).map(|()| None);
+                return call_host_directly(store, f, h, args, results);
             }
             for (i, v) in args.iter().enumerate() {
                 written = written.and(crate::exec_simd::write_value(
@@ -514,12 +518,12 @@ fn activation(
     };
     let result = written
         .and_then(|()| checks.check())
-        .and_then(|()| run(store, start, base, resumable));
+        .and_then(|()| run(store, start, base, suspended.as_deref_mut()));
     let inner = store.inner();
     if inner.id != id {
         return Err(replaced());
     }
-    if let Ok(None) = result {
+    if result.is_ok() && !suspended.is_some_and(|s| s.is_some()) {
         let types = &inner.funcs[f as usize].ty.results;
         for (i, (r, t)) in results.iter_mut().zip(types.iter()).enumerate() {
             *r = crate::exec_simd::read_value(&inner.stack.regs, &inner.stack.vregs, base + i, *t);
@@ -642,8 +646,8 @@ fn run(
     store: &mut dyn ErasedStore,
     start: Start<'_>,
     base: usize,
-    resumable: bool,
-) -> Result<Option<Box<Suspension>>, Trap> {
+    mut suspended: Option<&mut Option<Box<Suspension>>>,
+) -> Result<(), Trap> {
     let (entry, mut frames, resume_at) = match start {
         Start::Call(f, _) => (f, Vec::new(), None),
         Start::Resume(s) => {
@@ -664,71 +668,74 @@ fn run(
         }
     };
     let raw: *mut dyn ErasedStore = store;
-    // SAFETY: `raw` is the store, and nothing else uses the store while `cx` lives (it is
-    // dropped before `run` returns; host calls reach the store through `raw` alone).
-    let mut cx = unsafe { Cx::attach(raw, &mut frames, entry) };
-    let exit = match resume_at {
-        None => {
-            let code = code_of(&cx);
-            match enter(&mut cx, base, code) {
-                Some(fp) => {
-                    let (mem, len) = cx.mem0();
-                    run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx)
+    // `cx` ends with this block, not by a move (`drop(cx)` copied the whole context).
+    let (fuel, outcome) = {
+        // SAFETY: `raw` is the store, and nothing else uses the store while `cx` lives (it is
+        // dropped before `run` returns; host calls reach the store through `raw` alone).
+        let mut cx = unsafe { Cx::attach(raw, &mut frames, entry) };
+        let exit = match resume_at {
+            None => {
+                let code = code_of(&cx);
+                match enter(&mut cx, base, code) {
+                    Some(fp) => {
+                        let (mem, len) = cx.mem0();
+                        run_handlers(code.ops.as_ptr(), fp, mem, len, &mut cx)
+                    }
+                    None => Exit::Trap,
                 }
-                None => Exit::Trap,
             }
-        }
-        Some((code, inst, ip, fp)) => {
-            // SAFETY: the suspension's code and instance are this store's (its id was
-            // checked), which keeps them alive and unchanged; `ip` is the instruction of
-            // `code` the run stopped at, `fp` the frame the run had there, in the register
-            // file just put back.
-            unsafe {
-                cx.code = code.as_ref();
-                cx.inst = inst.as_ref();
+            Some((code, inst, ip, fp)) => {
+                // SAFETY: the suspension's code and instance are this store's (its id was
+                // checked), which keeps them alive and unchanged; `ip` is the instruction of
+                // `code` the run stopped at, `fp` the frame the run had there, in the register
+                // file just put back.
+                unsafe {
+                    cx.code = code.as_ref();
+                    cx.inst = inst.as_ref();
+                }
+                let fp = cx.frame_ptr(fp);
+                let (mem, len) = cx.mem0();
+                run_handlers(ip, fp, mem, len, &mut cx)
             }
-            let fp = cx.frame_ptr(fp);
-            let (mem, len) = cx.mem0();
-            run_handlers(ip, fp, mem, len, &mut cx)
-        }
+        };
+        let outcome = match exit {
+            Exit::Done => Ok(false),
+            _ => match (
+                cx.trap.take().expect("a trap exit records its trap"),
+                cx.out_of_fuel,
+            ) {
+                (Trap::OutOfFuel, Some((ip, fp, needed))) if suspended.is_some() => {
+                    *suspended.as_deref_mut().expect("resumable") = Some(Box::new(Suspension {
+                        store: cx.id,
+                        entry,
+                        needed,
+                        frames: Vec::new(),
+                        code: NonNull::from(cx.code),
+                        inst: NonNull::from(cx.inst),
+                        ip,
+                        fp,
+                        regs: Vec::new(),
+                        vregs: Vec::new(),
+                    }));
+                    Ok(true)
+                }
+                (t, _) => Err(t),
+            },
+        };
+        (cx.fuel, outcome)
     };
-    let fuel = cx.fuel;
-    let outcome = match exit {
-        Exit::Done => Ok(None),
-        _ => match (
-            cx.trap.take().expect("a trap exit records its trap"),
-            cx.out_of_fuel,
-        ) {
-            (Trap::OutOfFuel, Some((ip, fp, needed))) if resumable => {
-                Ok(Some(Box::new(Suspension {
-                    store: cx.id,
-                    entry,
-                    needed,
-                    frames: Vec::new(),
-                    code: NonNull::from(cx.code),
-                    inst: NonNull::from(cx.inst),
-                    ip,
-                    fp,
-                    regs: Vec::new(),
-                    vregs: Vec::new(),
-                })))
-            }
-            (t, _) => Err(t),
-        },
-    };
-    drop(cx);
     let inner = store.inner();
     if let Some(left) = &mut inner.fuel {
         *left = fuel;
     }
-    outcome.map(|s| {
-        s.map(|mut s| {
-            s.frames = frames;
-            s.regs = std::mem::take(&mut inner.stack.regs);
-            s.vregs = std::mem::take(&mut inner.stack.vregs);
-            s
-        })
-    })
+    if outcome? {
+        // Suspended: the call's frames and registers go with it.
+        let s = suspended.and_then(|s| s.as_mut()).expect("suspended");
+        s.frames = frames;
+        s.regs = std::mem::take(&mut inner.stack.regs);
+        s.vregs = std::mem::take(&mut inner.stack.vregs);
+    }
+    Ok(())
 }
 
 /// The running function's code, as a borrow of the store rather than of `cx`.
