@@ -279,7 +279,7 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
                     cx.fuel = left;
                     next!(after!(ip), fp, mem, len, cx)
                 }
-                None => slow::out_of_fuel(ip, fp, cx, u64::from(amount)),
+                None => slow::out_of_fuel(ip, fp, cx),
             }
         },
         Instr::BrIfZ { .. } => |ip, fp, mem, len, cx| {
@@ -444,7 +444,7 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
             let cost = slow::bulk_fuel(fp, instr);
             match cx.fuel.checked_sub(cost) {
                 Some(left) => cx.fuel = left,
-                None => return slow::out_of_fuel(ip, fp, cx, cost),
+                None => return slow::out_of_fuel(ip, fp, cx),
             }
             if !slow::execute(cx, fp, instr) {
                 return Exit::Trap;

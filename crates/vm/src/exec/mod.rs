@@ -177,9 +177,9 @@ pub(crate) struct Cx<'s> {
     /// none. The store's copy is brought up to date when a host function or the embedder
     /// may look at it, and this one again after.
     fuel: u64,
-    /// Where the code ran out of fuel: the instruction to resume at, its frame (a register
-    /// index) and the fuel it needed.
-    out_of_fuel: Option<(*const Op, usize, u64)>,
+    /// Where the code ran out of fuel: the instruction to resume at and its frame (a
+    /// register index). The fuel it needed follows from that instruction.
+    out_of_fuel: Option<(*const Op, usize)>,
     /// The whole store, for host calls (see `host.rs`); the fields above that borrow its
     /// parts are derived from it, and again after every host call.
     store: *mut (dyn ErasedStore + 's),
@@ -423,8 +423,6 @@ pub(crate) struct Suspension {
 // keeps alive behind `Arc`s and never changes, and that store is borrowed mutably for the
 // run, as for any call. Nothing else in a suspension is tied to a thread.
 unsafe impl Send for Suspension {}
-// SAFETY: a suspension's pointers are never dereferenced through a shared reference.
-unsafe impl Sync for Suspension {}
 
 #[inline(never)]
 fn invoke_inner(
@@ -704,7 +702,8 @@ fn run(
                 cx.trap.take().expect("a trap exit records its trap"),
                 cx.out_of_fuel,
             ) {
-                (Trap::OutOfFuel, Some((ip, fp, needed))) if suspended.is_some() => {
+                (Trap::OutOfFuel, Some((ip, fp))) if suspended.is_some() => {
+                    let needed = slow::fuel_needed(ip, cx.frame_ptr(fp));
                     *suspended.as_deref_mut().expect("resumable") = Some(Box::new(Suspension {
                         store: cx.id,
                         entry,

@@ -102,9 +102,19 @@ pub(super) fn tick(ip: *const Op, fp: *mut u64, mem: *mut u8, len: usize, cx: &m
 /// Records where the code ran out of fuel (to resume there) and stops it.
 #[cold]
 #[inline(never)]
-pub(super) fn out_of_fuel(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, needed: u64) -> Exit {
-    cx.out_of_fuel = Some((ip, cx.frame_index(fp), needed));
+pub(super) fn out_of_fuel(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>) -> Exit {
+    cx.out_of_fuel = Some((ip, cx.frame_index(fp)));
     cx.trap(Trap::OutOfFuel)
+}
+
+/// The fuel the instruction at `ip` (a `ConsumeFuel` or a bulk instruction, in the frame at
+/// `fp`) needs to run.
+pub(super) fn fuel_needed(ip: *const Op, fp: *mut u64) -> u64 {
+    // SAFETY: `ip` is the instruction the run stopped at, in code the store keeps alive.
+    match unsafe { &*ip }.instr {
+        Instr::ConsumeFuel { amount } => u64::from(amount),
+        ref bulk => bulk_fuel(fp, bulk),
+    }
 }
 
 /// The fuel a bulk instruction's length costs (`rill_lower::fuel::bulk_cost`).
