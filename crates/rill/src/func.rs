@@ -469,13 +469,15 @@ impl<P: WasmTypeList, R: WasmTypeList> TypedFunc<P, R> {
         let mut cx = store.as_context_mut();
         let vm = cx.check(self.func.store, "the function")?;
         let id = self.func.store;
-        let (mut a_inline, mut a_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
-        let a = values!(a_inline, a_heap, P::len(), rill_vm::Value::I32(0));
-        params.write_vm(a, id)?;
-        let (mut r_inline, mut r_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
-        let r = values!(r_inline, r_heap, R::len(), rill_vm::Value::I32(0));
+        // Typed values are numbers and references: each fits a raw slot, and a list of
+        // them has at most `INLINE`.
+        let mut a = [0u64; INLINE];
+        let a = &mut a[..P::len()];
+        params.write_raw(a, id)?;
+        let mut r = [0u64; INLINE];
+        let r = &mut r[..R::len()];
         runtime::call_typed(vm, self.func.index, a, r)?;
-        R::read_vm(r, id).ok_or_else(|| TypeError::new("a result of the wrong type").into())
+        R::read_raw(r, id).ok_or_else(|| TypeError::new("a result of the wrong type").into())
     }
 }
 

@@ -83,16 +83,17 @@ pub(crate) fn call<T>(
         .map_err(|t| trap_error(store, t))
 }
 
-/// Calls `f` with arguments whose number and types the caller has made match `f`'s type
-/// (a [`TypedFunc`](crate::TypedFunc) checked it once), the results into `results`.
+/// Calls `f` with arguments, as raw slots, whose number and types the caller has made
+/// match `f`'s type (a [`TypedFunc`](crate::TypedFunc) checked it once), the results into
+/// `results`.
 #[inline]
 pub(crate) fn call_typed<T>(
     store: &mut VmStore<T>,
     f: rill_vm::Func,
-    args: &[rill_vm::Value],
-    results: &mut [rill_vm::Value],
+    args: &[u64],
+    results: &mut [u64],
 ) -> Result<(), Error> {
     store
-        .call_unchecked(f, args, results)
+        .call_raw_unchecked(f, args, results)
         .map_err(|t| trap_error(store, t))
 }

@@ -554,3 +554,26 @@ fn typed_call() -> Result<(), Error> {
     assert_eq!(swap.call(&mut store, (-5, 2.5))?, (2.5, -5));
     Ok(())
 }
+
+/// The typed path passes references (null or not) both ways, and calls host functions
+/// as it calls wasm ones.
+#[test]
+fn typed_call_of_references_and_host_functions() -> Result<(), Error> {
+    let m = module(
+        r#"(module
+          (func (export "pick") (param funcref funcref i32) (result funcref)
+            (select (result funcref) (local.get 0) (local.get 1) (local.get 2))))"#,
+    );
+    let mut store = Store::new(());
+    let instance = Instance::new(&mut store, &m, &Imports::new())?;
+    let pick = instance
+        .get_typed_func::<(Option<Func>, Option<Func>, i32), Option<Func>>(&store, "pick")?;
+    let double = Func::wrap(&mut store, |x: i64, y: f32| (x * 2, f64::from(y) + 0.5));
+    let got = pick.call(&mut store, (Some(double), None, 1))?;
+    assert_eq!(got, Some(double));
+    assert_eq!(pick.call(&mut store, (Some(double), None, 0))?, None);
+
+    let typed = got.unwrap().typed::<(i64, f32), (i64, f64)>(&store)?;
+    assert_eq!(typed.call(&mut store, (-21, 1.25))?, (-42, 1.75));
+    Ok(())
+}

@@ -486,6 +486,21 @@ impl<T> Store<T> {
         crate::exec::invoke(self, f.0, args, results)
     }
 
+    /// Calls a function like [`Store::call_unchecked`], its arguments and results raw
+    /// slots: each value in its register encoding ([`Value::to_raw`], read back with
+    /// [`Value::from_raw`]). For callers that checked the function's type once and hold
+    /// numbers and references (a typed call): no value is made, matched or checked. A
+    /// `v128` does not fit a slot: its calls take [`Store::call`].
+    #[inline]
+    pub fn call_raw_unchecked(
+        &mut self,
+        f: Func,
+        args: &[u64],
+        results: &mut [u64],
+    ) -> Result<(), Trap> {
+        crate::exec::invoke_raw(self, f.0, args, results)
+    }
+
     /// Calls a function and returns its results (see [`Store::call`]).
     pub fn invoke(&mut self, f: Func, args: &[Value]) -> Result<Vec<Value>, Trap> {
         let mut results = self.default_results(f);

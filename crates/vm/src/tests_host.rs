@@ -1298,3 +1298,51 @@ fn a_second_module_in_a_store_that_took_over_a_plan_shares_its_types() {
         Err(Trap::IndirectCallTypeMismatch)
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Raw calls
+
+#[test]
+fn raw_calls_pass_slots_to_wasm_and_host_functions() {
+    let m = module(
+        r#"(module
+          (func (export "mix") (param i32 i64 f64) (result i64 f64)
+            (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1))
+            (f64.mul (local.get 2) (f64.const 2)))
+          (func (export "trap") (result i32) unreachable))"#,
+    );
+    let mut store = Store::new();
+    let inst = store.instantiate(&m, &[]).unwrap();
+    let mix = func(&store, inst, "mix");
+    let args = [
+        Value::I32(-3).to_raw(),
+        Value::I64(10).to_raw(),
+        Value::F64(1.5f64.to_bits()).to_raw(),
+    ];
+    let mut results = [0u64; 2];
+    store.call_raw_unchecked(mix, &args, &mut results).unwrap();
+    assert_eq!(Value::from_raw(results[0], ValType::I64), Value::I64(7));
+    assert_eq!(
+        Value::from_raw(results[1], ValType::F64),
+        Value::F64(3f64.to_bits())
+    );
+    let trap = func(&store, inst, "trap");
+    assert_eq!(
+        store.call_raw_unchecked(trap, &[], &mut [0]),
+        Err(Trap::Unreachable)
+    );
+
+    // A host function called with raw slots gets values made by its type.
+    let neg = store.func_new(ty(&[ValType::F32], &[ValType::F32]), |_, args, results| {
+        let Value::F32(x) = args[0] else {
+            return Err(Trap::host("an f32"));
+        };
+        results[0] = Value::F32((-f32::from_bits(x)).to_bits());
+        Ok(())
+    });
+    let mut out = [0u64];
+    store
+        .call_raw_unchecked(neg, &[Value::F32(2.5f32.to_bits()).to_raw()], &mut out)
+        .unwrap();
+    assert_eq!(out[0], u64::from((-2.5f32).to_bits()));
+}

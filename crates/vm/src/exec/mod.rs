@@ -42,11 +42,12 @@ mod slow;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
+use rill_decoder::ValType;
 use rill_lower::{CompiledFunc, Instr, TrapCode};
 
 use crate::entities::{
-    Exception, FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, TableInst, TagInst,
-    TypeRegistry, MAX_NESTED_CALLS, NATIVE_STACK_BUDGET, NATIVE_STACK_RED_ZONE,
+    Exception, FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, Stack, TableInst,
+    TagInst, TypeRegistry, MAX_NESTED_CALLS, NATIVE_STACK_BUDGET, NATIVE_STACK_RED_ZONE,
     NATIVE_STACK_SEGMENT,
 };
 use crate::store::ErasedStore;
@@ -355,7 +356,20 @@ pub(crate) fn invoke(
     args: &[Value],
     results: &mut [Value],
 ) -> Result<(), Trap> {
-    invoke_inner(store, Start::Call(f, args), results, None)
+    invoke_inner(store, Start::Call(f), &mut Values { args, results }, None)
+}
+
+/// [`invoke`] with the arguments and results as raw slots (the register encoding), for a
+/// caller that checked the function's type once (a typed call): no value is made or
+/// checked.
+#[inline(always)]
+pub(crate) fn invoke_raw(
+    store: &mut dyn ErasedStore,
+    f: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<(), Trap> {
+    invoke_inner(store, Start::Call(f), &mut RawSlots { args, results }, None)
 }
 
 /// Like [`invoke`], for a call that may run out of fuel and be resumed: then the call's
@@ -368,7 +382,8 @@ pub(crate) fn invoke_resumable(
     results: &mut [Value],
 ) -> Result<Option<Box<Suspension>>, Trap> {
     let mut suspended = None;
-    invoke_inner(store, Start::Call(f, args), results, Some(&mut suspended))?;
+    let io = &mut Values { args, results };
+    invoke_inner(store, Start::Call(f), io, Some(&mut suspended))?;
     Ok(suspended)
 }
 
@@ -385,14 +400,99 @@ pub(crate) fn resume(
         ));
     }
     let mut again = None;
-    invoke_inner(store, Start::Resume(suspended), results, Some(&mut again))?;
+    let io = &mut Values { args: &[], results };
+    invoke_inner(store, Start::Resume(suspended), io, Some(&mut again))?;
     Ok(again)
 }
 
+/// A call's arguments and the room for its results, in the form the embedder holds them.
+trait CallValues {
+    /// Writes the arguments to the register files from register `base`.
+    fn write_args(&self, stack: &mut Stack, base: usize) -> Result<(), Trap>;
+    /// Reads the results, of types `types`, from the register files from register `base`.
+    fn read_results(&mut self, stack: &Stack, base: usize, types: &[ValType]);
+    /// Calls host function `f` (host index `h`) with the arguments, for the embedder.
+    fn call_host(&mut self, store: &mut dyn ErasedStore, f: u32, h: u32) -> Result<(), Trap>;
+}
+
+/// Typed values: [`invoke`]'s.
+struct Values<'a> {
+    args: &'a [Value],
+    results: &'a mut [Value],
+}
+
+impl CallValues for Values<'_> {
+    #[inline(always)]
+    fn write_args(&self, stack: &mut Stack, base: usize) -> Result<(), Trap> {
+        let mut written = Ok(());
+        for (i, v) in self.args.iter().enumerate() {
+            written = written.and(crate::exec_simd::write_value(
+                &mut stack.regs,
+                &mut stack.vregs,
+                base + i,
+                *v,
+            ));
+        }
+        written
+    }
+
+    #[inline(always)]
+    fn read_results(&mut self, stack: &Stack, base: usize, types: &[ValType]) {
+        for (i, (r, t)) in self.results.iter_mut().zip(types.iter()).enumerate() {
+            *r = crate::exec_simd::read_value(&stack.regs, &stack.vregs, base + i, *t);
+        }
+    }
+
+    #[inline(always)]
+    fn call_host(&mut self, store: &mut dyn ErasedStore, f: u32, h: u32) -> Result<(), Trap> {
+        call_host_directly(store, f, h, self.args, self.results)
+    }
+}
+
+/// Raw slots: [`invoke_raw`]'s.
+struct RawSlots<'a> {
+    args: &'a [u64],
+    results: &'a mut [u64],
+}
+
+impl CallValues for RawSlots<'_> {
+    #[inline(always)]
+    fn write_args(&self, stack: &mut Stack, base: usize) -> Result<(), Trap> {
+        let end = base + self.args.len();
+        if end > stack.regs.len() {
+            stack.regs.resize(end, 0);
+        }
+        stack.regs[base..end].copy_from_slice(self.args);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn read_results(&mut self, stack: &Stack, base: usize, _: &[ValType]) {
+        for (r, s) in self.results.iter_mut().zip(&stack.regs[base..]) {
+            *r = *s;
+        }
+    }
+
+    /// Rare (a typed call of a host function): made values by the function's type.
+    #[inline(never)]
+    fn call_host(&mut self, store: &mut dyn ErasedStore, f: u32, h: u32) -> Result<(), Trap> {
+        let ty = store.inner().funcs[f as usize].ty.clone();
+        let args: Vec<Value> = (self.args.iter().zip(ty.params.iter()))
+            .map(|(a, t)| Value::from_raw(*a, *t))
+            .collect();
+        let mut results: Vec<Value> = ty.results.iter().map(|t| Value::default_of(*t)).collect();
+        call_host_directly(store, f, h, &args, &mut results)?;
+        for (r, v) in self.results.iter_mut().zip(results) {
+            *r = v.to_raw();
+        }
+        Ok(())
+    }
+}
+
 /// How a run of wasm starts.
-enum Start<'a> {
-    /// A call of function `f` (store address) with these arguments.
-    Call(u32, &'a [Value]),
+enum Start {
+    /// A call of function `f` (store address).
+    Call(u32),
     /// Where a call that ran out of fuel stopped.
     Resume(Box<Suspension>),
 }
@@ -425,10 +525,10 @@ pub(crate) struct Suspension {
 unsafe impl Send for Suspension {}
 
 #[inline(never)]
-fn invoke_inner(
+fn invoke_inner<V: CallValues>(
     store: &mut dyn ErasedStore,
-    start: Start<'_>,
-    results: &mut [Value],
+    start: Start,
+    io: &mut V,
     suspended: Option<&mut Option<Box<Suspension>>>,
 ) -> Result<(), Trap> {
     let stack = &mut store.inner().stack;
@@ -450,9 +550,9 @@ fn invoke_inner(
     // frames under it.
     let suspended = if nested { None } else { suspended };
     let outcome = if nested {
-        grow_stack_if_needed(|| activation(store, start, results, suspended))
+        grow_stack_if_needed(|| activation(store, start, io, suspended))
     } else {
-        activation(store, start, results, suspended)
+        activation(store, start, io, suspended)
     };
     match outcome {
         // The call stack is back in order: the host function's panic goes on.
@@ -481,10 +581,10 @@ fn grow_stack_if_needed<R>(f: impl FnOnce() -> R) -> R {
 
 /// One call (its nesting counted by the caller): a host function, or a run of wasm.
 #[inline(never)]
-fn activation(
+fn activation<V: CallValues>(
     store: &mut dyn ErasedStore,
-    start: Start<'_>,
-    results: &mut [Value],
+    start: Start,
+    io: &mut V,
     mut suspended: Option<&mut Option<Box<Suspension>>>,
 ) -> Result<(), Trap> {
     let inner = store.inner();
@@ -493,18 +593,11 @@ fn activation(
     let base = stack.base;
     let mut written = Ok(());
     let f = match start {
-        Start::Call(f, args) => {
+        Start::Call(f) => {
             if let FuncKind::Host { index: h, .. } = inner.funcs[f as usize].kind {
-                return call_host_directly(store, f, h, args, results);
+                return io.call_host(store, f, h);
             }
-            for (i, v) in args.iter().enumerate() {
-                written = written.and(crate::exec_simd::write_value(
-                    &mut stack.regs,
-                    &mut stack.vregs,
-                    base + i,
-                    *v,
-                ));
-            }
+            written = io.write_args(stack, base);
             f
         }
         Start::Resume(ref s) => s.entry,
@@ -522,10 +615,7 @@ fn activation(
         return Err(replaced());
     }
     if result.is_ok() && !suspended.is_some_and(|s| s.is_some()) {
-        let types = &inner.funcs[f as usize].ty.results;
-        for (i, (r, t)) in results.iter_mut().zip(types.iter()).enumerate() {
-            *r = crate::exec_simd::read_value(&inner.stack.regs, &inner.stack.vregs, base + i, *t);
-        }
+        io.read_results(&inner.stack, base, &inner.funcs[f as usize].ty.results);
     }
     inner.stack.nesting -= 1;
     result
@@ -642,12 +732,12 @@ fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
 #[inline(never)]
 fn run(
     store: &mut dyn ErasedStore,
-    start: Start<'_>,
+    start: Start,
     base: usize,
     mut suspended: Option<&mut Option<Box<Suspension>>>,
 ) -> Result<(), Trap> {
     let (entry, mut frames, resume_at) = match start {
-        Start::Call(f, _) => (f, Vec::new(), None),
+        Start::Call(f) => (f, Vec::new(), None),
         Start::Resume(s) => {
             let Suspension {
                 entry,
