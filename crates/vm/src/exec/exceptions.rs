@@ -56,8 +56,10 @@ pub(super) fn throw(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, base: Slot, ta
 #[inline(never)]
 fn raise(cx: &mut Cx<'_>, base: usize, tag: u32) {
     let address = cx.inst.tags[tag as usize];
-    let params = &cx.tags[address as usize].ty.params;
-    let payload = crate::exec_simd::read_values(cx.regs, cx.vregs, base, params);
+    let inner = cx.inner_ref();
+    let params = &inner.tags[address as usize].ty.params;
+    let payload =
+        crate::exec_simd::read_values(&inner.stack.regs, &inner.stack.vregs, base, params);
     cx.thrown = Some(Thrown {
         tag: Some(address),
         payload,
@@ -78,13 +80,14 @@ pub(super) fn throw_ref(ip: *const Op, fp: *mut u64, cx: &mut Cx<'_>, e: u32) ->
 /// Puts the exception at store address `e` in flight again (see [`raise`]).
 #[inline(never)]
 pub(super) fn raise_again(cx: &mut Cx<'_>, e: u32) {
-    let exn = &cx.exceptions[e as usize];
-    cx.thrown = Some(Thrown {
+    let exn = &cx.inner_ref().exceptions[e as usize];
+    let thrown = Thrown {
         tag: exn.tag,
         payload: exn.payload.to_vec(),
         address: Some(e),
         origin: exn.origin.clone(),
-    });
+    };
+    cx.thrown = Some(thrown);
 }
 
 /// A host function called at `ip` threw the exception in [`Cx::thrown`]; `tail`: it was
@@ -199,13 +202,16 @@ fn to_caller(cx: &mut Cx<'_>) -> Option<(usize, usize)> {
 fn deliver(cx: &mut Cx<'_>, at: usize, payload: bool, values: Slot, exn: Option<Slot>) -> bool {
     if let Some(s) = exn {
         let e = store_exception(cx);
-        cx.regs[at + s as usize] = u64::from(e) + 1;
+        cx.inner().stack.regs[at + s as usize] = u64::from(e) + 1;
     }
     let thrown = cx.thrown.take().expect("an exception in flight");
     if payload {
         for (i, v) in thrown.payload.into_iter().enumerate() {
             let slot = at + values as usize + i;
-            if let Err(t) = crate::exec_simd::write_value(cx.regs, cx.vregs, slot, v) {
+            let stack = &mut cx.inner().stack;
+            if let Err(t) =
+                crate::exec_simd::write_value(&mut stack.regs, &mut stack.vregs, slot, v)
+            {
                 cx.trap(t);
                 return false;
             }
@@ -216,16 +222,18 @@ fn deliver(cx: &mut Cx<'_>, at: usize, payload: bool, values: Slot, exn: Option<
 
 /// The store address of the exception in flight, giving it one if it has none yet.
 fn store_exception(cx: &mut Cx<'_>) -> u32 {
-    let thrown = cx.thrown.as_mut().expect("an exception in flight");
+    let thrown = cx.thrown.as_ref().expect("an exception in flight");
     if let Some(a) = thrown.address {
         return a;
     }
-    cx.exceptions.push(Exception {
+    let exception = Exception {
         tag: thrown.tag,
         payload: thrown.payload.clone().into_boxed_slice(),
         origin: thrown.origin.clone(),
-    });
-    let a = cx.exceptions.len() as u32 - 1;
-    thrown.address = Some(a);
+    };
+    let exceptions = &mut cx.inner().exceptions;
+    exceptions.push(exception);
+    let a = exceptions.len() as u32 - 1;
+    cx.thrown.as_mut().expect("an exception in flight").address = Some(a);
     a
 }

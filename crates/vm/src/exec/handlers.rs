@@ -339,12 +339,14 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
         },
         Instr::GlobalGet { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, GlobalGet { d, global });
-            set!(fp, d, cx.globals[cx.inst.globals[global as usize] as usize].value);
+            let address = cx.inst.globals[global as usize] as usize;
+            set!(fp, d, cx.inner().globals[address].value);
             next!(after!(ip), fp, mem, len, cx)
         },
         Instr::GlobalSet { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, GlobalSet { s, global });
-            cx.globals[cx.inst.globals[global as usize] as usize].value = get!(fp, s);
+            let address = cx.inst.globals[global as usize] as usize;
+            cx.inner().globals[address].value = get!(fp, s);
             next!(after!(ip), fp, mem, len, cx)
         },
         Instr::RefFunc { .. } => |ip, fp, mem, len, cx| {

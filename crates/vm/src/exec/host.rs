@@ -1,16 +1,17 @@
 //! Calls of host functions from wasm, made in place by the call's handler.
 //!
-//! [`Cx`] borrows the store's parts (functions, memories, ...) for the handlers; a host
-//! function gets the whole store. So a host call, in this order: reads its arguments
-//! through `Cx`, stops using `Cx`'s borrows of the store, marks the calling frame's end
-//! as the base for calls the host function makes (the register files are the store's, so
-//! nested calls run above the caller's frames), calls the host function with the whole
-//! store (through `Cx::store`, the raw pointer the borrows were derived from), checks the
-//! store is still the same one (a host function may replace it), and derives `Cx`'s
-//! borrows again ([`Cx::reattach`]). Nothing a borrow from before the call pointed at is
-//! used after it.
+//! [`Cx`] reaches the store's parts (functions, memories, register files, ...) through one
+//! pointer, `Cx::inner`; a host function gets the whole store. So a host call, in this
+//! order: reads its arguments through `Cx`, stops using `Cx::inner`, marks the calling
+//! frame's end as the base for calls the host function makes (the register files are the
+//! store's, so nested calls run above the caller's frames), calls the host function with
+//! the whole store (through `Cx::store`, the raw pointer `inner` was derived from), checks
+//! the store is still the same one (a host function may replace it), and derives `inner`
+//! again ([`Cx::reattach`]). Nothing borrowed from the store before the call is used
+//! after it.
 
 use std::ptr::NonNull;
+use std::sync::Arc;
 
 use rill_lower::Slot;
 
@@ -53,55 +54,24 @@ impl<'s> Cx<'s> {
         };
         let code: NonNull<Code> = NonNull::from(&**code);
         let inst: NonNull<InstanceData> = NonNull::from(&*inner.instances[*instance as usize]);
-        let StoreInner {
-            id,
-            funcs,
-            memories,
-            tables,
-            globals,
-            elems,
-            datas,
-            instances,
-            types,
-            tags,
-            exceptions,
-            stack,
-            interrupt,
-            deadline,
-            max_call_depth,
-            max_registers,
-            limits,
-            fuel,
-            unmetered: _,
-        } = inner;
         Cx {
-            funcs,
-            instances,
-            types,
-            memories,
-            tables,
-            globals,
-            elems,
-            datas,
-            tags,
-            exceptions,
-            limits,
             thrown: None,
-            regs: &mut stack.regs,
-            vregs: &mut stack.vregs,
             frames,
-            max_frames: max_call_depth.saturating_sub(outer_depth),
+            max_frames: inner.max_call_depth.saturating_sub(outer_depth),
             outer_depth,
-            max_regs: *max_registers,
+            max_regs: inner.max_registers,
             ticks: crate::interrupt::CHECK_INTERVAL,
             checks: crate::interrupt::Checks {
-                flag: interrupt,
-                deadline: *deadline,
+                // SAFETY: the flag is in its own allocation, which the store keeps (behind
+                // an `Arc`) for as long as it lives; it is only ever read through shared
+                // references.
+                flag: unsafe { &*Arc::as_ptr(&inner.interrupt) },
+                deadline: inner.deadline,
             },
-            fuel: fuel.unwrap_or(u64::MAX),
+            fuel: inner.fuel.unwrap_or(u64::MAX),
             out_of_fuel: None,
             store: raw,
-            id: *id,
+            id: inner.id,
             // SAFETY: the entry function's code and instance, kept by the store (behind
             // `Arc`s) for as long as it lives.
             code: unsafe { code.as_ref() },
@@ -113,51 +83,25 @@ impl<'s> Cx<'s> {
                 std::ptr::null_mut(),
                 0,
             ),
+            inner: NonNull::from(inner),
         }
     }
 
-    /// Derives the borrows of the store's parts again, after a host call had the store.
+    /// Derives the store pointer again, after a host call had the store.
     ///
     /// # Safety
     /// The store at `self.store` is the one the context was attached to (its id checked),
-    /// and none of the old borrows is used again.
+    /// and nothing borrowed from the store before the call is used again.
+    #[inline(always)]
     unsafe fn reattach(&mut self) {
         // SAFETY: the caller's contract; as in `attach`.
         let inner: &'s mut StoreInner = unsafe { &mut *((*self.store).inner() as *mut StoreInner) };
-        let StoreInner {
-            funcs,
-            memories,
-            tables,
-            globals,
-            elems,
-            datas,
-            instances,
-            types,
-            tags,
-            exceptions,
-            stack,
-            limits,
-            fuel,
-            ..
-        } = inner;
         // A host function may have refuelled, and calls it made have used fuel.
-        self.fuel = fuel.unwrap_or(u64::MAX);
+        self.fuel = inner.fuel.unwrap_or(u64::MAX);
         // `checks` stays: its flag is in the interrupt flag's own allocation (behind an
         // `Arc` the store keeps, not in the store's memory), and a deadline set meanwhile
         // is for calls made after it.
-        self.regs = &mut stack.regs;
-        self.vregs = &mut stack.vregs;
-        self.funcs = funcs;
-        self.instances = instances;
-        self.types = types;
-        self.memories = memories;
-        self.tables = tables;
-        self.globals = globals;
-        self.elems = elems;
-        self.datas = datas;
-        self.tags = tags;
-        self.exceptions = exceptions;
-        self.limits = limits;
+        self.inner = NonNull::from(inner);
     }
 }
 
@@ -187,7 +131,7 @@ pub(super) enum Ended {
 #[inline(never)]
 pub(super) fn call(cx: &mut Cx<'_>, f: u32, at: usize, base: Slot, tail: bool) -> Ended {
     let call = HostCall { f, at, base, tail };
-    let func = &cx.funcs[call.f as usize];
+    let func = &cx.funcs()[call.f as usize];
     let FuncKind::Host { index, raw } = func.kind else {
         unreachable!("a host function")
     };
@@ -213,14 +157,15 @@ pub(super) fn call(cx: &mut Cx<'_>, f: u32, at: usize, base: Slot, tail: bool) -
 /// slots, and the results back.
 #[inline(always)]
 fn call_raw(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
-    let ty = &cx.funcs[call.f as usize].ty;
+    let ty = &cx.funcs()[call.f as usize].ty;
     let (np, nr) = (ty.params.len(), ty.results.len());
     let mut slots = [0u64; RAW_SLOTS];
     let from = call.at + call.base as usize;
     // A copy of fixed size is a few vector moves; one of `np` slots a call of `memcpy`.
-    match cx.regs.get(from..from + RAW_SLOTS) {
+    let regs = &cx.inner_ref().stack.regs;
+    match regs.get(from..from + RAW_SLOTS) {
         Some(regs) => slots.copy_from_slice(regs),
-        None => slots[..np].copy_from_slice(&cx.regs[from..from + np]),
+        None => slots[..np].copy_from_slice(&regs[from..from + np]),
     }
     let slots = &mut slots[..np.max(nr)];
     let out = if call.tail { call.at } else { from };
@@ -228,7 +173,7 @@ fn call_raw(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
     let mut failure = None;
     let returned = lend_store(cx, call, |store, caller| {
         let returned = store.call_host_raw(h, caller, slots, &mut failure);
-        // The results go in through the store, before `cx` derives its borrows again: read
+        // The results go in through the store, before `cx` derives its pointer again: read
         // back right after being stored, `cx.regs` stalled the call.
         let inner = store.inner();
         if returned && inner.id == id {
@@ -254,7 +199,7 @@ fn call_raw(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
 /// its values are made and checked by their types.
 #[inline(never)]
 fn call_values(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
-    let ty = &cx.funcs[call.f as usize].ty;
+    let ty = &cx.funcs()[call.f as usize].ty;
     let n = ty.params.len() + ty.results.len();
     if n > INLINE {
         let mut values = vec![Value::I32(0); n];
@@ -268,7 +213,14 @@ fn call_values(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
 /// [`call`] with room for the arguments and then the results in `values`.
 #[inline(always)]
 fn call_with(cx: &mut Cx<'_>, call: HostCall, h: u32, values: &mut [Value]) -> Result<(), Trap> {
-    let np = read_args(cx.funcs, cx.regs, cx.vregs, call, values);
+    let inner = cx.inner_ref();
+    let np = read_args(
+        &inner.funcs,
+        &inner.stack.regs,
+        &inner.stack.vregs,
+        call,
+        values,
+    );
     let (args, results) = values.split_at_mut(np);
     lend_store(cx, call, |store, caller| {
         store.call_host(h, caller, args, results)
@@ -276,8 +228,8 @@ fn call_with(cx: &mut Cx<'_>, call: HostCall, h: u32, values: &mut [Value]) -> R
     write_results(cx, call, results)
 }
 
-/// Runs `host` with the whole store, which `cx` lends it: `cx`'s borrows of the store are
-/// not used until they are derived again after it. Calls the host function makes run
+/// Runs `host` with the whole store, which `cx` lends it: `cx`'s pointer to the store is
+/// not used until it is derived again after it. Calls the host function makes run
 /// above the calling frame, with the frames of this call counted as in use.
 #[inline(always)]
 fn lend_store<R>(
@@ -290,7 +242,7 @@ fn lend_store<R>(
     let caller = Instance(cx.inst.id);
     let id = cx.id;
     // SAFETY: `cx.store` is the store the run was attached to (see `Cx::attach`); from
-    // here until `reattach`, `cx`'s borrows of it are not used.
+    // here until `reattach`, `cx.inner` is not used.
     let store = unsafe { &mut *cx.store };
     if let Some(fuel) = &mut store.inner().fuel {
         *fuel = cx.fuel;
@@ -338,7 +290,8 @@ fn read_args(
 /// Checks a host function's results and writes them where the call expects them.
 #[inline(always)]
 fn write_results(cx: &mut Cx<'_>, call: HostCall, results: &[Value]) -> Result<(), Trap> {
-    let types = &cx.funcs[call.f as usize].ty.results;
+    let types = &cx.funcs()[call.f as usize].ty.results;
+    let inner = cx.inner();
     let out = if call.tail {
         call.at
     } else {
@@ -347,14 +300,15 @@ fn write_results(cx: &mut Cx<'_>, call: HostCall, results: &[Value]) -> Result<(
     for (i, (v, t)) in results.iter().zip(types.iter()).enumerate() {
         let ok = match v {
             Value::I32(_) | Value::I64(_) | Value::F32(_) | Value::F64(_) => v.matches(*t),
-            _ => value_fits(cx.funcs, cx.types, cx.exceptions.len(), *v, *t),
+            _ => value_fits(&inner.funcs, &inner.types, inner.exceptions.len(), *v, *t),
         };
         if !ok {
             return Err(crate::store::wrong_result());
         }
-        match (v, cx.regs.get_mut(out + i)) {
+        let stack = &mut inner.stack;
+        match (v, stack.regs.get_mut(out + i)) {
             (Value::V128(_), _) | (_, None) => {
-                crate::exec_simd::write_value(cx.regs, cx.vregs, out + i, *v)?
+                crate::exec_simd::write_value(&mut stack.regs, &mut stack.vregs, out + i, *v)?
             }
             (v, Some(slot)) => *slot = v.to_raw(),
         }
@@ -372,7 +326,7 @@ fn failed(cx: &mut Cx<'_>, t: Trap) -> bool {
             true
         }
         // An exception a nested call did not catch, passed on by the host function.
-        Trap::Exception(e) if (e as usize) < cx.exceptions.len() => {
+        Trap::Exception(e) if (e as usize) < cx.inner_ref().exceptions.len() => {
             super::exceptions::raise_again(cx, e);
             true
         }

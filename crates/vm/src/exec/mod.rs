@@ -29,7 +29,7 @@
 //! A handler calls a host function in place (`host.rs`): it lends the register file back
 //! to the store (a nested call puts its frames above the caller's), gives the host
 //! function the whole store through its [`Caller`](crate::Caller), then derives again the
-//! borrows of the store's parts that [`Cx`] holds, and continues after the call. The
+//! pointer to the store's parts that [`Cx`] holds, and continues after the call. The
 //! suspended frames keep pointers to their code and instance, which the store keeps alive
 //! (functions and instances are never removed from a store); a host function that
 //! replaces the whole store is caught by the store's id before any of them is used again.
@@ -46,9 +46,8 @@ use rill_decoder::ValType;
 use rill_lower::{CompiledFunc, Instr, TrapCode};
 
 use crate::entities::{
-    Exception, FuncEntity, FuncKind, GlobalInst, InstanceData, MemoryInst, Stack, TableInst,
-    TagInst, TypeRegistry, MAX_NESTED_CALLS, NATIVE_STACK_BUDGET, NATIVE_STACK_RED_ZONE,
-    NATIVE_STACK_SEGMENT,
+    Exception, FuncEntity, FuncKind, InstanceData, Stack, StoreInner, MAX_NESTED_CALLS,
+    NATIVE_STACK_BUDGET, NATIVE_STACK_RED_ZONE, NATIVE_STACK_SEGMENT,
 };
 use crate::store::ErasedStore;
 use crate::value::Value;
@@ -143,25 +142,13 @@ impl Frame {
 
 /// Everything a handler may need beyond the state in its arguments.
 pub(crate) struct Cx<'s> {
-    funcs: &'s [FuncEntity],
-    instances: &'s [Arc<InstanceData>],
-    types: &'s TypeRegistry,
-    memories: &'s mut [MemoryInst],
-    tables: &'s mut [TableInst],
-    globals: &'s mut [GlobalInst],
-    elems: &'s mut [Vec<u64>],
-    datas: &'s mut [rill_decoder::Bytes],
-    tags: &'s [TagInst],
-    exceptions: &'s mut Vec<Exception>,
-    /// The store's resource limiter, for `memory.grow` and `table.grow`.
-    limits: &'s mut crate::limits::Limits,
+    /// The store's entities and register files ([`Cx::inner`]): derived from `store` when
+    /// the run begins and again after every host call, which has the whole store meanwhile.
+    /// One pointer, so that handing the store to a host function and taking it back costs
+    /// two stores, not a borrow per part.
+    inner: NonNull<StoreInner>,
     /// The exception being thrown, while the unwinder looks for its handler.
     thrown: Option<exceptions::Thrown>,
-    /// The register file (the store's). Frame pointers point into it: whoever grows it
-    /// derives them again.
-    regs: &'s mut Vec<u64>,
-    /// The vector register file, indexed like `regs` (see `exec_simd`).
-    vregs: &'s mut Vec<crate::simd::V>,
     frames: &'s mut Vec<Frame>,
     /// Most frames `frames` may hold: the call depth limit less the frames of the calls
     /// this one is nested in.
@@ -181,8 +168,8 @@ pub(crate) struct Cx<'s> {
     /// Where the code ran out of fuel: the instruction to resume at and its frame (a
     /// register index). The fuel it needed follows from that instruction.
     out_of_fuel: Option<(*const Op, usize)>,
-    /// The whole store, for host calls (see `host.rs`); the fields above that borrow its
-    /// parts are derived from it, and again after every host call.
+    /// The whole store, for host calls (see `host.rs`); `inner` is derived from it, and
+    /// again after every host call.
     store: *mut (dyn ErasedStore + 's),
     /// The store's id when the run began.
     id: crate::entities::StoreId,
@@ -195,12 +182,48 @@ pub(crate) struct Cx<'s> {
     resume: (*const Op, *mut u64, *mut u8, usize),
 }
 
-impl Cx<'_> {
+impl<'s> Cx<'s> {
+    /// The store's entities and register files (`stack.regs`: frame pointers point into
+    /// it, and whoever grows it derives them again; `stack.vregs`, indexed like `regs`,
+    /// see `exec_simd`).
+    #[inline(always)]
+    fn inner(&mut self) -> &mut StoreInner {
+        // SAFETY: `inner` is the store the run has (see `Cx::attach`; derived again after
+        // every host call), and `&mut self` is its only user while the borrow lasts.
+        unsafe { self.inner.as_mut() }
+    }
+
+    /// [`Cx::inner`], to read.
+    #[inline(always)]
+    fn inner_ref(&self) -> &StoreInner {
+        // SAFETY: as for `inner`.
+        unsafe { self.inner.as_ref() }
+    }
+
+    /// The store's functions, borrowed for the run: a host call may add functions (the
+    /// borrow is not used after one), nothing else changes them.
+    #[inline(always)]
+    fn funcs(&self) -> &'s [FuncEntity] {
+        let funcs: *const [FuncEntity] = self.inner_ref().funcs.as_slice();
+        // SAFETY: the functions are in the vector's buffer, not in the store's own memory,
+        // and only a host call changes the vector (see above).
+        unsafe { &*funcs }
+    }
+
+    /// The store's instances, borrowed for the run (as [`Cx::funcs`]).
+    #[inline(always)]
+    fn instances(&self) -> &'s [Arc<InstanceData>] {
+        let instances: *const [Arc<InstanceData>] = self.inner_ref().instances.as_slice();
+        // SAFETY: as for `funcs`.
+        unsafe { &*instances }
+    }
+
     /// Base and length of the current instance's memory 0 (a dangling base and 0 if it has
     /// none). Derived again after anything that may grow or replace a memory.
     #[inline(always)]
     fn mem0(&mut self) -> (*mut u8, usize) {
-        match self.memories.get_mut(self.inst.mem0 as usize) {
+        let mem0 = self.inst.mem0 as usize;
+        match self.inner().memories.get_mut(mem0) {
             Some(m) => (m.data.as_mut_ptr(), m.data.len()),
             None => (std::ptr::NonNull::dangling().as_ptr(), 0),
         }
@@ -212,7 +235,7 @@ impl Cx<'_> {
         // SAFETY: `at` is the base of a frame entered with `enter`, so `at < regs.len()` or
         // the frame is empty and `at == regs.len()`; either way the pointer is in bounds or
         // one past the end of the allocation.
-        unsafe { self.regs.as_mut_ptr().add(at) }
+        unsafe { self.inner().stack.regs.as_mut_ptr().add(at) }
     }
 
     /// The register index of frame pointer `fp`.
@@ -220,7 +243,7 @@ impl Cx<'_> {
     fn frame_index(&self, fp: *mut u64) -> usize {
         // SAFETY: every frame pointer is derived from `regs` by `frame_ptr` after the last
         // time `regs` was resized.
-        unsafe { fp.offset_from(self.regs.as_ptr()) as usize }
+        unsafe { fp.offset_from(self.inner_ref().stack.regs.as_ptr()) as usize }
     }
 
     /// Records a trap and ends the run.
@@ -677,7 +700,7 @@ fn replaced() -> Trap {
 fn enter(cx: &mut Cx<'_>, at: usize, code: &Code) -> Option<*mut u64> {
     let f = &code.func;
     let need = at + f.frame_size as usize;
-    if need > cx.regs.len() && !grow_regs(cx, need) {
+    if need > cx.inner().stack.regs.len() && !grow_regs(cx, need) {
         return None;
     }
     let fp = cx.frame_ptr(at);
@@ -719,8 +742,8 @@ fn grow_regs(cx: &mut Cx<'_>, need: usize) -> bool {
         cx.trap(Trap::StackExhausted);
         return false;
     }
-    cx.regs
-        .resize((need * 2).clamp(1024, cx.max_regs.max(1024)), 0);
+    let size = (need * 2).clamp(1024, cx.max_regs.max(1024));
+    cx.inner().stack.regs.resize(size, 0);
     true
 }
 

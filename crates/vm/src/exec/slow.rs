@@ -44,8 +44,7 @@ pub(super) fn call(
     base: Slot,
     tail: bool,
 ) -> Exit {
-    let funcs = cx.funcs;
-    let callee = &funcs[f as usize];
+    let callee = &cx.funcs()[f as usize];
     let FuncKind::Wasm { instance, code } = &callee.kind else {
         return host_call(ip, fp, cx, f, base, tail);
     };
@@ -74,7 +73,7 @@ pub(super) fn call(
         return Exit::Trap;
     };
     cx.code = code;
-    let inst: &InstanceData = &cx.instances[*instance as usize];
+    let inst: &InstanceData = &cx.instances()[*instance as usize];
     let (mut mem, mut len) = (mem, len);
     if !std::ptr::eq(inst, cx.inst) {
         cx.inst = inst;
@@ -136,7 +135,7 @@ pub(super) fn bulk_fuel(fp: *mut u64, instr: &Instr) -> u64 {
 /// trap.
 #[inline(never)]
 fn tail_vector_args(cx: &mut Cx<'_>, at: usize, base: usize, n: usize) -> bool {
-    match crate::exec_simd::tail_args(cx.vregs, at, base, n) {
+    match crate::exec_simd::tail_args(&mut cx.inner().stack.vregs, at, base, n) {
         Ok(()) => true,
         Err(t) => {
             cx.trap(t);
@@ -154,10 +153,10 @@ pub(super) fn vector_frame<'c>(
 ) -> Option<&'c mut [crate::simd::V]> {
     let at = cx.frame_index(fp);
     let end = at + usize::from(cx.code.func.frame_size);
-    if end > cx.vregs.len() && !grow_vregs(cx, end) {
+    if end > cx.inner().stack.vregs.len() && !grow_vregs(cx, end) {
         return None;
     }
-    Some(&mut cx.vregs[at..end])
+    Some(&mut cx.inner().stack.vregs[at..end])
 }
 
 /// Grows the vector register file with `exec_simd`'s own rule; `false` after recording
@@ -165,7 +164,7 @@ pub(super) fn vector_frame<'c>(
 #[cold]
 #[inline(never)]
 fn grow_vregs(cx: &mut Cx<'_>, need: usize) -> bool {
-    match crate::exec_simd::reserve(cx.vregs, need) {
+    match crate::exec_simd::reserve(&mut cx.inner().stack.vregs, need) {
         Ok(()) => true,
         Err(t) => {
             cx.trap(t);
@@ -178,16 +177,17 @@ fn grow_vregs(cx: &mut Cx<'_>, need: usize) -> bool {
 /// a trap. The caller derives the frame pointer and memory 0 again afterwards.
 #[inline(never)]
 pub(super) fn simd(cx: &mut Cx<'_>, at: usize, instr: &Instr) -> bool {
-    let code = cx.code;
+    let (code, inst) = (cx.code, cx.inst);
+    let inner = cx.inner();
     let result = crate::exec_simd::exec(
         *instr,
         at,
-        cx.regs,
-        cx.vregs,
+        &mut inner.stack.regs,
+        &mut inner.stack.vregs,
         &code.func,
-        cx.inst,
-        cx.memories,
-        cx.globals,
+        inst,
+        &mut inner.memories,
+        &mut inner.globals,
     );
     match result {
         Ok(()) => true,
@@ -238,7 +238,7 @@ pub(super) fn indirect(cx: &mut Cx<'_>, index: u64, site: u32) -> Option<u32> {
 
 fn indirect_checked(cx: &Cx<'_>, index: u64, site: u32) -> Result<u32, Trap> {
     let site = cx.code.func.call_sites[site as usize];
-    let table = &cx.tables[cx.inst.tables[site.table as usize] as usize];
+    let table = &cx.inner_ref().tables[cx.inst.tables[site.table as usize] as usize];
     let r = match usize::try_from(index).ok().and_then(|i| table.elems.get(i)) {
         Some(&r) => r,
         None => return Err(Trap::UndefinedElement),
@@ -248,8 +248,8 @@ fn indirect_checked(cx: &Cx<'_>, index: u64, site: u32) -> Result<u32, Trap> {
     }
     let f = (r - 1) as u32;
     let expected = cx.inst.types[site.type_index as usize];
-    let actual = cx.funcs[f as usize].type_id;
-    if actual != expected && !cx.types.is_sub(actual, expected) {
+    let actual = cx.funcs()[f as usize].type_id;
+    if actual != expected && !cx.inner_ref().types.is_sub(actual, expected) {
         return Err(Trap::IndirectCallTypeMismatch);
     }
     Ok(f)
@@ -327,28 +327,28 @@ pub(super) fn execute(cx: &mut Cx<'_>, fp: *mut u64, instr: &Instr) -> bool {
 }
 
 fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Trap> {
-    let inst = cx.inst;
-    let code = cx.code;
+    let (inst, code, checks) = (cx.inst, cx.code, cx.checks);
+    let store = cx.inner();
     match instr {
         Instr::LoadAt { d, p, site } => {
             let MemSite { memory, offset, op } = code.func.mem_sites[site as usize];
-            let m = &cx.memories[inst.memories[memory as usize] as usize].data;
+            let m = &store.memories[inst.memories[memory as usize] as usize].data;
             let v = mem_op_load(op)(m, get!(fp, p), offset).ok_or(Trap::MemoryOutOfBounds)?;
             set!(fp, d, v);
         }
         Instr::StoreAt { p, v, site } => {
             let MemSite { memory, offset, op } = code.func.mem_sites[site as usize];
-            let m = &mut cx.memories[inst.memories[memory as usize] as usize].data;
+            let m = &mut store.memories[inst.memories[memory as usize] as usize].data;
             mem_op_store(op)(m, get!(fp, p), offset, get!(fp, v)).ok_or(Trap::MemoryOutOfBounds)?;
         }
         Instr::MemorySize { d, memory } => {
-            let m = &cx.memories[inst.memories[memory as usize] as usize];
+            let m = &store.memories[inst.memories[memory as usize] as usize];
             set!(fp, d, m.pages());
         }
         Instr::MemoryGrow { d, delta, memory } => {
-            let m = &mut cx.memories[inst.memories[memory as usize] as usize];
+            let m = &mut store.memories[inst.memories[memory as usize] as usize];
             let is64 = m.ty.memory64;
-            let r = cx
+            let r = store
                 .limits
                 .grow_memory_in_wasm(m, get!(fp, delta))?
                 .unwrap_or(minus_one(is64));
@@ -360,8 +360,7 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             n,
             memory,
         } => {
-            let checks = cx.checks;
-            let m = &mut cx.memories[inst.memories[memory as usize] as usize].data;
+            let m = &mut store.memories[inst.memories[memory as usize] as usize].data;
             let (d, v, n) = (get!(fp, dst), get!(fp, val) as u8, get!(fp, n));
             let to = range_mut(m, d, n).ok_or(Trap::MemoryOutOfBounds)?;
             for (i, chunk) in to.chunks_mut(BULK_CHUNK).enumerate() {
@@ -375,15 +374,14 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             let s = code.func.copy_sites[site as usize];
             let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
             let (ma, mb) = (inst.memories[s.a as usize], inst.memories[s.b as usize]);
-            let checks = cx.checks;
             if ma == mb {
-                let m = &mut cx.memories[ma as usize].data;
+                let m = &mut store.memories[ma as usize].data;
                 if range_mut(m, sr, n).is_none() || range_mut(m, d, n).is_none() {
                     return Err(Trap::MemoryOutOfBounds);
                 }
                 copy_within_checked(m, sr as usize, d as usize, n as usize, checks)?;
             } else {
-                let (to, from) = two_mut(cx.memories, ma as usize, mb as usize);
+                let (to, from) = two_mut(&mut store.memories, ma as usize, mb as usize);
                 let from = range_mut(&mut from.data, sr, n).ok_or(Trap::MemoryOutOfBounds)?;
                 let to = range_mut(&mut to.data, d, n).ok_or(Trap::MemoryOutOfBounds)?;
                 let pairs = to.chunks_mut(BULK_CHUNK).zip(from.chunks(BULK_CHUNK));
@@ -397,8 +395,8 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
         }
         Instr::MemoryInit { dst, src, n, site } => {
             let s = code.func.copy_sites[site as usize];
-            let seg = &cx.datas[inst.datas[s.a as usize] as usize];
-            let m = &mut cx.memories[inst.memories[s.b as usize] as usize].data;
+            let seg = &store.datas[inst.datas[s.a as usize] as usize];
+            let m = &mut store.memories[inst.memories[s.b as usize] as usize].data;
             let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
             let from = seg.get(sr as usize..).and_then(|x| x.get(..n as usize));
             match (from, range_mut(m, d, n)) {
@@ -407,10 +405,10 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             }
         }
         Instr::DataDrop { segment } => {
-            cx.datas[inst.datas[segment as usize] as usize] = rill_decoder::Bytes::default();
+            store.datas[inst.datas[segment as usize] as usize] = rill_decoder::Bytes::default();
         }
         Instr::TableGet { d, i, table } => {
-            let t = &cx.tables[inst.tables[table as usize] as usize];
+            let t = &store.tables[inst.tables[table as usize] as usize];
             let r = usize::try_from(get!(fp, i))
                 .ok()
                 .and_then(|i| t.elems.get(i))
@@ -418,7 +416,7 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             set!(fp, d, *r);
         }
         Instr::TableSet { i, v, table } => {
-            let t = &mut cx.tables[inst.tables[table as usize] as usize];
+            let t = &mut store.tables[inst.tables[table as usize] as usize];
             let v = get!(fp, v);
             let r = usize::try_from(get!(fp, i))
                 .ok()
@@ -427,20 +425,20 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             *r = v;
         }
         Instr::TableSize { d, table } => {
-            let t = &cx.tables[inst.tables[table as usize] as usize];
+            let t = &store.tables[inst.tables[table as usize] as usize];
             set!(fp, d, t.elems.len() as u64);
         }
         Instr::TableGrow { d, init, n, table } => {
-            let t = &mut cx.tables[inst.tables[table as usize] as usize];
+            let t = &mut store.tables[inst.tables[table as usize] as usize];
             let is64 = t.ty.table64;
-            let r = cx
+            let r = store
                 .limits
                 .grow_table_in_wasm(t, get!(fp, n), get!(fp, init))?
                 .unwrap_or(minus_one(is64));
             set!(fp, d, r);
         }
         Instr::TableFill { i, v, n, table } => {
-            let t = &mut cx.tables[inst.tables[table as usize] as usize];
+            let t = &mut store.tables[inst.tables[table as usize] as usize];
             let (i, v, n) = (get!(fp, i), get!(fp, v), get!(fp, n));
             range_mut(&mut t.elems, i, n)
                 .ok_or(Trap::TableOutOfBounds)?
@@ -450,17 +448,17 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             let s = code.func.copy_sites[site as usize];
             let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
             let (ta, tb) = (inst.tables[s.a as usize], inst.tables[s.b as usize]);
-            let items = range_mut(&mut cx.tables[tb as usize].elems, sr, n)
+            let items = range_mut(&mut store.tables[tb as usize].elems, sr, n)
                 .ok_or(Trap::TableOutOfBounds)?
                 .to_vec();
-            range_mut(&mut cx.tables[ta as usize].elems, d, n)
+            range_mut(&mut store.tables[ta as usize].elems, d, n)
                 .ok_or(Trap::TableOutOfBounds)?
                 .copy_from_slice(&items);
         }
         Instr::TableInit { dst, src, n, site } => {
             let s = code.func.copy_sites[site as usize];
-            let seg = &cx.elems[inst.elems[s.a as usize] as usize];
-            let t = &mut cx.tables[inst.tables[s.b as usize] as usize];
+            let seg = &store.elems[inst.elems[s.a as usize] as usize];
+            let t = &mut store.tables[inst.tables[s.b as usize] as usize];
             let (d, sr, n) = (get!(fp, dst), get!(fp, src), get!(fp, n));
             let from = seg.get(sr as usize..).and_then(|x| x.get(..n as usize));
             match (from, range_mut(&mut t.elems, d, n)) {
@@ -469,7 +467,7 @@ fn execute_checked(cx: &mut Cx<'_>, fp: *mut u64, instr: Instr) -> Result<(), Tr
             }
         }
         Instr::ElemDrop { segment } => {
-            cx.elems[inst.elems[segment as usize] as usize] = Vec::new();
+            store.elems[inst.elems[segment as usize] as usize] = Vec::new();
         }
         _ => unreachable!("a fast instruction: {instr:?}"),
     }
