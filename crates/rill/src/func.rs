@@ -205,21 +205,23 @@ impl Func {
         let vm = cx.check(self.store, "the function")?;
         let (mut a_inline, mut a_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
         let a = values!(a_inline, a_heap, args.len(), rill_vm::Value::I32(0));
-        let mut results = self.prepare_call(vm, args, a, allow_v128)?;
-        runtime::call(vm, self.index, a, &mut results)?;
-        self.results_out(results)
+        let n = self.prepare_call(vm, args, a, allow_v128)?;
+        let (mut r_inline, mut r_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
+        let r = values!(r_inline, r_heap, n, rill_vm::Value::I32(0));
+        runtime::call(vm, self.index, a, r)?;
+        self.results_out(r)
     }
 
     /// Checks a call's arguments against the function's type (and, unless `allow_v128`,
-    /// the JS API's rule against `v128` and `exnref`), converts them into `a`, and makes
-    /// room for the results.
+    /// the JS API's rule against `v128` and `exnref`) and converts them into `a`: the
+    /// number of results.
     fn prepare_call<T>(
         &self,
         vm: &rill_vm::Store<StoreData<T>>,
         args: &[Value],
         a: &mut [rill_vm::Value],
         allow_v128: bool,
-    ) -> Result<Vec<rill_vm::Value>, Error> {
+    ) -> Result<usize, Error> {
         let ty = vm.func_type(self.index);
         if !allow_v128 && !ty.params.iter().chain(ty.results.iter()).all(crosses) {
             return Err(TypeError::new(
@@ -243,19 +245,15 @@ impl Func {
         for (a, v) in a.iter_mut().zip(args) {
             *a = v.to_vm(self.store)?;
         }
-        Ok(ty
-            .results
-            .iter()
-            .map(|t| rill_vm::Value::default_of(*t))
-            .collect())
+        Ok(ty.results.len())
     }
 
     /// A call's results, as the embedder gets them.
-    fn results_out(&self, results: Vec<rill_vm::Value>) -> Result<Vec<Value>, Error> {
-        check_leaving(&results)?;
+    fn results_out(&self, results: &[rill_vm::Value]) -> Result<Vec<Value>, Error> {
+        check_leaving(results)?;
         Ok(results
-            .into_iter()
-            .map(|v| Value::from_vm(v, self.store))
+            .iter()
+            .map(|v| Value::from_vm(*v, self.store))
             .collect())
     }
 
@@ -319,7 +317,7 @@ impl Func {
     ) -> Result<ResumableCall, Error> {
         match outcome.map_err(|t| runtime::trap_error(vm, t))? {
             rill_vm::Resumable::Finished(results) => {
-                Ok(ResumableCall::Finished(self.results_out(results)?))
+                Ok(ResumableCall::Finished(self.results_out(&results)?))
             }
             rill_vm::Resumable::OutOfFuel(call) => Ok(ResumableCall::OutOfFuel(SuspendedCall {
                 func: *self,

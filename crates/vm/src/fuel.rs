@@ -122,7 +122,7 @@ impl<T> Store<T> {
     /// [`Trap::OutOfFuel`] as [`Store::invoke`] does.
     pub fn invoke_resumable(&mut self, f: Func, args: &[Value]) -> Result<Resumable, Trap> {
         let mut results = self.default_results(f);
-        self.check_call(f, args, &results)?;
+        crate::store::check_call(&self.inner, f, args, &results)?;
         match crate::exec::invoke_resumable(self, f.0, args, &mut results)? {
             None => Ok(Resumable::Finished(results)),
             Some(s) => Ok(Resumable::OutOfFuel(SuspendedCall(s))),

@@ -517,21 +517,16 @@ impl<T> Store<T> {
             .map(|t| Value::default_of(*t))
             .collect()
     }
-
-    /// Checks a call's arguments (their number and types) and the room for its results.
-    pub(crate) fn check_call(
-        &self,
-        f: Func,
-        args: &[Value],
-        results: &[Value],
-    ) -> Result<(), Trap> {
-        check_call(&self.inner, f, args, results)
-    }
 }
 
 /// Checks a call's arguments (their number and types) and the room for its results.
 #[inline(never)]
-fn check_call(inner: &StoreInner, f: Func, args: &[Value], results: &[Value]) -> Result<(), Trap> {
+pub(crate) fn check_call(
+    inner: &StoreInner,
+    f: Func,
+    args: &[Value],
+    results: &[Value],
+) -> Result<(), Trap> {
     let ty = &inner.funcs[f.0 as usize].ty;
     if args.len() != ty.params.len() || results.len() != ty.results.len() {
         return Err(Trap::host(format!(
