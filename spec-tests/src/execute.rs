@@ -27,7 +27,7 @@
 //!
 //! Out of scope (not executed yet; their execution directives are `notrun`): files of the
 //! proposals listed in [`OUT_OF_SCOPE`] (GC, threads, custom
-//! descriptors, wide arithmetic), and anywhere, what the façade reports as unsupported
+//! descriptors), and anywhere, what the façade reports as unsupported
 //! ([`rill::RuntimeError::is_unsupported`]: an instruction of a proposal the interpreter
 //! does not execute yet). Their modules are still compiled.
 
@@ -57,7 +57,6 @@ pub const OUT_OF_SCOPE: &[(&str, &str)] = &[
     ("binary-gc.wast", "GC"),
     ("proposals/threads/", "threads"),
     ("proposals/custom-descriptors/", "custom descriptors"),
-    ("proposals/wide-arithmetic/", "wide arithmetic"),
 ];
 
 /// Whether the file's features are out of this stage's scope.

@@ -35,6 +35,7 @@
 //! | compare and branch | `BrCmp { a, b, offset }`, `BrCmpImm { a, imm, offset }` | `a`, `b`/`imm` | `ip` |
 //! | branch | `Br`, `BrIfZ`/`BrIfNz { c }`, `BrTable { index, len }` (followed by `len + 1` `Br`s, the last the default) | `c`/`index` | `ip` |
 //! | copies | `Copy { d, s }`, `Const32 { d, value }`, `Const64 { d, lo, hi }`, `Select { d, c, a, b }` | `s`, `c`, `a`, `b` | `d` |
+//! | wide arithmetic | `I64Add128`/`I64Sub128 { d, a_lo, a_hi, b_lo, b_hi }`, `I64MulWideS`/`I64MulWideU { d, a, b }` | the operands | `d` (low half), `d + 1` (high half) |
 //! | calls | `Call { func, base }`, `CallIndirect { base, index, site }`, `CallRef { base, r }`, and the `Return*` tail-call forms | args `base..`, `index`/`r` | results `base..` |
 //! | return | `Return0`, `Return1 { s }`, `ReturnN { s, n }` | `s..s+n` | the caller's result slots |
 //! | variables | `GlobalGet { d, global }`, `GlobalSet { s, global }` | global / `s` | `d` / global |
@@ -471,6 +472,17 @@ macro_rules! define_instr {
             /// `d = if c != 0 { a } else { b }` (`c` an `i32`).
             Select { d: Slot, c: Slot, a: Slot, b: Slot },
 
+            // ----- wide arithmetic: two results, in `d` (low half) and `d + 1` (high) -----
+            /// `d, d + 1 = (a_lo, a_hi) + (b_lo, b_hi)`, each pair the halves of a 128-bit
+            /// integer (wrapping).
+            I64Add128 { d: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot },
+            /// `d, d + 1 = (a_lo, a_hi) - (b_lo, b_hi)` (wrapping).
+            I64Sub128 { d: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot },
+            /// `d, d + 1 = a * b`, the 128-bit product of two signed `i64`s.
+            I64MulWideS { d: Slot, a: Slot, b: Slot },
+            /// `d, d + 1 = a * b`, the 128-bit product of two unsigned `i64`s.
+            I64MulWideU { d: Slot, a: Slot, b: Slot },
+
             // ----- variables -----
             /// `d = global`.
             GlobalGet { d: Slot, global: u32 },
@@ -657,6 +669,13 @@ macro_rules! define_instr {
                     Instr::Copy { d, s } => m(&[d, s]),
                     Instr::Const32 { d, .. } | Instr::Const64 { d, .. } => m(&[d]),
                     Instr::Select { d, c, a, b } => m(&[d, c, a, b]),
+                    Instr::I64Add128 { d, a_lo, a_hi, b_lo, b_hi }
+                    | Instr::I64Sub128 { d, a_lo, a_hi, b_lo, b_hi } => {
+                        (usize::from(d) + 2).max(m(&[a_lo, a_hi, b_lo, b_hi]))
+                    }
+                    Instr::I64MulWideS { d, a, b } | Instr::I64MulWideU { d, a, b } => {
+                        (usize::from(d) + 2).max(m(&[a, b]))
+                    }
                     Instr::GlobalGet { d, .. } => m(&[d]),
                     Instr::GlobalSet { s, .. } => m(&[s]),
                     Instr::LoadAt { d, p, .. } => m(&[d, p]),
@@ -743,6 +762,15 @@ macro_rules! define_instr {
                     Instr::Copy { d, s } => m(&mut [d, s]),
                     Instr::Const32 { d, .. } | Instr::Const64 { d, .. } => m(&mut [d]),
                     Instr::Select { d, c, a, b } => m(&mut [d, c, a, b]),
+                    // `d + 1` goes with `d`: the lowering writes both to stack slots, which
+                    // no mapping separates.
+                    Instr::I64Add128 { d, a_lo, a_hi, b_lo, b_hi }
+                    | Instr::I64Sub128 { d, a_lo, a_hi, b_lo, b_hi } => {
+                        m(&mut [d, a_lo, a_hi, b_lo, b_hi])
+                    }
+                    Instr::I64MulWideS { d, a, b } | Instr::I64MulWideU { d, a, b } => {
+                        m(&mut [d, a, b])
+                    }
                     Instr::GlobalGet { d, .. } => m(&mut [d]),
                     Instr::GlobalSet { s, .. } => m(&mut [s]),
                     Instr::LoadAt { d, p, .. } => m(&mut [d, p]),

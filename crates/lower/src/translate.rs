@@ -556,6 +556,17 @@ impl Lowerer {
         self.last = Some(at);
     }
 
+    /// The two results of a wide-arithmetic instruction: stack positions `pos` and
+    /// `pos + 1`, temporaries in consecutive slots (never retargeted: the instruction
+    /// names only the first). Pushes them; the first slot.
+    fn wide_results(&mut self, pos: usize) -> Slot {
+        let d = self.home(pos);
+        self.home(pos + 1);
+        self.stack.push(Opnd::Temp);
+        self.stack.push(Opnd::Temp);
+        d
+    }
+
     /// Emits `d = s`, of a `v128` (vector slots) or of anything else (scalar slots).
     fn copy(&mut self, d: Slot, s: Slot, v128: bool) {
         if v128 {
@@ -1553,6 +1564,46 @@ impl Lowerer {
                 } else {
                     self.emit_result(Instr::Select { d, c, a, b });
                 }
+            }
+            O::I64Add128 | O::I64Sub128 => {
+                let (bho, bhp) = self.pop();
+                let (blo, blp) = self.pop();
+                let (aho, ahp) = self.pop();
+                let (alo, alp) = self.pop();
+                let a_lo = self.read(alo, alp);
+                let a_hi = self.read(aho, ahp);
+                let b_lo = self.read(blo, blp);
+                let b_hi = self.read(bho, bhp);
+                let d = self.wide_results(alp);
+                self.emit(if matches!(op, O::I64Add128) {
+                    Instr::I64Add128 {
+                        d,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    }
+                } else {
+                    Instr::I64Sub128 {
+                        d,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    }
+                });
+            }
+            O::I64MulWideS | O::I64MulWideU => {
+                let (bo, bp) = self.pop();
+                let (ao, ap) = self.pop();
+                let a = self.read(ao, ap);
+                let b = self.read(bo, bp);
+                let d = self.wide_results(ap);
+                self.emit(if matches!(op, O::I64MulWideS) {
+                    Instr::I64MulWideS { d, a, b }
+                } else {
+                    Instr::I64MulWideU { d, a, b }
+                });
             }
             O::LocalGet { local_index } => self.stack.push(Opnd::Local(local_index as Slot)),
             O::LocalSet { local_index } => {

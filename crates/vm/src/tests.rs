@@ -600,3 +600,54 @@ fn fused_address_accesses() {
     let r = call(&mut s, i, "wrap", &[Value::I32(65534), Value::I32(0)]);
     assert_eq!(r, Err(Trap::MemoryOutOfBounds));
 }
+
+/// Wide arithmetic: two results from lazy locals, the same local twice, hoisted constants
+/// (in a loop) and results stored into locals, compared with Rust's 128-bit arithmetic.
+#[test]
+fn wide_arithmetic() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func (export "add_swapped") (param i64 i64) (result i64 i64)
+            (i64.add128 (local.get 0) (local.get 1) (local.get 1) (local.get 0)))
+          (func (export "sub") (param i64 i64 i64 i64) (result i64 i64)
+            (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+          (func (export "square_s") (param i64) (result i64 i64)
+            (i64.mul_wide_s (local.get 0) (local.get 0)))
+          ;; sum of i * 0xFFFF_FFFF_FFFF_FFFF for i in 1..=n, in 128 bits, through locals
+          (func (export "sum") (param $n i64) (result i64 i64) (local $lo i64) (local $hi i64)
+            (loop $next
+              (i64.mul_wide_u (local.get $n) (i64.const -1))
+              (i64.add128 (local.get $lo) (local.get $hi))
+              (local.set $hi)
+              (local.set $lo)
+              (br_if $next (i64.ne (local.tee $n (i64.sub (local.get $n) (i64.const 1)))
+                                   (i64.const 0))))
+            (local.get $lo) (local.get $hi)))"#,
+    );
+    let halves = |v: u128| vec![Value::I64(v as i64), Value::I64((v >> 64) as i64)];
+    let (a, b) = (0x8000_0000_0000_0001u64, 0xFFFF_FFFF_FFFF_FFFFu64);
+    assert_eq!(
+        call(
+            &mut s,
+            i,
+            "add_swapped",
+            &[Value::I64(a as i64), Value::I64(b as i64)]
+        ),
+        Ok(halves(
+            (u128::from(b) << 64 | u128::from(a)).wrapping_add(u128::from(a) << 64 | u128::from(b))
+        ))
+    );
+    let args = [1i64, 0, 2, 0].map(Value::I64);
+    assert_eq!(call(&mut s, i, "sub", &args), Ok(halves(u128::MAX)));
+    assert_eq!(
+        call(&mut s, i, "square_s", &[Value::I64(i64::MIN)]),
+        Ok(halves(
+            (i128::from(i64::MIN) * i128::from(i64::MIN)) as u128
+        ))
+    );
+    let n = 1000u128;
+    assert_eq!(
+        call(&mut s, i, "sum", &[Value::I64(n as i64)]),
+        Ok(halves(n * (n + 1) / 2 * u128::from(u64::MAX)))
+    );
+}

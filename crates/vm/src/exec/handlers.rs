@@ -10,7 +10,7 @@
 //! - memory 0 is `mem..mem + len`, derived from the current instance's memory after anything
 //!   that may grow or replace it.
 
-use rill_lower::Instr;
+use rill_lower::{Instr, Slot};
 
 use rill_lower::{SimdOp, SimdXOp};
 
@@ -76,6 +76,19 @@ macro_rules! jump {
 }
 
 /// The instruction after `ip`.
+/// The 128-bit integer of halves `lo` and `hi`.
+#[inline(always)]
+fn wide(lo: u64, hi: u64) -> u128 {
+    u128::from(hi) << 64 | u128::from(lo)
+}
+
+/// Writes `v`'s low half to slot `d` and its high half to `d + 1`.
+#[inline(always)]
+fn set_wide(fp: *mut u64, d: Slot, v: u128) {
+    set!(fp, d, v as u64);
+    set!(fp, d + 1, (v >> 64) as u64);
+}
+
 macro_rules! after {
     ($ip:ident) => {
         // SAFETY: the last instruction never falls through (`verify`).
@@ -335,6 +348,32 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
         Instr::Select { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, Select { d, c, a, b });
             set!(fp, d, if get!(fp, c) != 0 { get!(fp, a) } else { get!(fp, b) });
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::I64Add128 { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, I64Add128 { d, a_lo, a_hi, b_lo, b_hi });
+            let a = wide(get!(fp, a_lo), get!(fp, a_hi));
+            let b = wide(get!(fp, b_lo), get!(fp, b_hi));
+            set_wide(fp, d, a.wrapping_add(b));
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::I64Sub128 { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, I64Sub128 { d, a_lo, a_hi, b_lo, b_hi });
+            let a = wide(get!(fp, a_lo), get!(fp, a_hi));
+            let b = wide(get!(fp, b_lo), get!(fp, b_hi));
+            set_wide(fp, d, a.wrapping_sub(b));
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::I64MulWideS { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, I64MulWideS { d, a, b });
+            let (a, b) = (get!(fp, a) as i64 as i128, get!(fp, b) as i64 as i128);
+            set_wide(fp, d, (a * b) as u128);
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::I64MulWideU { .. } => |ip, fp, mem, len, cx| {
+            operands!(ip, I64MulWideU { d, a, b });
+            let (a, b) = (u128::from(get!(fp, a)), u128::from(get!(fp, b)));
+            set_wide(fp, d, a * b);
             next!(after!(ip), fp, mem, len, cx)
         },
         Instr::GlobalGet { .. } => |ip, fp, mem, len, cx| {
