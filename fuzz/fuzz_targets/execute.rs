@@ -3,8 +3,8 @@
 //!
 //! Every module comes from a swarm `Config` (random features and sizes) restricted to what
 //! rill executes (Wasm 3.0 scalar, SIMD, relaxed SIMD, multi-memory, memory64, tail calls,
-//! bulk memory, reference types, typed function references, exceptions, extended const;
-//! never threads, wide arithmetic or the later proposals) and passed through wasm-smith's
+//! bulk memory, reference types, typed function references, exceptions, extended const,
+//! wide arithmetic; never threads or the later proposals) and passed through wasm-smith's
 //! `ensure_termination`: a fuel global, decremented at every function entry and loop head
 //! and by the length of every bulk operation, traps with `unreachable` once spent, so every
 //! program ends, and the whole instance does at most [`FUEL`] iterations and calls. rill
@@ -157,6 +157,8 @@ struct Stats {
     known: u64,
     /// Calls suspended out of their slice of fuel and resumed.
     resumes: u64,
+    /// Compared modules whose code has a wide-arithmetic instruction.
+    compared_wide: u64,
 }
 
 fn stat(f: impl FnOnce(&mut Stats)) {
@@ -172,6 +174,22 @@ fn stat(f: impl FnOnce(&mut Stats)) {
     f(&mut s);
 }
 
+/// Whether a function body of the module has a wide-arithmetic instruction (for the stats).
+fn has_wide_arithmetic(bytes: &[u8]) -> bool {
+    use wasmparser::{Operator as O, Parser, Payload};
+    Parser::new(0).parse_all(bytes).any(|p| match p {
+        Ok(Payload::CodeSectionEntry(body)) => body.get_operators_reader().is_ok_and(|r| {
+            r.into_iter().any(|op| {
+                matches!(
+                    op,
+                    Ok(O::I64Add128 | O::I64Sub128 | O::I64MulWideS | O::I64MulWideU)
+                )
+            })
+        }),
+        _ => false,
+    })
+}
+
 fn print_stats() {
     stat(|s| {
         if s.modules % 1000 == 0 {
@@ -179,7 +197,7 @@ fn print_stats() {
                 "stats: {} modules: {} over rill limits, {} without dummy imports, {} instantiated; \
                  wasmi compiled {}, compared {}; rill calls {}, compared {} ({} traps); \
                  ended by unsupported {}, by stack {}, by known disagreements {}; \
-                 resumed out of fuel {}; rill outcomes {:?}",
+                 resumed out of fuel {}; compared with wide arithmetic {}; rill outcomes {:?}",
                 s.modules,
                 s.compile_limit,
                 s.no_dummy_imports,
@@ -193,6 +211,7 @@ fn print_stats() {
                 s.stack,
                 s.known,
                 s.resumes,
+                s.compared_wide,
                 s.outcomes
             );
         }
@@ -236,7 +255,8 @@ fn config(u: &mut Unstructured, comparable: bool) -> arbitrary::Result<wasm_smit
     c.threads_enabled = false;
     c.shared_everything_threads_enabled = false;
     c.acquire_release_atomics_enabled = false;
-    c.wide_arithmetic_enabled = false;
+    // Wide arithmetic: rill and wasmi both execute it (`Config::arbitrary` leaves it off).
+    c.wide_arithmetic_enabled = u.arbitrary()?;
     c.custom_page_sizes_enabled = false;
     c.custom_descriptors_enabled = false;
     c.compact_imports_enabled = false;
@@ -566,7 +586,7 @@ fn wasmi_engine() -> &'static wasmi::Engine {
             // rill makes one deterministic choice per relaxed operator; wasmi may make
             // others. Modules with relaxed SIMD are not compared: wasmi rejects them.
             .wasm_relaxed_simd(false)
-            .wasm_wide_arithmetic(false)
+            .wasm_wide_arithmetic(true)
             .wasm_custom_page_sizes(false)
             .set_max_recursion_depth(WASMI_MAX_RECURSION)
             .compilation_mode(wasmi::CompilationMode::Eager);
@@ -830,7 +850,10 @@ fn run(bytes: &[u8], compare_nans: bool, slice: Option<u64>) {
         return;
     };
     if compare {
-        stat(|s| s.compared_modules += 1);
+        stat(|s| {
+            s.compared_modules += 1;
+            s.compared_wide += u64::from(has_wide_arithmetic(bytes));
+        });
     }
 
     let mut compare = compare;
