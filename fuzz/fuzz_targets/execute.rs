@@ -456,8 +456,12 @@ fn rill_trap(t: &Trap) -> Outcome {
         }
         Trap::StackExhausted => TrapKind::StackExhausted,
         Trap::OutOfFuel => TrapKind::OutOfFuel,
-        // Nothing interrupts the fuzzer's stores or gives them a deadline.
-        Trap::Interrupted | Trap::DeadlineExceeded => TrapKind::Other(t.to_string()),
+        // Nothing interrupts the fuzzer's stores or gives them a deadline; the swarm has
+        // no threads, hence no atomics.
+        Trap::Interrupted
+        | Trap::DeadlineExceeded
+        | Trap::UnalignedAtomic
+        | Trap::ExpectedSharedMemory => TrapKind::Other(t.to_string()),
         Trap::Exception(_) | Trap::Throw(_) => TrapKind::UncaughtException,
         Trap::Host(m) => TrapKind::Other(m.message().to_string()),
         // rill_vm resumes a host function's panic rather than return it; the dummy host

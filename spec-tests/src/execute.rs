@@ -26,8 +26,7 @@
 //!   expected lane shape (NaN patterns per float lane).
 //!
 //! Out of scope (not executed yet; their execution directives are `notrun`): files of the
-//! proposals listed in [`OUT_OF_SCOPE`] (GC, threads, custom
-//! descriptors), and anywhere, what the façade reports as unsupported
+//! proposals listed in [`OUT_OF_SCOPE`] (GC, custom descriptors), and anywhere, what the façade reports as unsupported
 //! ([`rill::RuntimeError::is_unsupported`]: an instruction of a proposal the interpreter
 //! does not execute yet). Their modules are still compiled.
 
@@ -55,7 +54,6 @@ pub const OUT_OF_SCOPE: &[(&str, &str)] = &[
     ("ref_eq.wast", "GC"),
     ("type-subtyping.wast", "GC"),
     ("binary-gc.wast", "GC"),
-    ("proposals/threads/", "threads"),
     ("proposals/custom-descriptors/", "custom descriptors"),
 ];
 
@@ -123,7 +121,8 @@ fn compile_config(features: Features) -> ModuleConfig {
 /// `spectest` defines it (interpreter/host/spectest.ml): the `print*` functions (which
 /// print nothing here), the immutable globals `global_i32` = 666, `global_i64` = 666,
 /// `global_f32` = 666.6, `global_f64` = 666.6, `table` (10..20 funcref), `table64` (its
-/// 64-bit twin) and `memory` (1..2 pages), made in `store`. Each file gets a fresh one,
+/// 64-bit twin), `memory` (1..2 pages) and `shared_memory` (1..2 pages, shared), made in
+/// `store`. Each file gets a fresh one,
 /// in its own store.
 pub fn spectest<T: 'static>(mut store: impl AsContextMut<Data = T>, imports: &mut Imports) {
     let m = "spectest";
@@ -179,6 +178,15 @@ pub fn spectest<T: 'static>(mut store: impl AsContextMut<Data = T>, imports: &mu
         m,
         "memory",
         Memory::new(&mut store, desc).expect("a spectest memory"),
+    );
+    let desc = MemoryDescriptor {
+        shared: true,
+        ..desc
+    };
+    imports.define(
+        m,
+        "shared_memory",
+        Memory::new(&mut store, desc).expect("a spectest shared memory"),
     );
 }
 

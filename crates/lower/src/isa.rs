@@ -35,6 +35,7 @@
 //! | compare and branch | `BrCmp { a, b, offset }`, `BrCmpImm { a, imm, offset }` | `a`, `b`/`imm` | `ip` |
 //! | branch | `Br`, `BrIfZ`/`BrIfNz { c }`, `BrTable { index, len }` (followed by `len + 1` `Br`s, the last the default) | `c`/`index` | `ip` |
 //! | copies | `Copy { d, s }`, `Const32 { d, value }`, `Const64 { d, lo, hi }`, `Select { d, c, a, b }` | `s`, `c`, `a`, `b` | `d` |
+//! | atomics | `Atomic { d, p, v, site }` (the access `atomic_sites[site]`, see [`AtomicOp`]), `AtomicFence` | `p`, `v` (`v + 1`) | `d` |
 //! | wide arithmetic | `I64Add128`/`I64Sub128 { d, a_lo, a_hi, b_lo, b_hi }`, `I64MulWideS`/`I64MulWideU { d, a, b }` | the operands | `d` (low half), `d + 1` (high half) |
 //! | calls | `Call { func, base }`, `CallIndirect { base, index, site }`, `CallRef { base, r }`, and the `Return*` tail-call forms | args `base..`, `index`/`r` | results `base..` |
 //! | return | `Return0`, `Return1 { s }`, `ReturnN { s, n }` | `s..s+n` | the caller's result slots |
@@ -94,6 +95,41 @@ pub enum MemOp {
     I64Store8,
     I64Store16,
     I64Store32,
+}
+
+/// An atomic memory access (the threads proposal): its memory, static offset, what it does
+/// and on how many bytes (1, 2, 4 or 8; the address must be a multiple of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AtomicSite {
+    pub memory: u32,
+    pub offset: u64,
+    pub op: AtomicOp,
+    pub bytes: u8,
+}
+
+/// What an atomic access does. Values narrower than their type are zero-extended when
+/// read and wrapped when written (`cmpxchg`'s expected value too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtomicOp {
+    /// `d = load`.
+    Load,
+    /// `store v`.
+    Store,
+    /// Read-modify-write: `d = old`, then `store old op v`.
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    /// `d = old`, `store v`.
+    Xchg,
+    /// `d = old`; `store v + 1` if `old == v` (the expected value, then the replacement).
+    Cmpxchg,
+    /// `memory.atomic.wait32/64`: expected value `v`, timeout `v + 1` (ns, negative:
+    /// none); `d` = 0 woken, 1 not equal, 2 timed out.
+    Wait,
+    /// `memory.atomic.notify`: wakes at most `v` waiters; `d` = how many.
+    Notify,
 }
 
 /// Calls `$m!` with the ISA's lists, passing `$($extra)*` through first. Groups:
@@ -472,6 +508,14 @@ macro_rules! define_instr {
             /// `d = if c != 0 { a } else { b }` (`c` an `i32`).
             Select { d: Slot, c: Slot, a: Slot, b: Slot },
 
+            // ----- atomics -----
+            /// The atomic access `atomic_sites[site]` at address `p`: reads `v` (and `v + 1`
+            /// for `cmpxchg` and `wait`, see [`AtomicOp`]); writes its result to `d` (all but
+            /// `store`).
+            Atomic { d: Slot, p: Slot, v: Slot, site: u32 },
+            /// `atomic.fence`.
+            AtomicFence,
+
             // ----- wide arithmetic: two results, in `d` (low half) and `d + 1` (high) -----
             /// `d, d + 1 = (a_lo, a_hi) + (b_lo, b_hi)`, each pair the halves of a 128-bit
             /// integer (wrapping).
@@ -676,6 +720,9 @@ macro_rules! define_instr {
                     Instr::I64MulWideS { d, a, b } | Instr::I64MulWideU { d, a, b } => {
                         (usize::from(d) + 2).max(m(&[a, b]))
                     }
+                    // `v + 1` counted for every atomic: only `cmpxchg` and `wait` read it.
+                    Instr::Atomic { d, p, v, .. } => m(&[d, p]).max(usize::from(v) + 2),
+                    Instr::AtomicFence => 0,
                     Instr::GlobalGet { d, .. } => m(&[d]),
                     Instr::GlobalSet { s, .. } => m(&[s]),
                     Instr::LoadAt { d, p, .. } => m(&[d, p]),
@@ -771,6 +818,9 @@ macro_rules! define_instr {
                     Instr::I64MulWideS { d, a, b } | Instr::I64MulWideU { d, a, b } => {
                         m(&mut [d, a, b])
                     }
+                    // `v + 1`, where read, goes with `v`: both are stack slots.
+                    Instr::Atomic { d, p, v, .. } => m(&mut [d, p, v]),
+                    Instr::AtomicFence => {}
                     Instr::GlobalGet { d, .. } => m(&mut [d]),
                     Instr::GlobalSet { s, .. } => m(&mut [s]),
                     Instr::LoadAt { d, p, .. } => m(&mut [d, p]),

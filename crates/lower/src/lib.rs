@@ -29,7 +29,7 @@ pub mod isa;
 pub mod isa_simd;
 mod translate;
 
-pub use isa::{Instr, MemOp, MemSite, Slot, TrapCode};
+pub use isa::{AtomicOp, AtomicSite, Instr, MemOp, MemSite, Slot, TrapCode};
 pub use isa_simd::{SimdOp, SimdShape, SimdSite, SimdXOp, SimdXShape};
 pub use translate::Lowerer;
 
@@ -134,6 +134,7 @@ pub struct CompiledFunc {
     pub consts: Box<[u64]>,
     pub call_sites: Box<[CallSite]>,
     pub mem_sites: Box<[MemSite]>,
+    pub atomic_sites: Box<[AtomicSite]>,
     pub copy_sites: Box<[CopySite]>,
     /// `v128.const` values and `i8x16.shuffle` lane indices (`SimdX` instructions).
     pub v128_consts: Box<[u128]>,
@@ -155,6 +156,7 @@ impl CompiledFunc {
         self.code.len() * std::mem::size_of::<Instr>()
             + self.call_sites.len() * std::mem::size_of::<CallSite>()
             + self.mem_sites.len() * std::mem::size_of::<MemSite>()
+            + self.atomic_sites.len() * std::mem::size_of::<AtomicSite>()
             + self.copy_sites.len() * std::mem::size_of::<CopySite>()
             + self.consts.len() * std::mem::size_of::<u64>()
             + self.v128_consts.len() * std::mem::size_of::<u128>()

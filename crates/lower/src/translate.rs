@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use rill_decoder::{FuncType, MemArg, Operator, ValType, OPERATORS};
 use rill_validator::{Facts, OpInfo, OperatorSink, ValidationError};
 
-use crate::isa::{Instr, MemOp, MemSite, Slot, TrapCode};
+use crate::isa::{AtomicSite, Instr, MemOp, MemSite, Slot, TrapCode};
 use crate::isa_simd::{SimdOp, SimdSite, SimdXOp};
 use crate::{CallSite, CompiledFunc, CopySite, Handler, HandlerKind};
 
+mod atomics;
 mod exceptions;
 
 type Res = Result<(), ValidationError>;
@@ -335,6 +336,7 @@ pub struct Lowerer {
     last: Option<usize>,
     call_sites: Vec<CallSite>,
     mem_sites: Vec<MemSite>,
+    atomic_sites: Vec<AtomicSite>,
     copy_sites: Vec<CopySite>,
     /// An `eqz` of the float comparison that produced the top of the stack is deferred to
     /// the next operator (see `negate_compare`).
@@ -394,6 +396,7 @@ impl Lowerer {
             last: None,
             call_sites: Vec::new(),
             mem_sites: Vec::new(),
+            atomic_sites: Vec::new(),
             copy_sites: Vec::new(),
             pending_eqz: false,
             consts: Vec::new(),
@@ -491,6 +494,7 @@ impl Lowerer {
             consts: self.consts.into_boxed_slice(),
             call_sites: self.call_sites.into_boxed_slice(),
             mem_sites: self.mem_sites.into_boxed_slice(),
+            atomic_sites: self.atomic_sites.into_boxed_slice(),
             copy_sites: self.copy_sites.into_boxed_slice(),
             v128_consts: self.v128_consts.into_boxed_slice(),
             simd_sites: self.simd_sites.into_boxed_slice(),
@@ -1532,6 +1536,13 @@ impl Lowerer {
                     self.emit(Instr::ReturnCallRef { base, r });
                     self.set_unreachable();
                 }
+            }
+            O::AtomicFence { .. } => {
+                self.emit(Instr::AtomicFence);
+            }
+            _ if atomics::atomic_of(op).is_some() => {
+                let (kind, bytes, memarg) = atomics::atomic_of(op).expect("an atomic");
+                self.atomic(kind, bytes, memarg);
             }
             O::Drop => {
                 self.pop();

@@ -651,3 +651,100 @@ fn wide_arithmetic() {
         Ok(halves(n * (n + 1) / 2 * u128::from(u64::MAX)))
     );
 }
+
+/// Atomic accesses: every read-modify-write at each width (narrow ones zero-extend and
+/// wrap), `cmpxchg` comparing the wrapped expected value, waits that find another value or
+/// time out, `notify` without waiters, and the traps: unaligned, out of bounds, waiting on
+/// an unshared memory.
+#[test]
+fn atomics() {
+    let (mut s, i) = instance(
+        r#"(module
+          (memory 1 1 shared)
+          (memory $plain 1)
+          (func (export "rmw8") (param i32) (result i32 i32)
+            (i32.atomic.store8 (i32.const 3) (i32.const 0xF0))
+            (i32.atomic.rmw8.add_u (i32.const 3) (local.get 0))
+            (i32.atomic.load8_u (i32.const 3)))
+          (func (export "rmw16") (param i64) (result i64 i64)
+            (i64.atomic.store16 (i32.const 6) (i64.const 0x1234))
+            (i64.atomic.rmw16.sub_u (i32.const 6) (local.get 0))
+            (i64.atomic.load16_u (i32.const 6)))
+          (func (export "bits") (result i32 i32 i32 i32)
+            (i32.atomic.store (i32.const 8) (i32.const 0xFF00FF00))
+            (i32.atomic.rmw.and (i32.const 8) (i32.const 0x0FF00FF0))
+            (i32.atomic.rmw.or (i32.const 8) (i32.const 0x1))
+            (i32.atomic.rmw.xor (i32.const 8) (i32.const -1))
+            (i32.atomic.rmw.xchg (i32.const 8) (i32.const 7)))
+          (func (export "cmpxchg") (param $expected i64) (param $new i64) (result i64 i64)
+            (i64.atomic.store (i32.const 16) (i64.const 0x1FF))
+            (i64.atomic.rmw8.cmpxchg_u (i32.const 16) (local.get $expected) (local.get $new))
+            (i64.atomic.load (i32.const 16)))
+          (func (export "wait") (param i32 i64) (result i32)
+            (memory.atomic.wait32 (i32.const 8) (local.get 0) (local.get 1)))
+          (func (export "notify") (result i32)
+            (memory.atomic.notify (i32.const 8) (i32.const 10)))
+          (func (export "unaligned") (result i64) (i64.atomic.load (i32.const 4)))
+          (func (export "out_of_bounds") (result i32)
+            (i32.atomic.rmw.add (i32.const 65536) (i32.const 1)))
+          (func (export "wait_plain") (result i32)
+            (memory.atomic.wait32 $plain (i32.const 0) (i32.const 0) (i64.const 0)))
+          (func (export "fence") (atomic.fence)))"#,
+    );
+    let i32s = |v: &[u32]| v.iter().map(|&x| Value::I32(x as i32)).collect::<Vec<_>>();
+    let i64s = |v: &[u64]| v.iter().map(|&x| Value::I64(x as i64)).collect::<Vec<_>>();
+    // 0xF0 + 0x1FF wraps in 8 bits to 0xEF.
+    assert_eq!(
+        call(&mut s, i, "rmw8", &[Value::I32(0x1FF)]),
+        Ok(i32s(&[0xF0, 0xEF]))
+    );
+    // 0x1234 - 0x1235 wraps in 16 bits.
+    assert_eq!(
+        call(&mut s, i, "rmw16", &[Value::I64(0x1235)]),
+        Ok(i64s(&[0x1234, 0xFFFF]))
+    );
+    let and = 0xFF00FF00u32 & 0x0FF00FF0;
+    assert_eq!(
+        call(&mut s, i, "bits", &[]),
+        Ok(i32s(&[0xFF00FF00, and, and | 1, !(and | 1)]))
+    );
+    // The expected value wraps to 8 bits (0x3FF to 0xFF, the stored low byte): replaced,
+    // by the wrapped new value; the byte above stays.
+    assert_eq!(
+        call(
+            &mut s,
+            i,
+            "cmpxchg",
+            &[Value::I64(0x3FF), Value::I64(0x1AB)]
+        ),
+        Ok(i64s(&[0xFF, 0x1AB]))
+    );
+    assert_eq!(
+        call(&mut s, i, "cmpxchg", &[Value::I64(0x1), Value::I64(0x2)]),
+        Ok(i64s(&[0xFF, 0x1FF]))
+    );
+    call(&mut s, i, "bits", &[]).unwrap();
+    // Memory at 8 holds 7: another value is "not equal", the same one times out.
+    assert_eq!(
+        call(&mut s, i, "wait", &[Value::I32(6), Value::I64(-1)]),
+        Ok(i32s(&[1]))
+    );
+    assert_eq!(
+        call(&mut s, i, "wait", &[Value::I32(7), Value::I64(1000)]),
+        Ok(i32s(&[2]))
+    );
+    assert_eq!(call(&mut s, i, "notify", &[]), Ok(i32s(&[0])));
+    assert_eq!(call(&mut s, i, "fence", &[]), Ok(vec![]));
+    assert_eq!(
+        call(&mut s, i, "unaligned", &[]),
+        Err(Trap::UnalignedAtomic)
+    );
+    assert_eq!(
+        call(&mut s, i, "out_of_bounds", &[]),
+        Err(Trap::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        call(&mut s, i, "wait_plain", &[]),
+        Err(Trap::ExpectedSharedMemory)
+    );
+}

@@ -11,6 +11,9 @@ use crate::{Extern, Func, Instance, Store, Trap, Value};
 /// Code that never ends on its own, in each shape the checks must reach.
 const ENDLESS: &str = r#"(module
   (memory 1)
+  (memory $shared 1 1 shared)
+  (func (export "wait")
+    (drop (memory.atomic.wait32 $shared (i32.const 0) (i32.const 0) (i64.const -1))))
   (func (export "loop") (loop (br 0)))
   (func (export "loop_if") (local i32)
     (loop (local.set 0 (i32.add (local.get 0) (i32.const 1))) (br_if 0 (i32.const 1))))
@@ -52,7 +55,7 @@ fn interrupted_after_request(name: &str) -> Duration {
 
 #[test]
 fn every_endless_shape_stops_when_interrupted_from_another_thread() {
-    for name in ["loop", "loop_if", "tail_calls", "fib", "fills"] {
+    for name in ["loop", "loop_if", "tail_calls", "fib", "fills", "wait"] {
         let took = interrupted_after_request(name);
         // The checks come every few microseconds; the slack is for a loaded machine, not
         // a measurement. (Under Miri, whose clock runs with the interpreted code, only

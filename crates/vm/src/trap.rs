@@ -40,6 +40,12 @@ pub enum Trap {
     OutOfFuel,
     #[error("null exception reference")]
     NullExceptionReference,
+    /// An atomic access at an address that is not a multiple of its size.
+    #[error("unaligned atomic")]
+    UnalignedAtomic,
+    /// `memory.atomic.wait` on a memory that is not shared.
+    #[error("expected shared memory")]
+    ExpectedSharedMemory,
     /// An exception no handler caught: its store address (see
     /// [`Store::exception`](crate::Store::exception)). Calls report every uncaught
     /// exception this way, whoever threw it.

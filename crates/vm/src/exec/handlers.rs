@@ -14,7 +14,7 @@ use rill_lower::{Instr, Slot};
 
 use rill_lower::{SimdOp, SimdXOp};
 
-use super::{exceptions, next, slow, Cx, Exit, Handler, Op};
+use super::{atomics, exceptions, next, slow, Cx, Exit, Handler, Op};
 use crate::simd;
 use crate::{ops, Trap};
 
@@ -348,6 +348,17 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
         Instr::Select { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, Select { d, c, a, b });
             set!(fp, d, if get!(fp, c) != 0 { get!(fp, a) } else { get!(fp, b) });
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::Atomic { .. } => |ip, fp, mem, len, cx| {
+            // SAFETY: as in `operands!`.
+            if !atomics::atomic(cx, fp, &(unsafe { &*ip }).instr) {
+                return Exit::Trap;
+            }
+            next!(after!(ip), fp, mem, len, cx)
+        },
+        Instr::AtomicFence => |ip, fp, mem, len, cx| {
+            std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
             next!(after!(ip), fp, mem, len, cx)
         },
         Instr::I64Add128 { .. } => |ip, fp, mem, len, cx| {

@@ -34,6 +34,7 @@
 //! (functions and instances are never removed from a store); a host function that
 //! replaces the whole store is caught by the store's id before any of them is used again.
 
+mod atomics;
 mod exceptions;
 mod handlers;
 mod host;

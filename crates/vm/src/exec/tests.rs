@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use rill_decoder::{FuncType, ValType};
 use rill_lower::{
-    CallSite, CompiledFunc, CopySite, Instr, MemOp, MemSite, SimdOp, SimdSite, SimdXOp,
+    AtomicOp, AtomicSite, CallSite, CompiledFunc, CopySite, Instr, MemOp, MemSite, SimdOp,
+    SimdSite, SimdXOp,
 };
 
 use super::{verify, TAIL_DISPATCH};
@@ -121,6 +122,30 @@ fn every_handler_loop() -> CompiledFunc {
         },
         Instr::GlobalGet { d: 3, global: 0 },
         Instr::GlobalSet { s: 1, global: 0 },
+        // Two results: slots 6 and 7, free until the calls below use them.
+        Instr::I64Add128 {
+            d: 6,
+            a_lo: 1,
+            a_hi: 2,
+            b_lo: 1,
+            b_hi: 2,
+        },
+        Instr::I64Sub128 {
+            d: 6,
+            a_lo: 1,
+            a_hi: 2,
+            b_lo: 1,
+            b_hi: 2,
+        },
+        Instr::I64MulWideS { d: 6, a: 1, b: 2 },
+        Instr::I64MulWideU { d: 6, a: 1, b: 2 },
+        Instr::Atomic {
+            d: 3,
+            p: 5,
+            v: 1,
+            site: 0,
+        },
+        Instr::AtomicFence,
         Instr::RefFunc { d: 3, func: leaf },
         Instr::RefIsNull { d: 3, a: 4 },
         Instr::RefAsNonNull { a: 4 },
@@ -280,6 +305,12 @@ fn every_handler_loop() -> CompiledFunc {
             CopySite { a: 0, b: 0 },
             CopySite { a: 1, b: 0 },
         ]),
+        atomic_sites: Box::new([AtomicSite {
+            memory: 0,
+            offset: 0,
+            op: AtomicOp::Add,
+            bytes: 4,
+        }]),
     }
 }
 
