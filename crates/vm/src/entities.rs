@@ -18,9 +18,12 @@ pub(crate) enum FuncKind {
         code: Arc<crate::exec::Code>,
     },
     /// A host function: its index into the owning store's host functions
-    /// (`Store::hosts`), and whether wasm may call it through raw slots (see
-    /// [`raw_callable`]).
-    Host { index: u32, raw: bool },
+    /// (`Store::hosts`), and, if wasm may call it through raw slots (see
+    /// [`raw_callable`]), the function that does.
+    Host {
+        index: u32,
+        raw: Option<crate::store::RawEntry>,
+    },
 }
 
 /// How many values (the larger of the parameters and results) a host call through raw

@@ -158,7 +158,9 @@ impl<T> Store<T> {
         f: impl Fn(Caller<'_, T>, &[Value], &mut [Value]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
         let ty = Arc::new(ty);
-        self.add_host(ty.clone(), Arc::new(ValuesHost { f, ty }))
+        let host = ValuesHost { f, ty: ty.clone() };
+        let raw = entry_of(&host);
+        self.add_host(ty, Arc::new(host), raw)
     }
 
     /// A host function of type `ty` on raw slots: the cheapest to call, for functions
@@ -183,10 +185,14 @@ impl<T> Store<T> {
             "a host function on raw slots cannot have v128 parameters or results"
         );
         let ty = Arc::new(ty);
-        self.add_host(ty.clone(), Arc::new(RawHost { f, ty }))
+        let host = RawHost { f, ty: ty.clone() };
+        let raw = entry_of(&host);
+        self.add_host(ty, Arc::new(host), raw)
     }
 
-    fn add_host(&mut self, ty: Arc<FuncType>, f: Arc<dyn HostCallable<T>>) -> Func {
+    /// Adds host function `f`; `raw` calls it on raw slots, and must be `raw_entry` of
+    /// `f`'s own type.
+    fn add_host(&mut self, ty: Arc<FuncType>, f: Arc<dyn HostCallable<T>>, raw: RawEntry) -> Func {
         let type_id = self.inner.types.func_type_id(&ty);
         self.hosts.push(HostSlot {
             idle: Some(f.clone()),
@@ -196,7 +202,7 @@ impl<T> Store<T> {
             type_id,
             kind: FuncKind::Host {
                 index: self.hosts.len() as u32 - 1,
-                raw: crate::entities::raw_callable(&ty),
+                raw: crate::entities::raw_callable(&ty).then_some(raw),
             },
             ty,
         });
@@ -601,6 +607,55 @@ impl<'a, T> Caller<'a, T> {
     }
 }
 
+/// Calls host function `host` (an index into the store's host functions) of the store at
+/// `store` on raw slots (see [`Store::func_new_raw`]): `true` when it returned, `false`
+/// with how it failed in `failure` (a small result, returned in a register, for the
+/// interpreter's hot path). Made for one store type and one host function type
+/// ([`raw_entry`]), so that the call reaches the function without a virtual call.
+///
+/// # Safety
+/// `store` is a `Store<T>` of the `T` the entry was made for, and `host` one of its host
+/// functions made with this entry.
+pub(crate) type RawEntry = unsafe fn(
+    store: &mut dyn ErasedStore,
+    host: u32,
+    caller: Option<Instance>,
+    slots: &mut [u64],
+    failure: &mut Option<Trap>,
+) -> bool;
+
+/// [`raw_entry`] for `host`'s type.
+fn entry_of<T, H: HostCallable<T> + 'static>(_: &H) -> RawEntry {
+    raw_entry::<T, H>
+}
+
+/// The [`RawEntry`] of host functions of type `H` in a `Store<T>`.
+///
+/// # Safety
+/// As for [`RawEntry`].
+unsafe fn raw_entry<T, H: HostCallable<T> + 'static>(
+    store: &mut dyn ErasedStore,
+    host: u32,
+    caller: Option<Instance>,
+    slots: &mut [u64],
+    failure: &mut Option<Trap>,
+) -> bool {
+    // SAFETY: the caller's contract: the store is a `Store<T>`.
+    let store = unsafe { &mut *(store as *mut dyn ErasedStore as *mut Store<T>) };
+    let mut returned = false;
+    let outcome = store.run_host(host, caller, |f, caller| {
+        // SAFETY: the function at `host` is an `H` (the caller's contract).
+        let h = unsafe { &*(f as *const dyn HostCallable<T> as *const H) };
+        returned = h.call_raw(caller, slots, failure);
+        Ok(())
+    });
+    // A panic, caught by `run_host`.
+    if let Err(t) = outcome {
+        *failure = Some(t);
+    }
+    returned
+}
+
 /// A host function as the store keeps it: callable with typed values or with raw slots,
 /// whichever convention it was made with (the other one converts by its type).
 trait HostCallable<T>: Send + Sync {
@@ -756,17 +811,6 @@ pub(crate) unsafe trait ErasedStore {
         args: &[Value],
         results: &mut [Value],
     ) -> Result<(), Trap>;
-    /// Runs host function `host` (one whose type is
-    /// [`raw_callable`](crate::entities::raw_callable)) on raw slots: `true` when it
-    /// returned, `false` with how it failed in `failure` (a small result, returned in a
-    /// register, for the interpreter's hot path).
-    fn call_host_raw(
-        &mut self,
-        host: u32,
-        caller: Option<Instance>,
-        slots: &mut [u64],
-        failure: &mut Option<Trap>,
-    ) -> bool;
 }
 
 impl dyn ErasedStore + '_ {
@@ -791,25 +835,6 @@ unsafe impl<T> ErasedStore for Store<T> {
         self.run_host(host, caller, |f, caller| {
             f.call_values(caller, args, results)
         })
-    }
-
-    fn call_host_raw(
-        &mut self,
-        host: u32,
-        caller: Option<Instance>,
-        slots: &mut [u64],
-        failure: &mut Option<Trap>,
-    ) -> bool {
-        let mut returned = false;
-        let outcome = self.run_host(host, caller, |f, caller| {
-            returned = f.call_raw(caller, slots, failure);
-            Ok(())
-        });
-        // A panic, caught by `run_host`.
-        if let Err(t) = outcome {
-            *failure = Some(t);
-        }
-        returned
     }
 }
 

@@ -135,10 +135,9 @@ pub(super) fn call(cx: &mut Cx<'_>, f: u32, at: usize, base: Slot, tail: bool) -
     let FuncKind::Host { index, raw } = func.kind else {
         unreachable!("a host function")
     };
-    let outcome = if raw {
-        call_raw(cx, call, index)
-    } else {
-        call_values(cx, call, index)
+    let outcome = match raw {
+        Some(entry) => call_raw(cx, call, index, entry),
+        None => call_values(cx, call, index),
     };
     match outcome {
         Ok(()) => Ended::Returned,
@@ -156,7 +155,12 @@ pub(super) fn call(cx: &mut Cx<'_>, f: u32, at: usize, base: Slot, tail: bool) -
 /// [`raw_callable`](crate::entities::raw_callable)): the argument registers are copied to
 /// slots, and the results back.
 #[inline(always)]
-fn call_raw(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
+fn call_raw(
+    cx: &mut Cx<'_>,
+    call: HostCall,
+    h: u32,
+    entry: crate::store::RawEntry,
+) -> Result<(), Trap> {
     let ty = &cx.funcs()[call.f as usize].ty;
     let (np, nr) = (ty.params.len(), ty.results.len());
     let mut slots = [0u64; RAW_SLOTS];
@@ -172,7 +176,9 @@ fn call_raw(cx: &mut Cx<'_>, call: HostCall, h: u32) -> Result<(), Trap> {
     let id = cx.id;
     let mut failure = None;
     let returned = lend_store(cx, call, |store, caller| {
-        let returned = store.call_host_raw(h, caller, slots, &mut failure);
+        // SAFETY: `entry` was made for this store's type with host function `h` (the
+        // store made both; a function is never moved to another store).
+        let returned = unsafe { entry(store, h, caller, slots, &mut failure) };
         // The results go in through the store, before `cx` derives its pointer again: read
         // back right after being stored, `cx.regs` stalled the call.
         let inner = store.inner();
