@@ -75,7 +75,6 @@ macro_rules! jump {
     }};
 }
 
-/// The instruction after `ip`.
 /// The 128-bit integer of halves `lo` and `hi`.
 #[inline(always)]
 fn wide(lo: u64, hi: u64) -> u128 {
@@ -89,6 +88,7 @@ fn set_wide(fp: *mut u64, d: Slot, v: u128) {
     set!(fp, d + 1, (v >> 64) as u64);
 }
 
+/// The instruction after `ip`.
 macro_rules! after {
     ($ip:ident) => {
         // SAFETY: the last instruction never falls through (`verify`).
@@ -328,7 +328,12 @@ pub(super) fn handler_of(instr: &Instr) -> Handler {
             let i = (get!(fp, index) as u32).min(len);
             // SAFETY: the `n + 1` branches after the `BrTable` are in the code (`verify`).
             let branch = unsafe { ip.add(1 + i as usize) };
-            next!(branch, fp, mem, mem_len, cx)
+            // Straight to the chosen branch's target, in this dispatch.
+            // SAFETY: `verify` checked that those instructions are all `Br`s.
+            let Instr::Br { offset } = (unsafe { &*branch }).instr else {
+                unsafe { std::hint::unreachable_unchecked() }
+            };
+            jump!(branch, offset, fp, mem, mem_len, cx)
         },
         Instr::Copy { .. } => |ip, fp, mem, len, cx| {
             operands!(ip, Copy { d, s });
