@@ -351,14 +351,14 @@ fn threads(c: &mut Criterion) {
     group.finish();
     paired(
         "store/fib30-x2: rill parallel/serial",
-        10,
+        20,
         1,
         || parallel(|| rill_fib(&rill_module)),
         || serial(|| rill_fib(&rill_module)),
     );
     paired(
         "store/fib30-x2: wasmi parallel/serial",
-        10,
+        20,
         1,
         || parallel(|| wasmi_fib(&engine, &module)),
         || serial(|| wasmi_fib(&engine, &module)),
