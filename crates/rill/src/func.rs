@@ -203,6 +203,9 @@ impl Func {
     ) -> Result<Vec<Value>, Error> {
         let mut cx = store.as_context_mut();
         let vm = cx.check(self.store, "the function")?;
+        if let Some(results) = self.call_numbers(vm, args) {
+            return results;
+        }
         let (mut a_inline, mut a_heap) = ([rill_vm::Value::I32(0); INLINE], Vec::new());
         let a = values!(a_inline, a_heap, args.len(), rill_vm::Value::I32(0));
         let n = self.prepare_call(vm, args, a, allow_v128)?;
@@ -210,6 +213,43 @@ impl Func {
         let r = values!(r_inline, r_heap, n, rill_vm::Value::I32(0));
         runtime::call(vm, self.index, a, r)?;
         self.results_out(r)
+    }
+
+    /// The call of a function of numbers only (the common case) with arguments of its
+    /// parameter types, as a typed call makes it: raw slots, nothing checked twice. `None`
+    /// for any other function or arguments, which take the general path (and its errors).
+    #[inline]
+    fn call_numbers<T>(
+        &self,
+        vm: &mut rill_vm::Store<StoreData<T>>,
+        args: &[Value],
+    ) -> Option<Result<Vec<Value>, Error>> {
+        let ty = vm.func_type(self.index);
+        let (np, nr) = (ty.params.len(), ty.results.len());
+        if np != args.len() || np > INLINE || nr > INLINE {
+            return None;
+        }
+        let mut a = [0u64; INLINE];
+        for ((s, v), t) in a.iter_mut().zip(args).zip(ty.params.iter()) {
+            *s = v.number_to_raw(*t)?;
+        }
+        let mut types = [ValType::I32; INLINE];
+        for (d, t) in types.iter_mut().zip(ty.results.iter()) {
+            if !matches!(t, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64) {
+                return None;
+            }
+            *d = *t;
+        }
+        let mut r = [0u64; INLINE];
+        Some(
+            runtime::call_typed(vm, self.index, &a[..np], &mut r[..nr]).map(|()| {
+                r[..nr]
+                    .iter()
+                    .zip(types)
+                    .map(|(s, t)| Value::number_from_raw(*s, t).expect("a number type"))
+                    .collect()
+            }),
+        )
     }
 
     /// Checks a call's arguments against the function's type (and, unless `allow_v128`,

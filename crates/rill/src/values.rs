@@ -60,6 +60,31 @@ impl Value {
         self.to_vm_unchecked().matches(ty)
     }
 
+    /// A number of type `ty` as a raw slot (see [`rill_vm::Value::to_raw`]); `None` if the
+    /// value is not a number of that type.
+    #[inline]
+    pub(crate) fn number_to_raw(&self, ty: ValType) -> Option<u64> {
+        Some(match (*self, ty) {
+            (Value::I32(x), ValType::I32) => u64::from(x as u32),
+            (Value::I64(x), ValType::I64) => x as u64,
+            (Value::F32(x), ValType::F32) => u64::from(x.to_bits()),
+            (Value::F64(x), ValType::F64) => x.to_bits(),
+            _ => return None,
+        })
+    }
+
+    /// The number of type `ty` in raw slot `raw`; `None` if `ty` is not a number type.
+    #[inline]
+    pub(crate) fn number_from_raw(raw: u64, ty: ValType) -> Option<Value> {
+        Some(match ty {
+            ValType::I32 => Value::I32(raw as u32 as i32),
+            ValType::I64 => Value::I64(raw as i64),
+            ValType::F32 => Value::F32(f32::from_bits(raw as u32)),
+            ValType::F64 => Value::F64(f64::from_bits(raw)),
+            _ => return None,
+        })
+    }
+
     /// The interpreter's value, for store `store`: a reference to an entity of another
     /// store is an [`Error::TypeError`].
     pub(crate) fn to_vm(self, store: StoreId) -> Result<rill_vm::Value, Error> {
