@@ -25,7 +25,10 @@ pub struct MemoryDescriptor {
     pub maximum: Option<u64>,
     /// The address type.
     pub address: AddressType,
-    /// Whether the memory is shared (needs a maximum).
+    /// Whether the memory is shared (needs a maximum). A shared memory imports only where
+    /// a shared one is declared, and `memory.atomic.wait` works on it; it belongs to its
+    /// store like any other memory for now (not shared between stores or threads yet), so
+    /// a wait that finds its expected value can only time out.
     pub shared: bool,
 }
 
