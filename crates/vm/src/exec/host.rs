@@ -163,14 +163,18 @@ fn call_raw(
 ) -> Result<(), Trap> {
     let ty = &cx.funcs()[call.f as usize].ty;
     let (np, nr) = (ty.params.len(), ty.results.len());
-    let mut slots = [0u64; RAW_SLOTS];
     let from = call.at + call.base as usize;
-    // A copy of fixed size is a few vector moves; one of `np` slots a call of `memcpy`.
+    // A copy of fixed size is a few vector moves (and nothing to zero first); one of `np`
+    // slots a call of `memcpy`.
     let regs = &cx.inner_ref().stack.regs;
-    match regs.get(from..from + RAW_SLOTS) {
-        Some(regs) => slots.copy_from_slice(regs),
-        None => slots[..np].copy_from_slice(&regs[from..from + np]),
-    }
+    let mut slots: [u64; RAW_SLOTS] = match regs.get(from..from + RAW_SLOTS) {
+        Some(regs) => regs.try_into().expect("RAW_SLOTS slots"),
+        None => {
+            let mut slots = [0; RAW_SLOTS];
+            slots[..np].copy_from_slice(&regs[from..from + np]);
+            slots
+        }
+    };
     let slots = &mut slots[..np.max(nr)];
     let out = if call.tail { call.at } else { from };
     let id = cx.id;
