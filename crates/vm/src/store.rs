@@ -477,26 +477,15 @@ impl<T> Store<T> {
         crate::exec::invoke(self, f.0, args, results)
     }
 
-    /// Calls a function like [`Store::call`] without checking the arguments: for callers
-    /// that checked the function's type once and convert values by it (a typed call). The
-    /// wrong number or types of values give wrong results or a panic, never undefined
-    /// behaviour (every access the interpreter makes with a value is checked where it
-    /// matters: function and exception addresses are bounds-checked indices).
-    #[inline]
-    pub fn call_unchecked(
-        &mut self,
-        f: Func,
-        args: &[Value],
-        results: &mut [Value],
-    ) -> Result<(), Trap> {
-        crate::exec::invoke(self, f.0, args, results)
-    }
-
-    /// Calls a function like [`Store::call_unchecked`], its arguments and results raw
-    /// slots: each value in its register encoding ([`Value::to_raw`], read back with
-    /// [`Value::from_raw`]). For callers that checked the function's type once and hold
-    /// numbers and references (a typed call): no value is made, matched or checked. A
-    /// `v128` does not fit a slot: its calls take [`Store::call`].
+    /// Calls a function like [`Store::call`] without checking the arguments, which are
+    /// raw slots, as are the results: each value in its register encoding
+    /// ([`Value::to_raw`], read back with [`Value::from_raw`]). For callers that checked
+    /// the function's type once and hold numbers and references (a typed call): no value
+    /// is made, matched or checked. A `v128` does not fit a slot: its calls take
+    /// [`Store::call`]. The wrong number or types of values give wrong results or a panic,
+    /// never undefined behaviour (every access the interpreter makes with a value is
+    /// checked where it matters: function and exception addresses are bounds-checked
+    /// indices).
     #[inline]
     pub fn call_raw_unchecked(
         &mut self,
