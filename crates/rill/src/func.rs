@@ -11,7 +11,7 @@ use crate::handles::Func;
 use crate::handles::StoreId;
 use crate::runtime::{self, host_failure};
 use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut, StoreData};
-use crate::values::{check_leaving, crosses, Value, WasmType};
+use crate::values::{check_leaving, crosses, is_number, Value, WasmType};
 
 fn type_list(types: &[ValType]) -> String {
     let names: Vec<String> = types
@@ -226,27 +226,23 @@ impl Func {
     ) -> Option<Result<Vec<Value>, Error>> {
         let ty = vm.func_type(self.index);
         let (np, nr) = (ty.params.len(), ty.results.len());
-        if np != args.len() || np > INLINE || nr > INLINE {
+        if np != args.len() || np > INLINE || nr > INLINE || !ty.results.iter().all(is_number) {
             return None;
         }
         let mut a = [0u64; INLINE];
         for ((s, v), t) in a.iter_mut().zip(args).zip(ty.params.iter()) {
             *s = v.number_to_raw(*t)?;
         }
+        // The result types, copied: the call borrows the store.
         let mut types = [ValType::I32; INLINE];
-        for (d, t) in types.iter_mut().zip(ty.results.iter()) {
-            if !matches!(t, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64) {
-                return None;
-            }
-            *d = *t;
-        }
+        types[..nr].copy_from_slice(&ty.results);
         let mut r = [0u64; INLINE];
         Some(
             runtime::call_typed(vm, self.index, &a[..np], &mut r[..nr]).map(|()| {
                 r[..nr]
                     .iter()
                     .zip(types)
-                    .map(|(s, t)| Value::number_from_raw(*s, t).expect("a number type"))
+                    .map(|(s, t)| Value::from_vm(rill_vm::Value::from_raw(*s, t), self.store))
                     .collect()
             }),
         )

@@ -60,8 +60,9 @@ impl Value {
         self.to_vm_unchecked().matches(ty)
     }
 
-    /// A number of type `ty` as a raw slot (see [`rill_vm::Value::to_raw`]); `None` if the
-    /// value is not a number of that type.
+    /// A number of type `ty` as a raw slot (the encoding of [`rill_vm::Value::to_raw`],
+    /// matched directly: this is `Func::call`'s fast path); `None` if the value is not a
+    /// number of that type.
     #[inline]
     pub(crate) fn number_to_raw(&self, ty: ValType) -> Option<u64> {
         Some(match (*self, ty) {
@@ -69,18 +70,6 @@ impl Value {
             (Value::I64(x), ValType::I64) => x as u64,
             (Value::F32(x), ValType::F32) => u64::from(x.to_bits()),
             (Value::F64(x), ValType::F64) => x.to_bits(),
-            _ => return None,
-        })
-    }
-
-    /// The number of type `ty` in raw slot `raw`; `None` if `ty` is not a number type.
-    #[inline]
-    pub(crate) fn number_from_raw(raw: u64, ty: ValType) -> Option<Value> {
-        Some(match ty {
-            ValType::I32 => Value::I32(raw as u32 as i32),
-            ValType::I64 => Value::I64(raw as i64),
-            ValType::F32 => Value::F32(f32::from_bits(raw as u32)),
-            ValType::F64 => Value::F64(f64::from_bits(raw)),
             _ => return None,
         })
     }
@@ -140,6 +129,14 @@ pub(crate) fn check_leaving(values: &[rill_vm::Value]) -> Result<(), crate::Erro
         .into());
     }
     Ok(())
+}
+
+/// Whether a type is a number type (`i32`, `i64`, `f32`, `f64`).
+pub(crate) fn is_number(ty: &ValType) -> bool {
+    matches!(
+        ty,
+        ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
+    )
 }
 
 /// Whether a type can cross the façade's JS-API calls (everything but `v128` and `exnref`,
