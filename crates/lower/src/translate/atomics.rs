@@ -91,14 +91,14 @@ impl Lowerer {
                 self.emit(Instr::Atomic { d: 0, p, v, site });
             }
             AtomicOp::Cmpxchg | AtomicOp::Wait => {
-                // The two values into their own, consecutive, stack slots.
+                // The two values into their own, consecutive, stack slots (`materialize`
+                // makes room for both).
                 self.materialize_top(2);
                 self.pop();
                 let (_, vp) = self.pop();
                 let (po, pp) = self.pop();
                 let p = self.read(po, pp);
                 let v = self.home(vp);
-                self.home(vp + 1);
                 let d = self.home(pp);
                 self.emit(Instr::Atomic { d, p, v, site });
                 self.stack.push(Opnd::Temp);
